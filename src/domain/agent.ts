@@ -1,0 +1,90 @@
+import type { AttemptKind } from './records.js';
+import type { PlanTask } from './plan.js';
+
+/** Token counts and cost of one session (or a sum of them). */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  costUsd: number;
+}
+
+export const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 });
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    cachedInputTokens: a.cachedInputTokens + b.cachedInputTokens,
+    costUsd: a.costUsd + b.costUsd,
+  };
+}
+
+/** Everything an adapter needs to run one attempt. */
+export interface SessionInput {
+  runId: string;
+  taskId: string;
+  attemptId: string;
+  /** 1 for the first attempt, 2 for the first rework, … */
+  attemptNumber: number;
+  kind: AttemptKind;
+  task: PlanTask;
+  prompt: string;
+  /** The attempt's worktree; the agent may change files only here. */
+  cwd: string;
+  /** Backend settings: the plan's `settings.agents[<name>]` merged with the task's `agent_config`. */
+  config: Record<string, unknown>;
+  /** The explicit environment for the agent process (never the whole parent environment). */
+  env: Record<string, string>;
+  /** Globs relative to `cwd` that must not change. */
+  protectedPaths: readonly string[];
+  /** The agent's own session id from an interrupted attempt, for adapters that can resume. */
+  resumeSessionId?: string;
+  /** Route a question from the agent; resolves with the answer. */
+  ask?: (question: string) => Promise<string>;
+}
+
+/** What an agent reports while it works. */
+export type AgentEvent =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; id?: string; name: string; input: unknown }
+  | { type: 'tool_result'; id?: string; output: string; isError?: boolean }
+  | { type: 'usage'; usage: Usage }
+  | { type: 'question'; question: string; answer?: string }
+  | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'error'; message: string };
+
+export interface SessionResult {
+  status: 'succeeded' | 'failed' | 'aborted';
+  nativeSessionId?: string;
+  usage?: Usage;
+  /** Human-readable reason when not succeeded. */
+  error?: string;
+}
+
+/** One running agent session. */
+export interface AgentSession {
+  /** Every event the agent emits, in order; ends when the session ends. */
+  events: AsyncIterable<AgentEvent>;
+  /** Steer a running session with a new message. */
+  send(message: string): Promise<void>;
+  /** Settles once the session has ended (never rejects: failures are a `failed` result). */
+  result: Promise<SessionResult>;
+}
+
+export interface AgentCapabilities {
+  resume: boolean;
+  steer: boolean;
+  permissionHook: boolean;
+  questions: boolean;
+  usage: boolean;
+}
+
+/** The one interface every agent backend implements. */
+export interface AgentAdapter {
+  readonly name: string;
+  readonly capabilities: AgentCapabilities;
+  /** Throws a user error (e.g. missing binary) before anything runs. */
+  preflight?(config: Record<string, unknown>): Promise<void>;
+  start(input: SessionInput, signal: AbortSignal): AgentSession;
+}

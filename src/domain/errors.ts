@@ -1,0 +1,121 @@
+/** Stable error codes; the CLI maps them to exit codes and the server to HTTP statuses. */
+export type GafferErrorCode =
+  | 'GAFFER_PLAN_INVALID'
+  | 'GAFFER_PLAN_NOT_FOUND'
+  | 'GAFFER_PLAN_CYCLE'
+  | 'GAFFER_ILLEGAL_TRANSITION'
+  | 'GAFFER_NOT_A_REPO'
+  | 'GAFFER_DIRTY_TREE'
+  | 'GAFFER_UNKNOWN_AGENT'
+  | 'GAFFER_AGENT_MISSING'
+  | 'GAFFER_GIT'
+  | 'GAFFER_INVALID_BRANCH'
+  | 'GAFFER_INVALID_PATH'
+  | 'GAFFER_RUN_NOT_FOUND'
+  | 'GAFFER_LEASE_HELD'
+  | 'GAFFER_STORE'
+  | 'GAFFER_BAD_INPUT'
+  | 'GAFFER_CANCELLED'
+  | 'GAFFER_TIMEOUT';
+
+const marker = Symbol.for('gaffer.error');
+
+export interface GafferErrorOptions {
+  /** One line telling the user how to fix it. */
+  hint?: string;
+  cause?: unknown;
+  /** Structured fields for `--json` output and logs. */
+  details?: Record<string, unknown>;
+  /** True when the error is the user's input, not a fault of Gaffer: exit code 2, no stack trace. */
+  userError?: boolean;
+}
+
+/** Base of every error Gaffer throws on purpose. */
+export class GafferError extends Error {
+  readonly [marker] = true;
+  override readonly name: string = 'GafferError';
+  readonly code: GafferErrorCode;
+  readonly hint: string | undefined;
+  readonly details: Record<string, unknown>;
+  readonly userError: boolean;
+
+  constructor(code: GafferErrorCode, message: string, options: GafferErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.hint = options.hint;
+    this.details = options.details ?? {};
+    this.userError = options.userError ?? false;
+  }
+
+  /** Works across copies of the module (bundles, tests), unlike `instanceof`. */
+  static isInstance(error: unknown): error is GafferError {
+    return typeof error === 'object' && error !== null && marker in error;
+  }
+}
+
+/** One problem found in a plan, positioned in its file. */
+export interface PlanIssue {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  hint?: string;
+  /** Machine-readable kind: 'yaml', 'schema', 'duplicate-id', 'unknown-dependency', 'cycle', 'unknown-key', 'deliverable-outside', 'deliverable-protected', … */
+  kind: string;
+}
+
+/** A plan failed validation; `issues` lists every problem found, not only the first. */
+export class PlanValidationError extends GafferError {
+  override readonly name = 'PlanValidationError';
+  readonly issues: readonly PlanIssue[];
+
+  constructor(issues: readonly PlanIssue[]) {
+    const first = issues[0];
+    const head = first ? `${first.file}:${first.line}:${first.column}: ${first.message}` : 'invalid plan';
+    super('GAFFER_PLAN_INVALID', issues.length > 1 ? `${head} (and ${issues.length - 1} more)` : head, {
+      hint: first?.hint,
+      userError: true,
+      details: { issues },
+    });
+    this.issues = issues;
+  }
+}
+
+/** A state machine was asked for a move it does not allow. */
+export class IllegalTransitionError extends GafferError {
+  override readonly name = 'IllegalTransitionError';
+  constructor(
+    readonly machine: 'run' | 'task' | 'attempt',
+    readonly from: string,
+    readonly to: string,
+    readonly subject: string,
+  ) {
+    super('GAFFER_ILLEGAL_TRANSITION', `${machine} ${subject}: illegal transition ${from} → ${to}`, {
+      details: { machine, from, to, subject },
+    });
+  }
+}
+
+/** The operation was cancelled through an AbortSignal. */
+export class CancelledError extends GafferError {
+  override readonly name = 'CancelledError';
+  constructor(message = 'cancelled', cause?: unknown) {
+    super('GAFFER_CANCELLED', message, { cause });
+  }
+}
+
+/** The operation ran past its time limit. */
+export class TimeoutError extends GafferError {
+  override readonly name = 'TimeoutError';
+  constructor(
+    message: string,
+    readonly timeoutMs: number,
+  ) {
+    super('GAFFER_TIMEOUT', message, { details: { timeoutMs } });
+  }
+}
+
+/** Shorthand for an error caused by what the user gave us (exit code 2). */
+export function userError(code: GafferErrorCode, message: string, hint?: string, details?: Record<string, unknown>) {
+  return new GafferError(code, message, { hint, details, userError: true });
+}

@@ -1,0 +1,46 @@
+import type { Usage } from './agent.js';
+
+interface Envelope<T extends string, D> {
+  type: T;
+  runId: string;
+  taskId?: string;
+  attemptId?: string;
+  data: D;
+}
+
+/** Every state change, recorded in the same transaction as the change. One union feeds the store, CLI, SSE and UI. */
+export type GafferEvent =
+  | Envelope<'run.created', { planPath: string; tasks: number; baseBranch: string; integrationBranch: string }>
+  | Envelope<'run.started', { ownerId: string; resumed: boolean }>
+  | Envelope<'run.paused', { reason: string }>
+  | Envelope<'run.resumed', { ownerId: string }>
+  | Envelope<'run.completed', { passed: number; blocked: number; skipped: number }>
+  | Envelope<'run.failed', { reason: string }>
+  | Envelope<'run.cancelled', { reason: string }>
+  | Envelope<'task.ready', Record<string, never>>
+  | Envelope<'task.started', { attempt: number }>
+  | Envelope<'task.evaluating', { attempt: number }>
+  | Envelope<'task.rework', { attempt: number; reason: string }>
+  | Envelope<'task.passed', { mergeCommit: string; filesChanged: number }>
+  | Envelope<'task.blocked', { reason: string }>
+  | Envelope<'task.skipped', { reason: string }>
+  | Envelope<'task.cancelled', { reason: string }>
+  | Envelope<'task.requeued', { reason: string }>
+  | Envelope<'attempt.started', { number: number; kind: string; agent: string; worktree: string; branch: string }>
+  | Envelope<'attempt.running', Record<string, never>>
+  | Envelope<'attempt.succeeded', { headCommit: string | null; filesChanged: number; usage: Usage | null }>
+  | Envelope<'attempt.failed', { error: string; usage: Usage | null }>
+  | Envelope<'attempt.interrupted', { reason: string }>
+  | Envelope<'attempt.aborted', { reason: string }>
+  | Envelope<'attempt.protected-path-reverted', { paths: string[] }>
+  | Envelope<'attempt.question-asked', { question: string }>
+  | Envelope<'attempt.question-answered', { question: string; answer: string; by: string }>
+  | Envelope<'evaluation.completed', { passed: boolean; score: number; confidence: string; failed: string[] }>
+  | Envelope<'merge.conflicted', { files: string[]; rebased: boolean }>
+  | Envelope<'merge.completed', { commit: string }>;
+
+export type GafferEventType = GafferEvent['type'];
+
+/** An event as read back from the log: with its monotonic id and time. */
+export type StoredEvent = GafferEvent & { id: number; at: string };
+

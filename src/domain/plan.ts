@@ -1,0 +1,66 @@
+/** Which checks a task runs, by name; `commands` overrides detection entirely. */
+export interface VerifierSettings {
+  /** Verifier names to run (test, lint, typecheck, build); default: every detected one. */
+  only?: string[];
+  /** Verifier names to leave out. */
+  skip?: string[];
+  /** Explicit commands by name, replacing detection: `{ test: "npm test" }` (split into argv, no shell). */
+  commands?: Record<string, string | string[]>;
+  /** Per-verifier timeout in seconds. */
+  timeout_s?: number;
+}
+
+export interface Budgets {
+  cost_usd?: number;
+  tokens?: number;
+  wall_time_s?: number;
+}
+
+/** Run-wide settings of a plan. */
+export interface PlanSettings {
+  base_branch?: string;
+  concurrency: number;
+  /** Per-agent slot limits, e.g. `{ claude-code: 2 }`. */
+  agent_concurrency: Record<string, number>;
+  max_rework: number;
+  budgets: Budgets;
+  /** Agent backend for tasks that do not name one. */
+  agent: string;
+  /** Globs (relative to the repository root) no agent may change. `.git/` and `.gaffer/` are always protected. */
+  protected_paths: string[];
+  verifiers?: VerifierSettings;
+  /** Backend-specific settings, keyed by agent name (e.g. `command: { argv: [...] }`, `script: { tasks: … }`). */
+  agents: Record<string, Record<string, unknown>>;
+}
+
+/** One node of the plan. */
+export interface PlanTask {
+  id: string;
+  title: string;
+  description: string;
+  depends_on: string[];
+  deliverables: string[];
+  acceptance_criteria: string[];
+  context_files: string[];
+  agent?: string;
+  /** Wave number: a task with a higher `order` waits for every task with a lower one (extra edges only). */
+  order?: number;
+  /** Estimated duration in seconds, for critical-path priority. */
+  estimate_s?: number;
+  verifiers?: VerifierSettings;
+  /** Backend-specific settings for this task (e.g. the script agent's steps). */
+  agent_config?: Record<string, unknown>;
+}
+
+/** A validated plan: a DAG of tasks plus run settings. */
+export interface Plan {
+  name: string;
+  settings: PlanSettings;
+  tasks: PlanTask[];
+}
+
+/** Gaffer's own state folder and git's are protected whatever the plan says. */
+export const ALWAYS_PROTECTED = ['.git/**', '.gaffer/**'] as const;
+
+/** Task ids become branch name components: keep them simple. */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

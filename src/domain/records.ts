@@ -1,0 +1,104 @@
+import type { AttemptStatus, RunStatus, TaskStatus } from './status.js';
+import type { Plan } from './plan.js';
+import type { Usage } from './agent.js';
+
+/** Options a run was started with; snapshotted so resume behaves the same. */
+export interface RunOptions {
+  concurrency: number;
+  keepGoing: boolean;
+  schedule: 'critical-path' | 'waves';
+  /** Agent forced for every task (`--agent`), overriding the plan. */
+  agent?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  /** Used in branch names: `gaffer/<slug>`. */
+  slug: string;
+  status: RunStatus;
+  /** Why the run is paused or failed. */
+  reason: string | null;
+  repoPath: string;
+  planPath: string;
+  plan: Plan;
+  options: RunOptions;
+  baseBranch: string;
+  baseCommit: string;
+  integrationBranch: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface TaskRecord {
+  runId: string;
+  taskId: string;
+  status: TaskStatus;
+  /** Number of attempts started so far. */
+  attempts: number;
+  /** Number of rework attempts started so far (attempts after a failed evaluation or a conflict). */
+  reworks: number;
+  branch: string;
+  /** Commit on the integration branch that merged this task. */
+  mergeCommit: string | null;
+  reason: string | null;
+  filesChanged: number;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export type AttemptKind = 'first' | 'rework' | 'resume';
+
+export interface AttemptRecord {
+  id: string;
+  runId: string;
+  taskId: string;
+  number: number;
+  kind: AttemptKind;
+  status: AttemptStatus;
+  agent: string;
+  worktreePath: string;
+  branch: string;
+  baseCommit: string;
+  headCommit: string | null;
+  nativeSessionId: string | null;
+  /** What the agent was told to fix (verifier output, conflict files); null on a first attempt. */
+  feedback: string | null;
+  error: string | null;
+  usage: Usage | null;
+  transcriptPath: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+export interface VerifierResult {
+  name: string;
+  /** argv that ran, or a description for built-in checks (deliverables, protected paths). */
+  command: string;
+  passed: boolean;
+  exitCode: number | null;
+  durationMs: number;
+  timedOut: boolean;
+  /** The useful tail of stdout+stderr. */
+  output: string;
+}
+
+export interface EvaluationRecord {
+  id: string;
+  runId: string;
+  taskId: string;
+  attemptId: string;
+  passed: boolean;
+  score: number;
+  confidence: 'green' | 'yellow' | 'red';
+  results: VerifierResult[];
+  createdAt: string;
+}
+
+export interface LeaseRecord {
+  runId: string;
+  ownerId: string;
+  /** Incremented on every take-over; writes from an older token are stale. */
+  token: number;
+  expiresAt: string;
+}

@@ -1,0 +1,89 @@
+import { IllegalTransitionError } from './errors.js';
+
+export const RUN_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const TASK_STATUSES = [
+  'pending',
+  'ready',
+  'running',
+  'evaluating',
+  'awaiting_approval',
+  'rework',
+  'passed',
+  'blocked',
+  'skipped',
+  'cancelled',
+  'superseded',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const ATTEMPT_STATUSES = [
+  'starting',
+  'running',
+  'waiting_answer',
+  'succeeded',
+  'failed',
+  'interrupted',
+  'aborted',
+] as const;
+export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
+
+const RUN_MOVES: Record<RunStatus, readonly RunStatus[]> = {
+  pending: ['running', 'cancelled', 'failed'],
+  running: ['paused', 'completed', 'failed', 'cancelled'],
+  paused: ['running', 'cancelled', 'failed'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+};
+
+// `running|evaluating → ready` is the recovery move: the attempt's owner died and a new
+// engine re-dispatches the task into the same worktree. `blocked → ready` is a retry after
+// the user raised a limit.
+const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
+  pending: ['ready', 'skipped', 'cancelled', 'superseded'],
+  ready: ['running', 'skipped', 'cancelled', 'superseded'],
+  running: ['evaluating', 'rework', 'blocked', 'cancelled', 'ready'],
+  evaluating: ['passed', 'rework', 'blocked', 'awaiting_approval', 'cancelled', 'ready'],
+  awaiting_approval: ['passed', 'rework', 'blocked', 'cancelled'],
+  rework: ['running', 'blocked', 'cancelled', 'ready'],
+  blocked: ['ready', 'superseded', 'cancelled'],
+  passed: [],
+  skipped: [],
+  cancelled: [],
+  superseded: [],
+};
+
+const ATTEMPT_MOVES: Record<AttemptStatus, readonly AttemptStatus[]> = {
+  starting: ['running', 'failed', 'interrupted', 'aborted'],
+  running: ['waiting_answer', 'succeeded', 'failed', 'interrupted', 'aborted'],
+  waiting_answer: ['running', 'failed', 'interrupted', 'aborted'],
+  succeeded: [],
+  failed: [],
+  interrupted: [],
+  aborted: [],
+};
+
+export const canMoveRun = (from: RunStatus, to: RunStatus) => RUN_MOVES[from].includes(to);
+export const canMoveTask = (from: TaskStatus, to: TaskStatus) => TASK_MOVES[from].includes(to);
+export const canMoveAttempt = (from: AttemptStatus, to: AttemptStatus) => ATTEMPT_MOVES[from].includes(to);
+
+/** Throws {@link IllegalTransitionError} unless the run may move `from → to`. */
+export function assertRunMove(subject: string, from: RunStatus, to: RunStatus): void {
+  if (!canMoveRun(from, to)) throw new IllegalTransitionError('run', from, to, subject);
+}
+/** Throws {@link IllegalTransitionError} unless the task may move `from → to`. */
+export function assertTaskMove(subject: string, from: TaskStatus, to: TaskStatus): void {
+  if (!canMoveTask(from, to)) throw new IllegalTransitionError('task', from, to, subject);
+}
+/** Throws {@link IllegalTransitionError} unless the attempt may move `from → to`. */
+export function assertAttemptMove(subject: string, from: AttemptStatus, to: AttemptStatus): void {
+  if (!canMoveAttempt(from, to)) throw new IllegalTransitionError('attempt', from, to, subject);
+}
+
+export const isTerminalRun = (s: RunStatus) => RUN_MOVES[s].length === 0;
+export const isTerminalTask = (s: TaskStatus) => TASK_MOVES[s].length === 0;
+export const isTerminalAttempt = (s: AttemptStatus) => ATTEMPT_MOVES[s].length === 0;
+/** Statuses in which a task has finished for good or for now (no slot held). */
+export const isSettledTask = (s: TaskStatus) => isTerminalTask(s) || s === 'blocked';

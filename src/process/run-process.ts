@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { CancelledError, TimeoutError } from '../domain/index.js';
+
+export interface RunProcessOptions {
+  cwd: string;
+  /** The whole environment of the child; never merged with ours implicitly. */
+  env: Record<string, string>;
+  /** Kill the process tree after this long. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Written to the child's stdin, which is then closed. */
+  stdin?: string;
+  /** Called with every chunk of output as it arrives. */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** How many characters of combined output to keep (the tail). Default 64k. */
+  keepChars?: number;
+  /** Grace period between SIGTERM and SIGKILL. Default 2s. */
+  killGraceMs?: number;
+}
+
+export interface ProcessOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last `keepChars` characters of stdout and stderr, interleaved as they arrived. */
+  output: string;
+  durationMs: number;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+/**
+ * Runs `argv` without a shell in its own process group, so a timeout or an abort kills the
+ * whole tree (test runners spawn workers that would otherwise outlive us). Never throws for a
+ * non-zero exit: the caller judges the outcome. Throws only when the binary cannot be started.
+ */
+export function runProcess(argv: readonly string[], options: RunProcessOptions): Promise<ProcessOutcome> {
+  const [command, ...args] = argv;
+  if (command === undefined) return Promise.reject(new Error('runProcess: empty argv'));
+  const keep = options.keepChars ?? 64_000;
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    let output = '';
+    let timedOut = false;
+    let aborted = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const append = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      output += text;
+      if (output.length > keep * 2) output = output.slice(-keep);
+      options.onOutput?.(stream, text);
+    };
+    child.stdout?.on('data', append('stdout'));
+    child.stderr?.on('data', append('stderr'));
+    if (options.stdin !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined); // the child may exit without reading
+      child.stdin.end(options.stdin);
+    }
+    const killTree = () => {
+      killProcessGroup(child.pid, 'SIGTERM');
+      killTimer ??= setTimeout(() => killProcessGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 2000);
+    };
+    const timeout =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            killTree();
+          }, options.timeoutMs);
+    const onAbort = () => {
+      aborted = true;
+      killTree();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
+      if (timeout) clearTimeout(timeout);
+      if (killTimer) clearTimeout(killTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.on('error', (error) => {
+      cleanup();
+      reject(error);
+    });
+    child.on('close', (exitCode, signal) => {
+      cleanup();
+      // Leftover grandchildren in the group must not outlive the command.
+      killProcessGroup(child.pid, 'SIGKILL');
+      resolve({
+        exitCode,
+        signal,
+        output: output.slice(-keep),
+        durationMs: Date.now() - started,
+        timedOut,
+        aborted,
+      });
+    });
+  });
+}
+
+/** Sends `signal` to the process group led by `pid`; silent when it is already gone. */
+export function killProcessGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already exited
+  }
+}
+
+/** Rejects with CancelledError when aborted, TimeoutError on timeout; for callers that want throws. */
+export function outcomeError(argv: readonly string[], outcome: ProcessOutcome, timeoutMs?: number): Error | undefined {
+  if (outcome.aborted) return new CancelledError(`${argv[0]} was aborted`);
+  if (outcome.timedOut) return new TimeoutError(`${argv[0]} timed out after ${timeoutMs ?? 0} ms`, timeoutMs ?? 0);
+  return undefined;
+}
+
+const ENV_ALLOWLIST = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ'];
+
+/**
+ * The explicit environment for a child process: an allowlist of harmless variables plus the
+ * keys asked for by name. Agents and verifiers never inherit the whole parent environment,
+ * where unrelated secrets live.
+ */
+export function allowlistedEnv(
+  parent: Record<string, string | undefined>,
+  extraKeys: readonly string[] = [],
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of [...ENV_ALLOWLIST, ...extraKeys]) {
+    const value = parent[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return { ...env, ...overrides };
+}
