@@ -9,7 +9,12 @@ export interface Usage {
   costUsd: number;
 }
 
-export const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, costUsd: 0 });
+export const ZERO_USAGE: Usage = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  cachedInputTokens: 0,
+  costUsd: 0,
+});
 
 export function addUsage(a: Usage, b: Usage): Usage {
   return {
@@ -52,6 +57,8 @@ export type AgentEvent =
   | { type: 'usage'; usage: Usage }
   | { type: 'question'; question: string; answer?: string }
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  /** A tool use the permission policy refused (write outside the worktree, protected path, denied command). */
+  | { type: 'denied'; tool: string; input: unknown; reason: string }
   | { type: 'error'; message: string };
 
 export interface SessionResult {
@@ -84,6 +91,8 @@ export interface AgentCapabilities {
 export interface AgentAdapter {
   readonly name: string;
   readonly capabilities: AgentCapabilities;
+  /** Variables this backend takes from the parent environment by default (its keys, base URLs). */
+  readonly envKeys?: readonly string[];
   /** Throws a user error (e.g. missing binary) before anything runs. */
   preflight?(config: Record<string, unknown>): Promise<void>;
   start(input: SessionInput, signal: AbortSignal): AgentSession;

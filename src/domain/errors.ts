@@ -116,6 +116,11 @@ export class TimeoutError extends GafferError {
 }
 
 /** Shorthand for an error caused by what the user gave us (exit code 2). */
-export function userError(code: GafferErrorCode, message: string, hint?: string, details?: Record<string, unknown>) {
+export function userError(
+  code: GafferErrorCode,
+  message: string,
+  hint?: string,
+  details?: Record<string, unknown>,
+) {
   return new GafferError(code, message, { hint, details, userError: true });
 }

@@ -10,13 +10,19 @@ interface Envelope<T extends string, D> {
 
 /** Every state change, recorded in the same transaction as the change. One union feeds the store, CLI, SSE and UI. */
 export type GafferEvent =
-  | Envelope<'run.created', { planPath: string; tasks: number; baseBranch: string; integrationBranch: string }>
+  | Envelope<
+      'run.created',
+      { planPath: string; tasks: number; baseBranch: string; integrationBranch: string }
+    >
   | Envelope<'run.started', { ownerId: string; resumed: boolean }>
   | Envelope<'run.paused', { reason: string }>
   | Envelope<'run.resumed', { ownerId: string }>
   | Envelope<'run.completed', { passed: number; blocked: number; skipped: number }>
   | Envelope<'run.failed', { reason: string }>
   | Envelope<'run.cancelled', { reason: string }>
+  | Envelope<'run.pause-requested', { reason: string }>
+  | Envelope<'run.cancel-requested', { reason: string }>
+  | Envelope<'run.budget-exceeded', { budget: string; limit: number; used: number }>
   | Envelope<'task.ready', Record<string, never>>
   | Envelope<'task.started', { attempt: number }>
   | Envelope<'task.evaluating', { attempt: number }>
@@ -26,15 +32,21 @@ export type GafferEvent =
   | Envelope<'task.skipped', { reason: string }>
   | Envelope<'task.cancelled', { reason: string }>
   | Envelope<'task.requeued', { reason: string }>
-  | Envelope<'attempt.started', { number: number; kind: string; agent: string; worktree: string; branch: string }>
+  | Envelope<
+      'attempt.started',
+      { number: number; kind: string; agent: string; worktree: string; branch: string }
+    >
   | Envelope<'attempt.running', Record<string, never>>
   | Envelope<'attempt.succeeded', { headCommit: string | null; filesChanged: number; usage: Usage | null }>
   | Envelope<'attempt.failed', { error: string; usage: Usage | null }>
   | Envelope<'attempt.interrupted', { reason: string }>
   | Envelope<'attempt.aborted', { reason: string }>
   | Envelope<'attempt.protected-path-reverted', { paths: string[] }>
-  | Envelope<'attempt.question-asked', { question: string }>
-  | Envelope<'attempt.question-answered', { question: string; answer: string; by: string }>
+  | Envelope<'attempt.question-asked', { questionId: string; question: string }>
+  | Envelope<
+      'attempt.question-answered',
+      { questionId: string; question: string; answer: string; by: string }
+    >
   | Envelope<'evaluation.completed', { passed: boolean; score: number; confidence: string; failed: string[] }>
   | Envelope<'merge.conflicted', { files: string[]; rebased: boolean }>
   | Envelope<'merge.completed', { commit: string }>;
@@ -43,4 +55,3 @@ export type GafferEventType = GafferEvent['type'];
 
 /** An event as read back from the log: with its monotonic id and time. */
 export type StoredEvent = GafferEvent & { id: number; at: string };
-

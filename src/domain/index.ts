@@ -23,7 +23,7 @@ export {
   isTerminalAttempt,
   isSettledTask,
 } from './status.js';
-export type { Plan, PlanTask, PlanSettings, VerifierSettings, Budgets } from './plan.js';
+export type { Plan, PlanTask, PlanSettings, VerifierSettings, Budgets, ModelPrice } from './plan.js';
 export { ALWAYS_PROTECTED, TASK_ID_PATTERN } from './plan.js';
 export type {
   RunOptions,

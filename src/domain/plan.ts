@@ -16,6 +16,13 @@ export interface Budgets {
   wall_time_s?: number;
 }
 
+/** US dollars per million tokens; `cached_input` is the price of input read from a prompt cache. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cached_input?: number;
+}
+
 /** Run-wide settings of a plan. */
 export interface PlanSettings {
   base_branch?: string;
@@ -29,6 +36,10 @@ export interface PlanSettings {
   /** Globs (relative to the repository root) no agent may change. `.git/` and `.gaffer/` are always protected. */
   protected_paths: string[];
   verifiers?: VerifierSettings;
+  /** Seconds an agent's question waits for a person before Gaffer tells the agent to assume and go on. */
+  question_timeout_s: number;
+  /** Model prices by model-id prefix, overriding and extending the built-in table. */
+  pricing: Record<string, ModelPrice>;
   /** Backend-specific settings, keyed by agent name (e.g. `command: { argv: [...] }`, `script: { tasks: … }`). */
   agents: Record<string, Record<string, unknown>>;
 }

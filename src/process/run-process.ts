@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
 import { CancelledError, TimeoutError } from '../domain/index.js';
 
 export interface RunProcessOptions {
@@ -49,11 +50,15 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       detached: true,
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    const append = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
-      output += text;
-      if (output.length > keep * 2) output = output.slice(-keep);
-      options.onOutput?.(stream, text);
+    const append = (stream: 'stdout' | 'stderr') => {
+      // One decoder per stream, so a character split across chunks is not garbled.
+      const decoder = new StringDecoder('utf8');
+      return (chunk: Buffer) => {
+        const text = decoder.write(chunk);
+        output += text;
+        if (output.length > keep * 2) output = output.slice(-keep);
+        options.onOutput?.(stream, text);
+      };
     };
     child.stdout?.on('data', append('stdout'));
     child.stderr?.on('data', append('stderr'));
@@ -114,13 +119,30 @@ export function killProcessGroup(pid: number | undefined, signal: NodeJS.Signals
 }
 
 /** Rejects with CancelledError when aborted, TimeoutError on timeout; for callers that want throws. */
-export function outcomeError(argv: readonly string[], outcome: ProcessOutcome, timeoutMs?: number): Error | undefined {
+export function outcomeError(
+  argv: readonly string[],
+  outcome: ProcessOutcome,
+  timeoutMs?: number,
+): Error | undefined {
   if (outcome.aborted) return new CancelledError(`${argv[0]} was aborted`);
-  if (outcome.timedOut) return new TimeoutError(`${argv[0]} timed out after ${timeoutMs ?? 0} ms`, timeoutMs ?? 0);
+  if (outcome.timedOut)
+    return new TimeoutError(`${argv[0]} timed out after ${timeoutMs ?? 0} ms`, timeoutMs ?? 0);
   return undefined;
 }
 
-const ENV_ALLOWLIST = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ'];
+const ENV_ALLOWLIST = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TERM',
+  'TMPDIR',
+  'TZ',
+];
 
 /**
  * The explicit environment for a child process: an allowlist of harmless variables plus the

@@ -13,7 +13,10 @@ import type {
 
 export type RunPatch = Partial<Pick<RunRecord, 'reason' | 'finishedAt' | 'options' | 'plan'>>;
 export type TaskPatch = Partial<
-  Pick<TaskRecord, 'attempts' | 'reworks' | 'mergeCommit' | 'reason' | 'filesChanged' | 'startedAt' | 'finishedAt'>
+  Pick<
+    TaskRecord,
+    'attempts' | 'reworks' | 'mergeCommit' | 'reason' | 'filesChanged' | 'startedAt' | 'finishedAt'
+  >
 >;
 export type AttemptPatch = Partial<
   Pick<AttemptRecord, 'headCommit' | 'nativeSessionId' | 'error' | 'usage' | 'transcriptPath' | 'finishedAt'>
@@ -30,11 +33,22 @@ export interface StoreTx {
   setRunStatus(runId: string, to: RunStatus, patch: RunPatch, event: GafferEvent): Promise<RunRecord>;
   updateRun(runId: string, patch: RunPatch): Promise<void>;
 
-  setTaskStatus(runId: string, taskId: string, to: TaskStatus, patch: TaskPatch, event: GafferEvent): Promise<TaskRecord>;
+  setTaskStatus(
+    runId: string,
+    taskId: string,
+    to: TaskStatus,
+    patch: TaskPatch,
+    event: GafferEvent,
+  ): Promise<TaskRecord>;
   updateTask(runId: string, taskId: string, patch: TaskPatch): Promise<void>;
 
   insertAttempt(attempt: AttemptRecord, event: GafferEvent): Promise<void>;
-  setAttemptStatus(attemptId: string, to: AttemptStatus, patch: AttemptPatch, event: GafferEvent): Promise<AttemptRecord>;
+  setAttemptStatus(
+    attemptId: string,
+    to: AttemptStatus,
+    patch: AttemptPatch,
+    event: GafferEvent,
+  ): Promise<AttemptRecord>;
   updateAttempt(attemptId: string, patch: AttemptPatch): Promise<void>;
 
   insertEvaluation(evaluation: EvaluationRecord, event: GafferEvent): Promise<void>;
@@ -79,8 +93,14 @@ export interface Store {
   /**
    * Takes the run's lease if nobody holds it or the holder's lease expired (incrementing the
    * fencing token); returns undefined while another owner holds a live lease.
+   * `takeOverFrom` also takes a live lease held by that owner (the caller has proved it dead).
    */
-  acquireLease(runId: string, ownerId: string, ttlMs: number): Promise<LeaseRecord | undefined>;
+  acquireLease(
+    runId: string,
+    ownerId: string,
+    ttlMs: number,
+    options?: { takeOverFrom?: string },
+  ): Promise<LeaseRecord | undefined>;
   /** Extends the lease; false when it was lost (taken over, or the token is stale). */
   renewLease(runId: string, ownerId: string, token: number, ttlMs: number): Promise<boolean>;
   releaseLease(runId: string, ownerId: string, token: number): Promise<void>;

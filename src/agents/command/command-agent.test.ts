@@ -1,0 +1,166 @@
+import { chmod, mkdtemp, readFile, readdir, realpath, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sessionInput } from '../../../test/agents/session-input.js';
+import { GafferError } from '../../domain/index.js';
+import type { AgentEvent, SessionInput, SessionResult } from '../../domain/index.js';
+import { createCommandAgent } from './command-agent.js';
+import { findBinary } from './find-binary.js';
+
+let cwd: string;
+beforeEach(async () => {
+  cwd = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-command-')));
+});
+afterEach(async () => {
+  await rm(cwd, { recursive: true, force: true });
+});
+
+const node = process.execPath;
+const PROMPT = "Fix the bug; don't touch $HOME or `x`.";
+
+async function run(config: Record<string, unknown>, overrides: Partial<SessionInput> = {}) {
+  const session = createCommandAgent().start(
+    sessionInput({ cwd, prompt: PROMPT, config, ...overrides }),
+    new AbortController().signal,
+  );
+  const events: AgentEvent[] = [];
+  for await (const event of session.events) events.push(event);
+  const result: SessionResult = await session.result;
+  return { result, events };
+}
+
+const read = (file: string) => readFile(path.join(cwd, file), 'utf8');
+
+async function promptFilesLeft(): Promise<string[]> {
+  return (await readdir(os.tmpdir())).filter((name) => name.startsWith('gaffer-prompt-'));
+}
+
+describe('command agent', () => {
+  it('passes the prompt as an argument, unquoted and unexpanded', async () => {
+    const code = `require('fs').writeFileSync('got.txt', process.argv[1])`;
+    const { result } = await run({ argv: [node, '-e', code, 'prompt: {prompt}'] });
+    expect(result).toEqual({ status: 'succeeded' });
+    expect(await read('got.txt')).toBe(`prompt: ${PROMPT}`);
+  });
+
+  it('writes the prompt to stdin when argv has no placeholder', async () => {
+    const code = `require('fs').writeFileSync('got.txt', require('fs').readFileSync(0, 'utf8'))`;
+    const { result } = await run({ argv: [node, '-e', code] });
+    expect(result.status).toBe('succeeded');
+    expect(await read('got.txt')).toBe(PROMPT);
+  });
+
+  it('hands over a prompt file outside the worktree and removes it afterwards', async () => {
+    const before = await promptFilesLeft();
+    const code = `const fs = require('fs'); fs.writeFileSync('got.txt', process.argv[1] + '\\n' + fs.readFileSync(process.argv[1], 'utf8'))`;
+    const { result } = await run({ argv: [node, '-e', code, '{prompt_file}'] });
+    expect(result.status).toBe('succeeded');
+    const [file, ...content] = (await read('got.txt')).split('\n');
+    expect(content.join('\n')).toBe(PROMPT);
+    expect(file?.startsWith(path.join(os.tmpdir(), 'gaffer-prompt-'))).toBe(true);
+    await expect(readFile(file ?? '')).rejects.toThrow(/ENOENT/);
+    expect(await promptFilesLeft()).toEqual(before);
+  });
+
+  it('passes the session env plus the named parent variables, nothing else', async () => {
+    process.env.GAFFER_TEST_EXTRA = 'extra';
+    process.env.GAFFER_TEST_SECRET = 'secret';
+    try {
+      const code = `require('fs').writeFileSync('env.json', JSON.stringify(process.env))`;
+      const { result } = await run(
+        { argv: [node, '-e', code], env: ['GAFFER_TEST_EXTRA'] },
+        { env: { PATH: process.env.PATH ?? '', FROM_ENGINE: 'yes' } },
+      );
+      expect(result.status).toBe('succeeded');
+      const env = JSON.parse(await read('env.json')) as Record<string, string>;
+      expect(env.FROM_ENGINE).toBe('yes');
+      expect(env.GAFFER_TEST_EXTRA).toBe('extra');
+      expect(env.GAFFER_TEST_SECRET).toBeUndefined();
+    } finally {
+      delete process.env.GAFFER_TEST_EXTRA;
+      delete process.env.GAFFER_TEST_SECRET;
+    }
+  });
+
+  it('streams stdout and stderr as whole lines', async () => {
+    const code = `process.stdout.write('a'); setTimeout(() => { process.stdout.write('b\\nc\\n'); process.stderr.write('oops\\n'); }, 50)`;
+    const { events } = await run({ argv: [node, '-e', code] });
+    // Two pipes: order is guaranteed within a stream, not across them.
+    const lines = (stream: string) =>
+      events.filter((event) => event.type === 'output' && event.stream === stream);
+    expect(lines('stdout')).toEqual([
+      { type: 'output', stream: 'stdout', text: 'ab' },
+      { type: 'output', stream: 'stdout', text: 'c' },
+    ]);
+    expect(lines('stderr')).toEqual([{ type: 'output', stream: 'stderr', text: 'oops' }]);
+    expect(events).toHaveLength(3);
+  });
+
+  it('judges the exit code against ok_exit_codes and quotes the last lines', async () => {
+    const code = `console.log('step 1'); console.error('it broke'); process.exit(4)`;
+    const failed = await run({ argv: [node, '-e', code] });
+    expect(failed.result).toEqual({ status: 'failed', error: 'exit code 4\nstep 1\nit broke' });
+    expect(failed.events.at(-1)).toEqual({ type: 'error', message: 'exit code 4\nstep 1\nit broke' });
+    const tolerated = await run({ argv: [node, '-e', code], ok_exit_codes: [0, 4] });
+    expect(tolerated.result.status).toBe('succeeded');
+  });
+
+  it('fails after timeout_s', async () => {
+    const { result } = await run({ argv: [node, '-e', 'setInterval(() => {}, 1000)'], timeout_s: 0.3 });
+    expect(result).toEqual({ status: 'failed', error: 'timed out after 0.3s' });
+  });
+
+  it('fails, without throwing, on a bad config or a binary that cannot start', async () => {
+    expect((await run({ argv: 'agent' })).result.error).toMatch(/^invalid command agent config: argv: /);
+    expect((await run({ argv: ['gaffer-no-such-agent-xyz'] })).result.error).toMatch(
+      /^cannot start agent "gaffer-no-such-agent-xyz"/,
+    );
+  });
+
+  it('cannot be steered', async () => {
+    const session = createCommandAgent().start(
+      sessionInput({ cwd, config: { argv: [node, '-e', ''] } }),
+      new AbortController().signal,
+    );
+    await expect(session.send('faster')).rejects.toSatisfy((error: unknown) => GafferError.isInstance(error));
+    expect((await session.result).status).toBe('succeeded');
+  });
+});
+
+describe('command agent preflight', () => {
+  const agent = createCommandAgent();
+
+  it('needs argv', async () => {
+    await expect(agent.preflight?.({})).rejects.toMatchObject({ code: 'GAFFER_BAD_INPUT', userError: true });
+  });
+
+  it('names a binary that is not on PATH', async () => {
+    await expect(agent.preflight?.({ argv: ['gaffer-no-such-agent-xyz', '{prompt}'] })).rejects.toMatchObject(
+      {
+        code: 'GAFFER_AGENT_MISSING',
+        message: 'agent binary "gaffer-no-such-agent-xyz" not found',
+        hint: 'install it or set agents.command.argv in the plan',
+      },
+    );
+    await expect(agent.preflight?.({ argv: ['./missing/agent'] })).rejects.toMatchObject({
+      code: 'GAFFER_AGENT_MISSING',
+    });
+  });
+
+  it('accepts a binary on PATH or an existing path', async () => {
+    await expect(agent.preflight?.({ argv: [path.basename(node)] })).resolves.toBeUndefined();
+    await expect(agent.preflight?.({ argv: [node] })).resolves.toBeUndefined();
+  });
+
+  it('finds only executable files when searching PATH', async () => {
+    await writeFile(path.join(cwd, 'plain'), 'not executable');
+    await writeFile(path.join(cwd, 'tool'), '#!/bin/sh\n');
+    await chmod(path.join(cwd, 'tool'), 0o755);
+    const pathEnv = ['/nonexistent-dir', cwd].join(path.delimiter);
+    expect(await findBinary('tool', pathEnv)).toBe(path.join(cwd, 'tool'));
+    expect(await findBinary('plain', pathEnv)).toBeUndefined();
+    expect(await findBinary('tool', undefined)).toBeUndefined();
+    expect(await findBinary('./tool', undefined, cwd)).toBe(path.join(cwd, 'tool'));
+  });
+});

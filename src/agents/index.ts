@@ -1,0 +1,15 @@
+export type { EventChannel } from './event-channel.js';
+export { createEventChannel } from './event-channel.js';
+export type { Emit, CreateSessionOptions } from './session.js';
+export { createSession } from './session.js';
+export type { AgentRegistry } from './registry.js';
+export { createAgentRegistry, defaultAgentRegistry } from './registry.js';
+export { createScriptAgent } from './script/script-agent.js';
+export type { ScriptStep, ScriptStepKind } from './script/script-config.js';
+export { createCommandAgent } from './command/command-agent.js';
+export type { PromptVia } from './command/command-config.js';
+export { findBinary } from './command/find-binary.js';
+export { createLineSplitter, lastLines } from './line-splitter.js';
+export type { LineSplitter } from './line-splitter.js';
+export { isInsideRelative, resolveInside } from './worktree-path.js';
+export { didYouMean } from './did-you-mean.js';

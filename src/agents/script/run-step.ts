@@ -1,0 +1,139 @@
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CancelledError } from '../../domain/index.js';
+import { runProcess } from '../../process/run-process.js';
+import { createLineSplitter, lastLines } from '../line-splitter.js';
+import type { Emit } from '../session.js';
+import { resolveInside } from '../worktree-path.js';
+import type { ScriptStep } from './script-config.js';
+
+/** What a step needs from its session. */
+export interface StepContext {
+  cwd: string;
+  env: Record<string, string>;
+  signal: AbortSignal;
+  emit: Emit;
+  ask?: (question: string) => Promise<string>;
+}
+
+/** How a step went: the tool result to report and, when the session must end, how. */
+export interface StepOutcome {
+  output: string;
+  isError?: boolean;
+  /** Characters of file content written, for the fake usage. */
+  written?: number;
+  stop?: { status: 'failed' | 'aborted'; error: string };
+}
+
+const fail = (error: string): StepOutcome => ({
+  output: error,
+  isError: true,
+  stop: { status: 'failed', error },
+});
+const aborted = (): StepOutcome => ({
+  output: 'aborted',
+  isError: true,
+  stop: { status: 'aborted', error: 'aborted' },
+});
+
+/** Resolves with `promise`, or rejects with CancelledError as soon as `signal` aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new CancelledError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function writeStep(
+  cwd: string,
+  args: { path: string; content: string },
+  mode: 'write' | 'append',
+): Promise<StepOutcome> {
+  // Validation already rejected escapes; resolving again guards against a changed cwd.
+  const target = resolveInside(cwd, args.path);
+  if (target === undefined) return fail(`path "${args.path}" must stay inside the worktree`);
+  await mkdir(path.dirname(target), { recursive: true });
+  await (mode === 'write' ? writeFile(target, args.content) : appendFile(target, args.content));
+  const verb = mode === 'write' ? 'wrote' : 'appended';
+  return { output: `${verb} ${args.content.length} chars to ${args.path}`, written: args.content.length };
+}
+
+async function runStep(
+  context: StepContext,
+  args: { argv: string[]; timeout_ms?: number },
+): Promise<StepOutcome> {
+  const splitters = {
+    stdout: createLineSplitter((text) => context.emit({ type: 'output', stream: 'stdout', text })),
+    stderr: createLineSplitter((text) => context.emit({ type: 'output', stream: 'stderr', text })),
+  };
+  let outcome;
+  try {
+    outcome = await runProcess(args.argv, {
+      cwd: context.cwd,
+      env: context.env,
+      signal: context.signal,
+      timeoutMs: args.timeout_ms,
+      onOutput: (stream, text) => splitters[stream].write(text),
+    });
+  } catch (error) {
+    return fail(
+      `cannot start "${args.argv[0] ?? ''}": ${error instanceof Error ? error.message : String(error)}`,
+    );
+  } finally {
+    splitters.stdout.flush();
+    splitters.stderr.flush();
+  }
+  if (outcome.aborted) return aborted();
+  const tail = lastLines(outcome.output, 20);
+  const program = args.argv.join(' ');
+  if (outcome.timedOut)
+    return fail(`"${program}" timed out after ${args.timeout_ms ?? 0} ms\n${tail}`.trimEnd());
+  if (outcome.exitCode !== 0) {
+    const how =
+      outcome.exitCode === null
+        ? `was killed by ${outcome.signal ?? 'a signal'}`
+        : `exited with ${outcome.exitCode}`;
+    return fail(`"${program}" ${how}\n${tail}`.trimEnd());
+  }
+  return { output: tail };
+}
+
+async function askStep(context: StepContext, question: string): Promise<StepOutcome> {
+  context.emit({ type: 'question', question });
+  if (!context.ask) return { output: 'no one to ask; carrying on' };
+  const answer = await untilAborted(context.ask(question), context.signal);
+  context.emit({ type: 'question', question, answer });
+  return { output: answer };
+}
+
+/** Performs one script step in the session's worktree. Throws only on I/O errors and aborts. */
+export async function performStep(step: ScriptStep, context: StepContext): Promise<StepOutcome> {
+  if (context.signal.aborted) return aborted();
+  switch (step.kind) {
+    case 'write':
+    case 'append':
+      return writeStep(context.cwd, step.args, step.kind);
+    case 'delete': {
+      const target = resolveInside(context.cwd, step.args);
+      if (target === undefined) return fail(`path "${step.args}" must stay inside the worktree`);
+      // force: a restarted attempt may find the file already gone, which is the wanted state.
+      await rm(target, { recursive: true, force: true });
+      return { output: `deleted ${step.args}` };
+    }
+    case 'run':
+      return runStep(context, step.args);
+    case 'sleep_ms':
+      await sleep(step.args, undefined, { signal: context.signal });
+      return { output: `slept ${step.args} ms` };
+    case 'fail':
+      return fail(step.args);
+    case 'ask':
+      return askStep(context, step.args);
+    case 'say':
+      context.emit({ type: 'text', text: step.args });
+      return { output: 'said' };
+  }
+}

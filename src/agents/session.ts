@@ -1,0 +1,62 @@
+import { GafferError } from '../domain/index.js';
+import type { AgentEvent, AgentSession, SessionResult } from '../domain/index.js';
+import { createEventChannel } from './event-channel.js';
+
+/** Sends one event to the session's stream. */
+export type Emit = (event: AgentEvent) => void;
+
+export interface CreateSessionOptions {
+  /** The session's abort signal: a failure seen after an abort is reported as `aborted`. */
+  signal: AbortSignal;
+  /** Backend name, for messages. */
+  agent: string;
+  /** Put on results the body did not label itself (including crashes). */
+  nativeSessionId?: string;
+  /** Does the work; may throw, which becomes a `failed` result. */
+  run: (emit: Emit) => Promise<SessionResult>;
+  /** Steering; when absent `send` rejects because the backend cannot be steered. */
+  send?: (message: string, emit: Emit) => Promise<void>;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Wraps a backend's work into an {@link AgentSession} with the guarantees every adapter owes the
+ * engine: events are buffered until read and end when the session ends, and `result` never
+ * rejects. A failed result is also emitted as an `error` event so transcripts show why.
+ */
+export function createSession(options: CreateSessionOptions): AgentSession {
+  const channel = createEventChannel<AgentEvent>();
+  const emit: Emit = (event) => channel.push(event);
+  const { signal, nativeSessionId } = options;
+
+  const settle = async (): Promise<SessionResult> => {
+    let result: SessionResult;
+    try {
+      result = await options.run(emit);
+    } catch (error) {
+      result = { status: 'failed', error: messageOf(error) };
+    }
+    if (signal.aborted && result.status === 'failed')
+      result = { ...result, status: 'aborted', error: 'aborted' };
+    if (nativeSessionId !== undefined) result = { nativeSessionId, ...result };
+    if (result.status === 'failed') emit({ type: 'error', message: result.error ?? 'failed' });
+    return result;
+  };
+
+  const result = settle().finally(() => channel.end());
+  return {
+    events: channel,
+    result,
+    send(message) {
+      if (options.send) return options.send(message, emit);
+      return Promise.reject(
+        new GafferError('GAFFER_BAD_INPUT', `the ${options.agent} agent cannot be steered`, {
+          hint: 'check adapter.capabilities.steer before calling send()',
+        }),
+      );
+    },
+  };
+}

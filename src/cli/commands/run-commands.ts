@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { driveAndShow } from '../drive-and-show.js';
+import type { Output } from '../output.js';
+import type { GlobalOptions } from '../workspace.js';
+import { engineFor, workDir } from '../workspace.js';
+import { EXIT } from '../exit-codes.js';
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+type Act = (fn: (global: GlobalOptions) => Promise<number>) => Promise<void>;
+
+/** `gaffer run`, `resume`, `pause`, `cancel`: starting and steering runs. */
+export function registerRunCommands(program: Command, output: Output, act: Act): void {
+  program
+    .command('run')
+    .description('run a plan: every task in its own worktree and agent session, verified and merged')
+    .argument('<plan>', 'the plan file (plan.yaml)')
+    .option('--agent <name>', 'run every task on this agent backend')
+    .option('--concurrency <n>', 'how many tasks run at once', positiveInt)
+    .option('--keep-going', 'when a task is blocked, finish every task that does not depend on it')
+    .option('--schedule <mode>', 'critical-path (default) or waves (level by level, for comparison)')
+    .option('--json', 'print events as NDJSON')
+    .action(
+      (
+        plan: string,
+        opts: {
+          agent?: string;
+          concurrency?: number;
+          keepGoing?: boolean;
+          schedule?: string;
+          json?: boolean;
+        },
+      ) =>
+        act(async (global) => {
+          if (opts.schedule && opts.schedule !== 'critical-path' && opts.schedule !== 'waves') {
+            output.err(`error: --schedule must be critical-path or waves, got "${opts.schedule}"\n`);
+            return EXIT.badInput;
+          }
+          const engine = engineFor(global);
+          const run = await engine.createRun({
+            planPath: resolve(workDir(global), plan),
+            cwd: workDir(global),
+            ...(opts.agent ? { agent: opts.agent } : {}),
+            ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+            keepGoing: Boolean(opts.keepGoing),
+            ...(opts.schedule ? { schedule: opts.schedule as 'critical-path' | 'waves' } : {}),
+          });
+          if (!opts.json) {
+            output.out(
+              `run ${run.id}: ${run.plan.tasks.length} tasks, ${run.baseBranch} → ${run.integrationBranch}\n`,
+            );
+          }
+          return driveAndShow(engine, run.id, output, Boolean(opts.json));
+        }),
+    );
+
+  program
+    .command('resume')
+    .description('continue a paused or interrupted run; passed tasks are not redone')
+    .argument('<run>', 'run id')
+    .option('--json', 'print events as NDJSON')
+    .action((runId: string, opts: { json?: boolean }) =>
+      act(async (global) => driveAndShow(engineFor(global), runId, output, Boolean(opts.json))),
+    );
+
+  for (const kind of ['pause', 'cancel'] as const) {
+    program
+      .command(kind)
+      .description(
+        kind === 'pause' ? 'pause a run: running attempts stop and resume later' : 'cancel a run for good',
+      )
+      .argument('<run>', 'run id')
+      .option('--reason <text>', 'recorded with the run')
+      .action((runId: string, opts: { reason?: string }) =>
+        act(async (global) => {
+          const engine = engineFor(global);
+          const reason = opts.reason ?? `${kind === 'pause' ? 'paused' : 'cancelled'} with gaffer ${kind}`;
+          const run =
+            kind === 'pause'
+              ? await engine.requestPause(runId, reason)
+              : await engine.requestCancel(runId, reason);
+          const pending = run.status === 'running' || run.status === 'pending';
+          output.out(
+            pending
+              ? `asked the engine driving ${runId} to ${kind}; it stops its running attempts shortly\n`
+              : `run ${runId} is ${run.status}\n`,
+          );
+          return EXIT.ok;
+        }),
+      );
+  }
+}

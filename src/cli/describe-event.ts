@@ -1,0 +1,72 @@
+import type { StoredEvent } from '../domain/index.js';
+
+/** One human line for an event: what happened, to what, and the detail that matters. */
+export function describeEvent(event: StoredEvent): string {
+  const subject = event.taskId ? `${event.taskId}: ` : '';
+  switch (event.type) {
+    case 'run.created':
+      return `run created from ${event.data.planPath}: ${event.data.tasks} tasks, ${event.data.baseBranch} → ${event.data.integrationBranch}`;
+    case 'run.started':
+      return `run started${event.data.resumed ? ' (resumed)' : ''}`;
+    case 'run.resumed':
+      return `run resumed by ${event.data.ownerId}`;
+    case 'run.paused':
+      return `run paused: ${event.data.reason}`;
+    case 'run.completed':
+      return `run completed: ${event.data.passed} passed, ${event.data.blocked} blocked, ${event.data.skipped} skipped`;
+    case 'run.failed':
+      return `run failed: ${event.data.reason}`;
+    case 'run.cancelled':
+      return `run cancelled: ${event.data.reason}`;
+    case 'run.pause-requested':
+      return `pause requested: ${event.data.reason}`;
+    case 'run.cancel-requested':
+      return `cancel requested: ${event.data.reason}`;
+    case 'run.budget-exceeded':
+      return `budget ${event.data.budget} exceeded: ${event.data.used} of ${event.data.limit}`;
+    case 'task.ready':
+      return `${subject}ready`;
+    case 'task.started':
+      return `${subject}started attempt ${event.data.attempt}`;
+    case 'task.evaluating':
+      return `${subject}evaluating attempt ${event.data.attempt}`;
+    case 'task.rework':
+      return `${subject}rework (attempt ${event.data.attempt} next): ${event.data.reason}`;
+    case 'task.passed':
+      return `${subject}passed and merged (${event.data.filesChanged} files) at ${event.data.mergeCommit.slice(0, 8)}`;
+    case 'task.blocked':
+      return `${subject}blocked: ${event.data.reason}`;
+    case 'task.skipped':
+      return `${subject}skipped: ${event.data.reason}`;
+    case 'task.cancelled':
+      return `${subject}cancelled: ${event.data.reason}`;
+    case 'task.requeued':
+      return `${subject}requeued: ${event.data.reason}`;
+    case 'attempt.started':
+      return `${subject}attempt ${event.data.number} (${event.data.kind}) on ${event.data.agent} in ${event.data.branch}`;
+    case 'attempt.running':
+      return `${subject}agent running`;
+    case 'attempt.succeeded':
+      return `${subject}agent finished (${event.data.filesChanged} files changed)`;
+    case 'attempt.failed':
+      return `${subject}agent failed: ${event.data.error.split('\n')[0] ?? ''}`;
+    case 'attempt.interrupted':
+      return `${subject}attempt interrupted: ${event.data.reason}`;
+    case 'attempt.aborted':
+      return `${subject}attempt aborted: ${event.data.reason}`;
+    case 'attempt.protected-path-reverted':
+      return `${subject}reverted changes to protected paths: ${event.data.paths.join(', ')}`;
+    case 'attempt.question-asked':
+      return `${subject}agent asks: ${event.data.question}`;
+    case 'attempt.question-answered':
+      return `${subject}answered by ${event.data.by}: ${event.data.answer}`;
+    case 'evaluation.completed':
+      return event.data.passed
+        ? `${subject}checks passed (${event.data.confidence})`
+        : `${subject}checks failed: ${event.data.failed.join(', ')} (score ${event.data.score.toFixed(2)})`;
+    case 'merge.conflicted':
+      return `${subject}merge conflict${event.data.rebased ? ' after rebase' : ''}: ${event.data.files.join(', ')}`;
+    case 'merge.completed':
+      return `${subject}merged at ${event.data.commit.slice(0, 8)}`;
+  }
+}

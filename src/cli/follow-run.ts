@@ -1,0 +1,99 @@
+import type { StoredEvent } from '../domain/index.js';
+import type { Store } from '../store/index.js';
+import { describeEvent } from './describe-event.js';
+import type { Output } from './output.js';
+import { paint } from './output.js';
+import { formatDuration, renderTaskTable } from './task-table.js';
+
+export type FollowMode = 'table' | 'lines' | 'json';
+
+export interface Follower {
+  /** Shows everything recorded so far, then stops. */
+  stop(): Promise<void>;
+}
+
+const time = (iso: string) => iso.slice(11, 19);
+
+/** A line per event for logs and non-TTY output. */
+export function eventLine(output: Output, event: StoredEvent): string {
+  const text = describeEvent(event);
+  const color =
+    event.type.endsWith('failed') || event.type.endsWith('blocked') || event.type === 'merge.conflicted'
+      ? 'red'
+      : event.type === 'task.rework' || event.type.includes('paused')
+        ? 'yellow'
+        : event.type === 'task.passed' || event.type === 'run.completed'
+          ? 'green'
+          : undefined;
+  return `${paint(output, 'gray', time(event.at))}  ${color ? paint(output, color, text) : text}`;
+}
+
+/**
+ * Follows a run through the event log — the same table every process reads, so what a user
+ * sees cannot be lost or reordered. `table` redraws a live task table in place; `lines`
+ * prints one line per event; `json` prints events as NDJSON.
+ */
+export function followRun(
+  store: Store,
+  runId: string,
+  output: Output,
+  mode: FollowMode,
+  intervalMs = 200,
+): Follower {
+  let lastId = 0;
+  let drawnLines = 0;
+  const recent: string[] = [];
+  let stopped = false;
+  let busy: Promise<void> = Promise.resolve();
+
+  const tick = async () => {
+    const events = await store.readEvents({ runId, afterId: lastId });
+    for (const event of events) {
+      lastId = event.id;
+      if (mode === 'json') output.out(JSON.stringify(event) + '\n');
+      else if (mode === 'lines') output.out(eventLine(output, event) + '\n');
+      else if (!['attempt.running', 'task.ready', 'merge.completed'].includes(event.type)) {
+        recent.push(eventLine(output, event));
+        if (recent.length > 5) recent.shift();
+      }
+    }
+    if (mode === 'table') await redraw();
+  };
+
+  const redraw = async () => {
+    const run = await store.getRun(runId);
+    if (!run) return;
+    const tasks = await store.listTasks(runId);
+    const passed = tasks.filter((t) => t.status === 'passed').length;
+    const elapsed = formatDuration(
+      (run.finishedAt ? Date.parse(run.finishedAt) : Date.now()) - Date.parse(run.createdAt),
+    );
+    const frame = [
+      `${paint(output, 'bold', `run ${run.id}`)}  ${run.status}  ${passed}/${tasks.length} passed  ${elapsed}`,
+      ...renderTaskTable(output, tasks),
+      '',
+      ...recent,
+    ];
+    const clear = drawnLines ? `\u001b[${drawnLines}A\u001b[J` : '';
+    output.out(clear + frame.join('\n') + '\n');
+    drawnLines = frame.length;
+  };
+
+  const loop = async () => {
+    while (!stopped) {
+      busy = tick().catch(() => undefined);
+      await busy;
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  };
+  const running = loop();
+
+  return {
+    async stop() {
+      stopped = true;
+      await running;
+      await busy;
+      await tick();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createDemoRepo } from './create-demo-repo.js';
+export { demoPlan } from './demo-plan.js';

@@ -1,0 +1,184 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findBinary } from '../agents/command/find-binary.js';
+import { openRepo } from '../git/index.js';
+import { runProcess } from '../process/run-process.js';
+import { openStore, resolveStoreUrl } from '../store/index.js';
+
+export interface DoctorCheck {
+  /** What was checked, e.g. `claude-code` or `database`. */
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  /** How to fix it, when not ok. */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  db?: string;
+}
+
+/** Gaffer's own `node_modules/.bin`, where the agent CLIs installed as dependencies live. */
+const OWN_BIN = fileURLToPath(new URL('../../node_modules/.bin', import.meta.url));
+
+async function versionOf(
+  binary: string,
+  env: Record<string, string | undefined>,
+): Promise<string | undefined> {
+  try {
+    const outcome = await runProcess([binary, '--version'], {
+      cwd: homedir(),
+      env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+      timeoutMs: 15_000,
+    });
+    return outcome.exitCode === 0 ? outcome.output.trim().split('\n')[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const compareVersions = (a: string, b: string) => {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+};
+
+function firstSet(env: Record<string, string | undefined>, names: string[]): string | undefined {
+  return names.find((name) => env[name]);
+}
+
+async function agentCli(
+  name: string,
+  binary: string,
+  options: DoctorOptions,
+  credentials: { env: string[]; files: string[] },
+  install: string,
+): Promise<DoctorCheck> {
+  const path = await findBinary(binary, `${options.env.PATH ?? ''}${delimiter}${OWN_BIN}`);
+  if (!path) return { name, status: 'warn', detail: `${binary} not found`, fix: install };
+  const version = (await versionOf(path, options.env)) ?? 'unknown version';
+  const key = firstSet(options.env, credentials.env);
+  const file = credentials.files.find((f) => existsSync(f));
+  const via = key ? `key in $${key}` : file ? `login in ${file.replace(homedir(), '~')}` : undefined;
+  if (!via) {
+    return {
+      name,
+      status: 'warn',
+      detail: `${version} at ${path}, but no credentials`,
+      fix: `set ${credentials.env[0]} or log in with \`${binary}\``,
+    };
+  }
+  return { name, status: 'ok', detail: `${version} at ${path}; ${via}` };
+}
+
+async function ollama(env: Record<string, string | undefined>): Promise<DoctorCheck> {
+  const base = env.OLLAMA_HOST
+    ? `http://${env.OLLAMA_HOST.replace(/^https?:\/\//, '')}`
+    : 'http://127.0.0.1:11434';
+  try {
+    const response = await fetch(`${base}/api/tags`, { signal: AbortSignal.timeout(800) });
+    const body = (await response.json()) as { models?: { name: string }[] };
+    const models = (body.models ?? []).map((m) => m.name);
+    return {
+      name: 'api (local models)',
+      status: 'ok',
+      detail: `Ollama at ${base}: ${models.join(', ') || 'no models pulled'}`,
+    };
+  } catch {
+    const key = firstSet(env, ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY']);
+    return key
+      ? { name: 'api', status: 'ok', detail: `$${key} is set; no local Ollama at ${base}` }
+      : {
+          name: 'api',
+          status: 'warn',
+          detail: `no OPENAI_API_KEY / ANTHROPIC_API_KEY and no Ollama at ${base}`,
+          fix: 'set a key, or run a local OpenAI-compatible server and point agents.api.base_url at it',
+        };
+  }
+}
+
+/** Everything Gaffer needs, checked: runtimes, git, the agent CLIs and their credentials, the database. */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const node = process.versions.node;
+  checks.push(
+    compareVersions(node, '20.19.0') >= 0
+      ? { name: 'node', status: 'ok', detail: `v${node}` }
+      : { name: 'node', status: 'fail', detail: `v${node}`, fix: 'install Node.js 20.19 or newer' },
+  );
+  const gitVersion = (await versionOf('git', options.env))?.match(/\d+\.\d+(\.\d+)?/)?.[0];
+  checks.push(
+    !gitVersion
+      ? { name: 'git', status: 'fail', detail: 'git not found', fix: 'install git 2.38 or newer' }
+      : compareVersions(gitVersion, '2.38.0') >= 0
+        ? { name: 'git', status: 'ok', detail: gitVersion }
+        : {
+            name: 'git',
+            status: 'fail',
+            detail: gitVersion,
+            fix: 'Gaffer merges with `git merge-tree --write-tree`: install git 2.38 or newer',
+          },
+  );
+  const home = homedir();
+  checks.push(
+    await agentCli(
+      'claude-code',
+      'claude',
+      options,
+      {
+        env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],
+        files: [join(home, '.claude', '.credentials.json')],
+      },
+      'npm install -g @anthropic-ai/claude-code',
+    ),
+    await agentCli(
+      'codex',
+      'codex',
+      options,
+      { env: ['OPENAI_API_KEY', 'CODEX_API_KEY'], files: [join(home, '.codex', 'auth.json')] },
+      'npm install -g @openai/codex',
+    ),
+    await ollama(options.env),
+  );
+
+  let root: string | undefined;
+  try {
+    root = (await openRepo(options.cwd)).root;
+    checks.push({ name: 'workspace', status: 'ok', detail: `git repository at ${root}` });
+  } catch {
+    checks.push({
+      name: 'workspace',
+      status: 'warn',
+      detail: `${options.cwd} is not inside a git repository`,
+      fix: 'cd into the repository Gaffer should work on, or git init',
+    });
+  }
+  const explicit = options.db ?? options.env.GAFFER_DB;
+  if (explicit || root) {
+    const url = resolveStoreUrl(options.db, options.env, root ?? options.cwd);
+    const shown = url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+    try {
+      const store = await openStore(url);
+      const runs = await store.listRuns();
+      await store.close();
+      checks.push({
+        name: 'database',
+        status: 'ok',
+        detail: `${store.dialect} at ${shown}, ${runs.length} run${runs.length === 1 ? '' : 's'}`,
+      });
+    } catch (error) {
+      checks.push({
+        name: 'database',
+        status: 'fail',
+        detail: `${shown}: ${(error as Error).message}`,
+        fix: 'check --db / GAFFER_DB, or start PostgreSQL',
+      });
+    }
+  }
+  return checks;
+}

@@ -1,0 +1,61 @@
+import type { AgentAdapter, SessionInput, SessionResult, Usage } from '../domain/index.js';
+import type { RunContext } from './run-context.js';
+import { TranscriptWriter } from './transcript.js';
+import { createQuestionRouter } from './question-router.js';
+
+/** Answer given while no foreman or person can be asked; tells the agent how to proceed. */
+export const UNANSWERED =
+  'Nobody can answer right now. Make the most reasonable assumption, say which one in your final message, and continue.';
+
+/**
+ * Runs one agent session to its end: streams its events into the transcript, routes its
+ * questions through the event log, and turns whatever happens into a `SessionResult`
+ * (adapters promise not to reject, but a broken one must not take the run down).
+ */
+export async function runAgentSession(
+  ctx: RunContext,
+  adapter: AgentAdapter,
+  input: SessionInput,
+  transcript: string,
+  signal: AbortSignal,
+): Promise<SessionResult> {
+  const writer = new TranscriptWriter(transcript);
+  const { store, run } = ctx;
+  const ask = createQuestionRouter(ctx, {
+    taskId: input.taskId,
+    attemptId: input.attemptId,
+    signal,
+    timeoutMs: run.plan.settings.question_timeout_s * 1000,
+  });
+  await store.transaction((tx) =>
+    tx.setAttemptStatus(
+      input.attemptId,
+      'running',
+      {},
+      {
+        type: 'attempt.running',
+        runId: run.id,
+        taskId: input.taskId,
+        attemptId: input.attemptId,
+        data: {},
+      },
+    ),
+  );
+  let result: SessionResult;
+  let lastUsage: Usage | undefined;
+  try {
+    const session = adapter.start({ ...input, ask }, signal);
+    for await (const event of session.events) {
+      writer.write(event);
+      if (event.type === 'usage') lastUsage = event.usage;
+    }
+    result = await session.result;
+  } catch (error) {
+    result = {
+      status: signal.aborted ? 'aborted' : 'failed',
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+  await writer.flush();
+  return result.usage || !lastUsage ? result : { ...result, usage: lastUsage };
+}

@@ -1,0 +1,33 @@
+import { allowlistedEnv } from '../process/run-process.js';
+
+/**
+ * The agent's environment: the allowlist, the variables its backend needs (its API key and
+ * base URL) and those the plan names under `agents.<name>.env`; never the whole parent
+ * environment.
+ */
+export function agentEnv(
+  parent: Record<string, string | undefined>,
+  config: Record<string, unknown>,
+  adapterKeys: readonly string[] = [],
+): Record<string, string> {
+  const extra = Array.isArray(config.env)
+    ? config.env.filter((key): key is string => typeof key === 'string')
+    : [];
+  return allowlistedEnv(parent, [...adapterKeys, ...extra]);
+}
+
+const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|COOKIE|SESSION/i;
+
+/**
+ * Verifiers are the repository's own commands, so they get the user's environment (test
+ * suites often need it), minus variables whose names say they hold secrets: the code under
+ * test was just written by an agent.
+ */
+export function verifierEnv(parent: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parent)) {
+    if (value !== undefined && !SECRET_NAME.test(key)) env[key] = value;
+  }
+  env.CI = env.CI ?? 'true';
+  return env;
+}

@@ -1,0 +1,23 @@
+// Patterns for secrets that commonly leak into agent transcripts. Each keeps a short, stable
+// prefix so a reader can still tell what kind of secret was there.
+const PATTERNS: readonly RegExp[] = [
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  /\b(sk-(?:ant-|proj-)?)[A-Za-z0-9_-]{16,}/g,
+  /\b(gh[pousr]_)[A-Za-z0-9]{20,}/g,
+  /\b(github_pat_)[A-Za-z0-9_]{20,}/g,
+  /\b(AKIA)[A-Z0-9]{16}\b/g,
+  /\b(xox[abprs]-)[A-Za-z0-9-]{10,}/g,
+  /\b(AIza)[A-Za-z0-9_-]{30,}/g,
+  /((?:api[_-]?key|token|secret|password|authorization)["']?\s*[:=]\s*["']?(?:Bearer\s+)?)[^\s"',]{8,}/gi,
+];
+
+/** Replaces secrets in `text` with `[REDACTED]`, keeping the recognisable prefix. */
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const pattern of PATTERNS) {
+    out = out.replace(pattern, (_match: string, prefix?: string) =>
+      typeof prefix === 'string' ? `${prefix}[REDACTED]` : '[REDACTED]',
+    );
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+import type { AgentRegistry } from '../agents/index.js';
+import type { PlanTask, RunRecord } from '../domain/index.js';
+import { ALWAYS_PROTECTED } from '../domain/index.js';
+import type { Repo } from '../git/index.js';
+import type { Store } from '../store/index.js';
+
+/** What every piece of a run's execution shares. */
+export interface RunContext {
+  store: Store;
+  repo: Repo;
+  run: RunRecord;
+  agents: AgentRegistry;
+  /** The parent environment, from which agents and verifiers get an explicit subset. */
+  env: Record<string, string | undefined>;
+  /** AGENTS.md / CLAUDE.md of the repository, read once per run. */
+  instructions: string;
+}
+
+/** `.gaffer/` of the repository: database, worktrees, run artifacts. */
+export const gafferDir = (repoRoot: string) => join(repoRoot, '.gaffer');
+export const worktreePath = (repoRoot: string, runSlug: string, taskId: string) =>
+  join(gafferDir(repoRoot), 'worktrees', runSlug, taskId);
+export const runDir = (repoRoot: string, runId: string) => join(gafferDir(repoRoot), 'runs', runId);
+export const transcriptPath = (repoRoot: string, runId: string, attemptId: string) =>
+  join(runDir(repoRoot, runId), 'attempts', `${attemptId}.jsonl`);
+
+/** The agent backend a task runs on: `--agent` beats the task's own, which beats the plan default. */
+export function agentFor(run: RunRecord, task: PlanTask): string {
+  return run.options.agent ?? task.agent ?? run.plan.settings.agent;
+}
+
+/** Backend settings for a task: plan-wide `agents.<name>` overlaid with the task's `agent_config`. */
+export function agentConfigFor(run: RunRecord, task: PlanTask, agent: string): Record<string, unknown> {
+  return { ...(run.plan.settings.agents[agent] ?? {}), ...(task.agent_config ?? {}) };
+}
+
+export function protectedPathsOf(run: RunRecord): string[] {
+  return [...ALWAYS_PROTECTED, ...run.plan.settings.protected_paths];
+}
+
+export function taskOf(run: RunRecord, taskId: string): PlanTask {
+  const task = run.plan.tasks.find((t) => t.id === taskId);
+  if (!task) throw new Error(`task ${taskId} is not in run ${run.id}`);
+  return task;
+}

@@ -1,0 +1,161 @@
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { splitNul, type GitContext } from './git-context.js';
+import { identityArgs } from './identity.js';
+import { assertRepoRelative } from './paths.js';
+import { requireCommit } from './refs.js';
+
+/** Paths per git call, well below any argv length limit. */
+const CHUNK = 200;
+
+/** Tracked files with staged or unstaged changes in the main working tree (untracked files do not count). */
+export async function dirtyFiles(ctx: GitContext): Promise<string[]> {
+  const { stdout } = await ctx.git(['status', '--porcelain=v1', '-z', '--untracked-files=no']);
+  const fields = splitNul(stdout);
+  const files = new Set<string>();
+  for (let i = 0; i < fields.length; i++) {
+    const entry = fields[i] ?? '';
+    files.add(entry.slice(3));
+    // A rename or copy is followed by its source path as a field of its own.
+    if (/^[RC]|^.[RC]/.test(entry)) {
+      i++;
+      const source = fields[i];
+      if (source !== undefined) files.add(source);
+    }
+  }
+  return [...files].sort();
+}
+
+/**
+ * Repo-relative paths whose content in `worktree` differs from `sinceCommit`: committed since,
+ * staged, unstaged, and untracked files that are not ignored. Renames count as two paths.
+ */
+export async function changedPaths(
+  ctx: GitContext,
+  worktree: string,
+  sinceCommit: string,
+): Promise<string[]> {
+  const since = await requireCommit(ctx, sinceCommit, 'commit');
+  const [diff, untracked] = await Promise.all([
+    ctx.git(['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', since, '--'], { cwd: worktree }),
+    ctx.git(['ls-files', '--others', '--exclude-standard', '-z', '--full-name'], { cwd: worktree }),
+  ]);
+  return [...new Set([...splitNul(diff.stdout), ...splitNul(untracked.stdout)])].sort();
+}
+
+/**
+ * Puts `paths` back as they were at `commit` in the worktree and its index: files that existed
+ * then get that content back, the others are deleted. Used to revert changes an agent was not
+ * allowed to make.
+ */
+export async function restorePaths(
+  ctx: GitContext,
+  worktree: string,
+  paths: string[],
+  commit: string,
+): Promise<void> {
+  const wanted = [...new Set(paths.map(assertRepoRelative))];
+  if (wanted.length === 0) return;
+  const source = await requireCommit(ctx, commit, 'commit');
+  const existed = new Set<string>();
+  for (const chunk of chunks(wanted)) {
+    const { stdout } = await ctx.git(
+      ['ls-tree', '-r', '-z', '--name-only', '--full-tree', source, '--', ...chunk],
+      {
+        cwd: worktree,
+      },
+    );
+    for (const name of splitNul(stdout)) existed.add(name);
+  }
+  const existedThen = (p: string) => existed.has(p) || [...existed].some((name) => name.startsWith(`${p}/`));
+  // Delete first: a path that is a file now may be a directory in `commit` (or the reverse).
+  const added = wanted.filter((p) => !existedThen(p));
+  for (const chunk of chunks(added)) {
+    await ctx.git(
+      ['--literal-pathspecs', 'rm', '-r', '--cached', '--quiet', '--ignore-unmatch', '--', ...chunk],
+      {
+        cwd: worktree,
+      },
+    );
+    for (const path of chunk) {
+      await rm(join(worktree, path), { recursive: true, force: true });
+      await removeEmptyParents(worktree, path);
+    }
+  }
+  const restored = wanted.filter(existedThen);
+  for (const chunk of chunks(restored)) {
+    await ctx.git(
+      ['--literal-pathspecs', 'restore', `--source=${source}`, '--staged', '--worktree', '--', ...chunk],
+      {
+        cwd: worktree,
+      },
+    );
+  }
+}
+
+/**
+ * Stages everything in the worktree (additions, modifications, deletions, untracked files) and
+ * commits it; returns the new HEAD, or undefined when there was nothing to commit. Hooks and
+ * signing are skipped: Gaffer's commits are intermediate, verified by its own verifiers, and a
+ * signing prompt would hang an unattended run. The message is kept verbatim apart from
+ * whitespace, so Markdown `#` headings survive.
+ */
+export async function commitAll(
+  ctx: GitContext,
+  worktree: string,
+  message: string,
+): Promise<string | undefined> {
+  await ctx.git(['add', '--all'], { cwd: worktree });
+  const staged = await ctx.git(['diff', '--cached', '--quiet', '--no-ext-diff'], {
+    cwd: worktree,
+    allowFail: true,
+  });
+  if (staged.code === 0) return undefined;
+  const identity = await identityArgs(ctx, worktree);
+  await ctx.git(
+    [...identity, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '--file=-'],
+    { cwd: worktree, input: message.trim() === '' ? 'Gaffer changes' : message },
+  );
+  const head = await ctx.git(['rev-parse', '--verify', 'HEAD'], { cwd: worktree });
+  return head.stdout.trim();
+}
+
+/** Files changed between two commits and the lines inserted and deleted (binary files count no lines). */
+export async function diffStat(
+  ctx: GitContext,
+  from: string,
+  to: string,
+): Promise<{ files: string[]; insertions: number; deletions: number }> {
+  const a = await requireCommit(ctx, from, 'commit');
+  const b = await requireCommit(ctx, to, 'commit');
+  const { stdout } = await ctx.git(['diff', '--numstat', '-z', '--no-renames', '--no-ext-diff', a, b, '--']);
+  const files: string[] = [];
+  let insertions = 0;
+  let deletions = 0;
+  for (const record of splitNul(stdout)) {
+    const [added = '-', removed = '-', ...rest] = record.split('\t');
+    files.push(rest.join('\t'));
+    if (added !== '-') insertions += Number(added);
+    if (removed !== '-') deletions += Number(removed);
+  }
+  return { files: files.sort(), insertions, deletions };
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+/** Git does not track directories, so ones emptied by a deletion would otherwise linger. */
+async function removeEmptyParents(worktree: string, path: string): Promise<void> {
+  for (let dir = dirname(path); dir !== '.' && dir !== ''; dir = dirname(dir)) {
+    const absolute = join(worktree, dir);
+    try {
+      if ((await readdir(absolute)).length > 0) return;
+      await rmdir(absolute);
+    } catch {
+      return;
+    }
+  }
+}

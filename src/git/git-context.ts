@@ -1,0 +1,29 @@
+import type { GitResult } from './exec-git.js';
+
+/** Options of one raw git call through a repository. */
+export interface GitCallOptions {
+  /** Working directory; the repository root by default. */
+  cwd?: string;
+  /** Return the result instead of throwing GitError on a non-zero exit. */
+  allowFail?: boolean;
+  /** Extra environment variables for this call. */
+  env?: Record<string, string>;
+  /** Written to git's stdin. */
+  input?: string;
+  /** Retry on held lock files (default true). */
+  retryOnLock?: boolean;
+}
+
+/** What the operation modules need from a repository: its root, raw git, and its lock. */
+export interface GitContext {
+  readonly root: string;
+  git(args: string[], options?: GitCallOptions): Promise<GitResult>;
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Splits NUL-separated git output (`-z`), dropping the empty string after the final NUL. */
+export function splitNul(stdout: string): string[] {
+  const parts = stdout.split('\0');
+  if (parts.at(-1) === '') parts.pop();
+  return parts;
+}

@@ -1,0 +1,11 @@
+export type { Repo, OpenRepoOptions } from './repo.js';
+export { openRepo } from './repo.js';
+export { GitError } from './git-error.js';
+export { isValidBranchName, assertValidBranchName } from './ref-format.js';
+export { slugify } from './slugify.js';
+export { integrationBranchName, taskBranchName } from './branch-names.js';
+export type { GitResult } from './exec-git.js';
+export type { GitCallOptions } from './git-context.js';
+export type { MergeResult, RebaseResult } from './merge.js';
+export type { WorktreeInfo } from './worktrees.js';
+export { FALLBACK_IDENTITY } from './identity.js';

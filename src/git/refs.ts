@@ -1,0 +1,95 @@
+import { GafferError } from '../domain/index.js';
+import { GitError } from './git-error.js';
+import type { GitContext } from './git-context.js';
+import { assertValidBranchName } from './ref-format.js';
+
+/** The branch checked out in the main working tree, or undefined when HEAD is detached. */
+export async function currentBranch(ctx: GitContext): Promise<string | undefined> {
+  const result = await ctx.git(['symbolic-ref', '--quiet', '--short', 'HEAD'], { allowFail: true });
+  if (result.code === 0) return result.stdout.trim() || undefined;
+  if (result.code === 1) return undefined;
+  throw new GitError(['symbolic-ref', '--quiet', '--short', 'HEAD'], result.code, result.stderr);
+}
+
+/** The full commit id `ref` names, or undefined when it names no commit. */
+export async function resolveCommit(ctx: GitContext, ref: string): Promise<string | undefined> {
+  // --end-of-options: a ref starting with "-" is a name, never an option.
+  const result = await ctx.git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    allowFail: true,
+  });
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}
+
+/** Like {@link resolveCommit} but throws GAFFER_GIT naming `what` when the ref does not exist. */
+export async function requireCommit(ctx: GitContext, ref: string, what: string): Promise<string> {
+  const commit = await resolveCommit(ctx, ref);
+  if (commit === undefined) {
+    throw new GafferError('GAFFER_GIT', `${what} ${JSON.stringify(ref)} is not a commit in ${ctx.root}`, {
+      hint: 'check the branch or commit name with `git log --oneline -1 <name>`',
+      details: { ref },
+    });
+  }
+  return commit;
+}
+
+/** Whether `refs/heads/<name>` exists. */
+export async function branchExists(ctx: GitContext, name: string): Promise<boolean> {
+  if (name === '' || name.startsWith('-')) return false;
+  const result = await ctx.git(['show-ref', '--verify', '--quiet', `refs/heads/${name}`], {
+    allowFail: true,
+  });
+  return result.code === 0;
+}
+
+/** The commit of a branch, preferring the branch over a tag of the same name; any commit-ish works too. */
+export async function branchCommit(ctx: GitContext, name: string): Promise<string> {
+  const branch = name.startsWith('-') ? undefined : await resolveCommit(ctx, `refs/heads/${name}`);
+  return branch ?? requireCommit(ctx, name, 'branch');
+}
+
+/** Creates `name` at `commit` unless it exists (then it is left where it is); returns the branch's commit. */
+export async function ensureBranch(ctx: GitContext, name: string, commit: string): Promise<string> {
+  assertValidBranchName(name);
+  return ctx.withLock(async () => {
+    const existing = await resolveCommit(ctx, `refs/heads/${name}`);
+    if (existing !== undefined) return existing;
+    const target = await requireCommit(ctx, commit, 'commit');
+    // An all-zero old value makes the update fail if the branch appeared meanwhile (another process).
+    await ctx.git([
+      'update-ref',
+      '-m',
+      'gaffer: create branch',
+      `refs/heads/${name}`,
+      target,
+      '0'.repeat(target.length),
+    ]);
+    return target;
+  });
+}
+
+/** Whether `ancestor` is reachable from `descendant` (a commit is its own ancestor). */
+export async function isAncestor(ctx: GitContext, ancestor: string, descendant: string): Promise<boolean> {
+  const a = await requireCommit(ctx, ancestor, 'commit');
+  const d = await requireCommit(ctx, descendant, 'commit');
+  return isAncestorCommit(ctx, a, d);
+}
+
+/** {@link isAncestor} for two full commit ids, without resolving them again. */
+export async function isAncestorCommit(
+  ctx: GitContext,
+  ancestor: string,
+  descendant: string,
+): Promise<boolean> {
+  const args = ['merge-base', '--is-ancestor', ancestor, descendant];
+  const result = await ctx.git(args, { allowFail: true });
+  if (result.code === 0) return true;
+  if (result.code === 1) return false;
+  throw new GitError(args, result.code, result.stderr);
+}
+
+/** The tree id of a commit. */
+export async function treeOf(ctx: GitContext, ref: string): Promise<string> {
+  const commit = await requireCommit(ctx, ref, 'commit');
+  const result = await ctx.git(['rev-parse', '--verify', `${commit}^{tree}`]);
+  return result.stdout.trim();
+}

@@ -1,0 +1,148 @@
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { userError } from '../domain/index.js';
+import { commitAll, changedPaths, diffStat, dirtyFiles, restorePaths } from './changes.js';
+import { addGafferExclude } from './exclude.js';
+import { execGit, type GitResult } from './exec-git.js';
+import type { GitCallOptions, GitContext } from './git-context.js';
+import { mergeBranch, rebase, resetHard, type MergeResult, type RebaseResult } from './merge.js';
+import { canonicalPath } from './paths.js';
+import { branchExists, currentBranch, ensureBranch, isAncestor, resolveCommit, treeOf } from './refs.js';
+import { withKeyedLock } from './repo-lock.js';
+import { addWorktree, listWorktrees, removeWorktree, type WorktreeInfo } from './worktrees.js';
+
+/** A git repository with a working tree, driven through the git CLI. */
+export interface Repo {
+  /** Top-level directory of the main working tree (symlinks resolved). */
+  readonly root: string;
+  /**
+   * Serialises worktree add/remove, merges and branch updates on this repository: an in-process
+   * lock keyed by the git common dir, shared by every Repo object of the same repository.
+   * Re-entrant, so locked Repo methods may be called inside `fn`.
+   */
+  withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /** Raw git (argv, no shell); cwd defaults to root; throws GitError on a non-zero exit unless allowFail. */
+  git(args: string[], opts?: GitCallOptions): Promise<GitResult>;
+  /** Branch of the main working tree; undefined when detached. */
+  currentBranch(): Promise<string | undefined>;
+  /** Full commit id of `ref`, or undefined when it names no commit. */
+  resolveCommit(ref: string): Promise<string | undefined>;
+  /** Tracked files with uncommitted changes (staged or not) in the main working tree; untracked files do not count. */
+  dirtyFiles(): Promise<string[]>;
+  /** Whether the local branch exists. */
+  branchExists(name: string): Promise<boolean>;
+  /** Creates `name` at `commit` (locked); if it already exists at any commit, leaves it (resume) and returns its commit. */
+  ensureBranch(name: string, commit: string): Promise<string>;
+  /**
+   * `git worktree add --no-track -b <branch> <path> <fromCommit>` under the lock. Idempotent for
+   * resume: nothing to do when `path` already is a worktree on `branch`; the existing branch is
+   * checked out when only the worktree is missing; a directory left by a crash mid-add is removed
+   * first. Parent directories are created.
+   */
+  addWorktree(path: string, branch: string, fromCommit: string): Promise<void>;
+  /** `git worktree remove --force` under the lock (+ prune); no error if already gone. Optionally deletes a branch too. */
+  removeWorktree(path: string, options?: { deleteBranch?: string }): Promise<void>;
+  /** Every working tree, the main one first. */
+  listWorktrees(): Promise<WorktreeInfo[]>;
+  /** Stages everything (incl. deletions and untracked files) in the worktree and commits; the new HEAD, or undefined when nothing changed. */
+  commitAll(worktree: string, message: string): Promise<string | undefined>;
+  /** Repo-relative paths differing between `sinceCommit` and the worktree's files (committed, staged, unstaged, untracked-not-ignored), sorted. */
+  changedPaths(worktree: string, sinceCommit: string): Promise<string[]>;
+  /** Puts these paths back as they were at `commit` in the worktree (restores content, or deletes files that did not exist then). */
+  restorePaths(worktree: string, paths: string[], commit: string): Promise<void>;
+  /** Files changed between two commits plus line counts. */
+  diffStat(from: string, to: string): Promise<{ files: string[]; insertions: number; deletions: number }>;
+  /** Whether `ancestor` is reachable from `descendant`. */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /** Tree id of a commit (equal trees mean equal content). */
+  treeOf(ref: string): Promise<string>;
+  /**
+   * Merges branch `source` into branch `target` without touching any working tree (merge-tree →
+   * commit-tree → compare-and-swap update-ref, under the lock). Already merged → the target head
+   * with `alreadyMerged: true`; conflict → the paths, and nothing changes. Throws when `target`
+   * is checked out in a worktree.
+   */
+  mergeBranch(target: string, source: string, message: string): Promise<MergeResult>;
+  /** Rebases the branch checked out in `worktree` onto `onto`; on conflict aborts (worktree as before) and returns the paths. */
+  rebase(worktree: string, onto: string): Promise<RebaseResult>;
+  /** Resets a worktree to a commit and removes untracked, non-ignored files. */
+  resetHard(worktree: string, commit: string): Promise<void>;
+  /** Ignores `.gaffer/` through `info/exclude` in the common dir (tracked files untouched); idempotent. */
+  ignoreGafferDir(): Promise<void>;
+}
+
+/** Options of {@link openRepo}. */
+export interface OpenRepoOptions {
+  /** Environment variables added to every git command of this Repo (e.g. HOME or GIT_CONFIG_NOSYSTEM in tests). */
+  env?: Record<string, string>;
+}
+
+/**
+ * Opens the repository whose working tree contains `dir`. Throws a user error
+ * (GAFFER_NOT_A_REPO) when `dir` is not inside a git working tree.
+ */
+export async function openRepo(dir: string, options: OpenRepoOptions = {}): Promise<Repo> {
+  const cwd = resolve(dir);
+  const notARepo = (reason: string) =>
+    userError(
+      'GAFFER_NOT_A_REPO',
+      `${cwd} is not inside a git working tree${reason ? ` (${reason})` : ''}`,
+      `run \`git init\` in ${cwd}, or pass the directory of an existing repository`,
+      { dir: cwd },
+    );
+  const isDir = await stat(cwd).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) throw notARepo('no such directory');
+  const probe = await execGit(
+    ['rev-parse', '--is-inside-work-tree', '--path-format=absolute', '--git-common-dir'],
+    { cwd, env: options.env, allowFail: true },
+  );
+  const [inside, commonDir] = probe.stdout.trim().split('\n');
+  if (probe.code !== 0 || inside !== 'true' || !commonDir)
+    throw notARepo(probe.stderr.trim().split('\n')[0] ?? '');
+  const common = await canonicalPath(commonDir);
+  // The main working tree comes first in the list, also when `dir` is inside a linked worktree.
+  const list = await execGit(['worktree', 'list', '--porcelain', '-z'], { cwd, env: options.env });
+  const main = list.stdout.split('\0')[0]?.replace(/^worktree /, '') ?? cwd;
+  return new GitRepo(await canonicalPath(main), common, options.env ?? {});
+}
+
+class GitRepo implements Repo, GitContext {
+  constructor(
+    readonly root: string,
+    private readonly commonDir: string,
+    private readonly env: Record<string, string>,
+  ) {}
+
+  withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return withKeyedLock(this.commonDir, fn);
+  }
+
+  git(args: string[], opts: GitCallOptions = {}): Promise<GitResult> {
+    return execGit(args, { ...opts, cwd: opts.cwd ?? this.root, env: { ...this.env, ...opts.env } });
+  }
+
+  currentBranch = () => currentBranch(this);
+  resolveCommit = (ref: string) => resolveCommit(this, ref);
+  dirtyFiles = () => dirtyFiles(this);
+  branchExists = (name: string) => branchExists(this, name);
+  ensureBranch = (name: string, commit: string) => ensureBranch(this, name, commit);
+  addWorktree = (path: string, branch: string, fromCommit: string) =>
+    addWorktree(this, path, branch, fromCommit);
+  removeWorktree = (path: string, options?: { deleteBranch?: string }) => removeWorktree(this, path, options);
+  listWorktrees = () => listWorktrees(this);
+  commitAll = (worktree: string, message: string) => commitAll(this, worktree, message);
+  changedPaths = (worktree: string, since: string) => changedPaths(this, worktree, since);
+  restorePaths = (worktree: string, paths: string[], commit: string) =>
+    restorePaths(this, worktree, paths, commit);
+  diffStat = (from: string, to: string) => diffStat(this, from, to);
+  isAncestor = (ancestor: string, descendant: string) => isAncestor(this, ancestor, descendant);
+  treeOf = (ref: string) => treeOf(this, ref);
+  mergeBranch = (target: string, source: string, message: string) =>
+    mergeBranch(this, target, source, message);
+  rebase = (worktree: string, onto: string) => rebase(this, worktree, onto);
+  resetHard = (worktree: string, commit: string) => resetHard(this, worktree, commit);
+  ignoreGafferDir = () => this.withLock(() => addGafferExclude(this.commonDir));
+}

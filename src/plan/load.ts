@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { GafferError, PlanValidationError, userError, type Plan } from '../domain/index.js';
+import { validatePlan } from './validate.js';
+
+/**
+ * Reads and validates a plan file. A missing file throws `GAFFER_PLAN_NOT_FOUND`; an invalid
+ * plan throws `PlanValidationError` carrying every issue found.
+ */
+export async function loadPlan(path: string, options: { repoRoot?: string } = {}): Promise<Plan> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw readError(path, error);
+  }
+  const result = validatePlan(text, { file: path, ...options });
+  if (!result.ok) throw new PlanValidationError(result.issues);
+  return result.plan;
+}
+
+function readError(path: string, error: unknown): GafferError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return userError(
+      'GAFFER_PLAN_NOT_FOUND',
+      `plan file not found: ${path}`,
+      'check the path, or run `gaffer demo` to write an example plan',
+      { path },
+    );
+  }
+  if (code === 'EISDIR') {
+    return userError(
+      'GAFFER_PLAN_NOT_FOUND',
+      `${path} is a directory, not a plan file`,
+      'pass the plan file itself, e.g. plan.yaml',
+      {
+        path,
+      },
+    );
+  }
+  return new GafferError('GAFFER_PLAN_NOT_FOUND', `cannot read plan file ${path}: ${code ?? String(error)}`, {
+    cause: error,
+    hint: 'check that the file is readable',
+    userError: true,
+    details: { path },
+  });
+}

@@ -1,0 +1,154 @@
+import type { z } from 'zod';
+import { TASK_ID_PATTERN, type PlanIssue } from '../domain/index.js';
+import { issueAt, type IssueContext } from './issue.js';
+import { knownKeysAt } from './schema.js';
+import type { PlanPath } from './source-map.js';
+import { closest } from './suggest.js';
+
+type ZodIssue = z.core.$ZodIssue;
+
+const MISSING_HINTS: Record<string, string> = {
+  id: 'add `id: <short-name>` using letters, digits, ".", "_" and "-"',
+  title: 'add `title: <one-line summary of the task>`',
+  tasks: 'add a `tasks:` list with at least one task',
+};
+
+/**
+ * Rewrites zod's issues in the plan's own words, positioned at the offending node. `raw` is
+ * the parsed YAML, used to name tasks by id and to describe what was found instead.
+ */
+export function schemaIssues(context: IssueContext, issues: readonly ZodIssue[], raw: unknown): PlanIssue[] {
+  return issues.flatMap((issue) => {
+    const path = issue.path.filter((part): part is string | number => typeof part !== 'symbol');
+    return convert(context, issue, path, raw);
+  });
+}
+
+function convert(context: IssueContext, issue: ZodIssue, path: PlanPath, raw: unknown): PlanIssue[] {
+  const value = valueAt(raw, path);
+  const what = label(path, raw);
+  const schema = (message: string, hint?: string) => [issueAt(context, path, 'schema', message, hint)];
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => unknownKey(context, [...path, key], key, raw));
+    case 'invalid_type': {
+      if (value === undefined) {
+        const key = String(path.at(-1));
+        return schema(
+          `${label(path.slice(0, -1), raw)} is missing \`${key}\``,
+          MISSING_HINTS[key] ?? `add \`${key}\``,
+        );
+      }
+      const expected = describeExpected(issue.expected);
+      return schema(
+        `${what} must be ${expected}, got ${describeValue(value)}`,
+        typeHint(issue.expected, value),
+      );
+    }
+    case 'invalid_format':
+      if (path.at(-1) === 'id' && typeof value === 'string') {
+        return schema(
+          `task id "${value}" is not valid`,
+          `ids start with a letter or digit and use only letters, digits, ".", "_" and "-" (pattern ${String(TASK_ID_PATTERN)})`,
+        );
+      }
+      return schema(`${what}: ${issue.message}`);
+    case 'too_small':
+      if (path.length === 1 && path[0] === 'tasks') {
+        return schema('the plan has no tasks', 'add at least one task under `tasks:`');
+      }
+      if (issue.origin === 'string' || issue.origin === 'array') return schema(`${what} must not be empty`);
+      return schema(
+        `${what} must be ${issue.inclusive ? 'at least' : 'greater than'} ${String(issue.minimum)}`,
+      );
+    case 'too_big':
+      return schema(`${what} must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`);
+    case 'invalid_union':
+      return schema(
+        `${what} must be a command string or an argv list`,
+        'e.g. `test: "npm test"` or `test: [npm, test]`',
+      );
+    case 'invalid_key':
+    case 'invalid_value':
+    case 'invalid_element':
+    case 'not_multiple_of':
+    case 'custom':
+      return schema(`${what}: ${issue.message}`);
+  }
+}
+
+function unknownKey(context: IssueContext, path: PlanPath, key: string, raw: unknown): PlanIssue {
+  const where = path.length > 1 ? ` in ${label(path.slice(0, -1), raw)}` : '';
+  const known = knownKeysAt(path.slice(0, -1));
+  const suggestion = closest(key, known);
+  const hint = suggestion
+    ? `did you mean \`${suggestion}\`?`
+    : known.length > 0
+      ? `allowed keys: ${known.join(', ')}`
+      : undefined;
+  return issueAt(context, path, 'unknown-key', `unknown key \`${key}\`${where}`, hint, 'key');
+}
+
+/** Names the place in words: `task "parse-args": depends_on[1]`, `budgets.cost_usd`, `the plan`. */
+function label(path: PlanPath, raw: unknown): string {
+  const [first, second] = path;
+  if (first === 'tasks' && typeof second === 'number') {
+    const id = valueAt(raw, ['tasks', second, 'id']);
+    const task = typeof id === 'string' && id !== '' ? `task "${id}"` : `task #${second + 1}`;
+    const rest = formatPath(path.slice(2));
+    return rest === '' ? task : `${task}: ${rest}`;
+  }
+  return path.length === 0 ? 'the plan' : formatPath(path);
+}
+
+function formatPath(path: PlanPath): string {
+  return path.reduce<string>(
+    (text, part) => (typeof part === 'number' ? `${text}[${part}]` : text === '' ? part : `${text}.${part}`),
+    '',
+  );
+}
+
+/** The value at `path` in plain parsed data, or undefined when any step is missing. */
+export function valueAt(raw: unknown, path: PlanPath): unknown {
+  let current = raw;
+  for (const part of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<string | number, unknown>)[part];
+  }
+  return current;
+}
+
+function describeExpected(expected: string): string {
+  switch (expected) {
+    case 'array':
+      return 'a list';
+    case 'object':
+    case 'record':
+      return 'a mapping';
+    case 'int':
+      return 'a whole number';
+    default:
+      return `a ${expected}`;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string')
+    return `a string ("${value.length > 40 ? `${value.slice(0, 40)}…` : value}")`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  return typeof value;
+}
+
+function typeHint(expected: string, value: unknown): string | undefined {
+  if (value === null) return 'write a value after the colon, or remove the key';
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
+    return `quote it: "${String(value)}"`;
+  }
+  if (expected === 'array' && typeof value === 'string') return `write a list: [${value}]`;
+  if (expected === 'int') return 'use a whole number';
+  if (expected === 'object' || expected === 'record') return 'write `key: value` pairs under it';
+  return undefined;
+}

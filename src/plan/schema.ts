@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { TASK_ID_PATTERN } from '../domain/index.js';
+
+/*
+ * The shape of `plan.yaml` as written by people and LLMs: run settings flat at the top level,
+ * then `tasks`. Every object is strict so a typo (`depend_on`) is an error instead of a
+ * silently ignored key; only `agents` and `agent_config` are free-form, because their
+ * contents belong to the agent backends.
+ */
+
+const nonEmpty = z.string().min(1);
+const positive = z.number().positive();
+const freeForm = z.record(z.string(), z.unknown());
+
+export const verifierSchema = z.strictObject({
+  only: z.array(nonEmpty).optional(),
+  skip: z.array(nonEmpty).optional(),
+  commands: z.record(nonEmpty, z.union([nonEmpty, z.array(nonEmpty).min(1)])).optional(),
+  timeout_s: positive.optional(),
+});
+
+export const budgetsSchema = z.strictObject({
+  cost_usd: positive.optional(),
+  tokens: positive.optional(),
+  wall_time_s: positive.optional(),
+});
+
+export const priceSchema = z.strictObject({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cached_input: z.number().min(0).optional(),
+});
+
+export const taskSchema = z.strictObject({
+  id: z.string().regex(TASK_ID_PATTERN),
+  title: nonEmpty,
+  description: z.string().default(''),
+  depends_on: z.array(z.string()).default([]),
+  deliverables: z.array(nonEmpty).default([]),
+  acceptance_criteria: z.array(nonEmpty).default([]),
+  context_files: z.array(nonEmpty).default([]),
+  agent: nonEmpty.optional(),
+  order: z.number().int().min(0).optional(),
+  estimate_s: positive.optional(),
+  verifiers: verifierSchema.optional(),
+  agent_config: freeForm.optional(),
+});
+
+export const planFileSchema = z.strictObject({
+  name: nonEmpty.optional(),
+  base_branch: nonEmpty.optional(),
+  concurrency: z.number().int().min(1).max(64).default(4),
+  agent_concurrency: z.record(nonEmpty, z.number().int().min(1).max(64)).default({}),
+  max_rework: z.number().int().min(0).max(20).default(2),
+  budgets: budgetsSchema.default({}),
+  agent: nonEmpty.default('claude-code'),
+  protected_paths: z.array(nonEmpty).default([]),
+  question_timeout_s: positive.default(600),
+  pricing: z.record(nonEmpty, priceSchema).default({}),
+  verifiers: verifierSchema.optional(),
+  agents: z.record(nonEmpty, freeForm).default({}),
+  tasks: z.array(taskSchema).min(1),
+});
+
+export type PlanFile = z.infer<typeof planFileSchema>;
+
+/** The keys a strict object at `path` accepts, for "did you mean" hints on unknown keys. */
+export function knownKeysAt(path: readonly (string | number)[]): readonly string[] {
+  const last = path.at(-1);
+  if (path.length === 0) return Object.keys(planFileSchema.shape);
+  if (last === 'budgets') return Object.keys(budgetsSchema.shape);
+  if (last === 'verifiers') return Object.keys(verifierSchema.shape);
+  if (path.length === 2 && path[0] === 'pricing') return Object.keys(priceSchema.shape);
+  if (path.length === 2 && path[0] === 'tasks') return Object.keys(taskSchema.shape);
+  return [];
+}

@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import type { PlanIssue } from '../domain/index.js';
+import { validatePlan, type ValidateOptions } from './index.js';
+
+const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
+
+function issues(text: string, options?: ValidateOptions): PlanIssue[] {
+  const result = validatePlan(text, options);
+  if (result.ok) throw new Error('expected the plan to be rejected');
+  return result.issues;
+}
+
+/** `line:column kind: message` — compact enough to assert whole lists exactly. */
+function where(text: string, options?: ValidateOptions): string[] {
+  return issues(text, options).map(
+    (issue) => `${issue.line}:${issue.column} ${issue.kind}: ${issue.message}`,
+  );
+}
+
+describe('validatePlan: defaults', () => {
+  it('fills every default and names the plan after its file', () => {
+    const result = validatePlan(yaml('tasks:', '  - id: only', '    title: The only task'), {
+      file: 'plans/add-greeting.yaml',
+    });
+    expect(result).toEqual({
+      ok: true,
+      plan: {
+        name: 'add-greeting',
+        settings: {
+          concurrency: 4,
+          agent_concurrency: {},
+          max_rework: 2,
+          budgets: {},
+          agent: 'claude-code',
+          protected_paths: [],
+          agents: {},
+        },
+        tasks: [
+          {
+            id: 'only',
+            title: 'The only task',
+            description: '',
+            depends_on: [],
+            deliverables: [],
+            acceptance_criteria: [],
+            context_files: [],
+          },
+        ],
+      },
+    });
+  });
+
+  it('keeps every explicit setting and task field, with free-form agent records', () => {
+    const result = validatePlan(
+      yaml(
+        'name: greet',
+        'base_branch: main',
+        'concurrency: 2',
+        'agent_concurrency: { claude-code: 1 }',
+        'max_rework: 0',
+        'budgets: { cost_usd: 5, tokens: 2000000, wall_time_s: 3600 }',
+        'agent: script',
+        'protected_paths: [package-lock.json]',
+        'verifiers: { only: [test], skip: [lint], commands: { test: "npm test", lint: [eslint, .] }, timeout_s: 600 }',
+        'agents: { command: { argv: [my-agent, --yes], anything: { nested: true } } }',
+        'tasks:',
+        '  - id: a',
+        '    title: A',
+        '    description: |',
+        '      Two',
+        '      lines',
+        '    deliverables: [src/a.ts]',
+        '    acceptance_criteria: [works]',
+        '    context_files: [README.md]',
+        '    agent: command',
+        '    order: 0',
+        '    estimate_s: 90',
+        '    verifiers: { skip: [build] }',
+        '    agent_config: { steps: [{ write: a.ts }] }',
+      ),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.plan.name).toBe('greet');
+    expect(result.plan.settings).toEqual({
+      base_branch: 'main',
+      concurrency: 2,
+      agent_concurrency: { 'claude-code': 1 },
+      max_rework: 0,
+      budgets: { cost_usd: 5, tokens: 2000000, wall_time_s: 3600 },
+      agent: 'script',
+      protected_paths: ['package-lock.json'],
+      verifiers: {
+        only: ['test'],
+        skip: ['lint'],
+        commands: { test: 'npm test', lint: ['eslint', '.'] },
+        timeout_s: 600,
+      },
+      agents: { command: { argv: ['my-agent', '--yes'], anything: { nested: true } } },
+    });
+    expect(result.plan.tasks[0]).toEqual({
+      id: 'a',
+      title: 'A',
+      description: 'Two\nlines\n',
+      depends_on: [],
+      deliverables: ['src/a.ts'],
+      acceptance_criteria: ['works'],
+      context_files: ['README.md'],
+      agent: 'command',
+      order: 0,
+      estimate_s: 90,
+      verifiers: { skip: ['build'] },
+      agent_config: { steps: [{ write: 'a.ts' }] },
+    });
+  });
+});
+
+describe('validatePlan: YAML and top level', () => {
+  it('reports a syntax error at the parser position and checks nothing else', () => {
+    expect(
+      issues(yaml('tasks:', '  - id: a', '    title: [unclosed', 'bogus: 1'), { file: 'p.yaml' }),
+    ).toEqual([expect.objectContaining({ file: 'p.yaml', line: 4, column: 1, kind: 'yaml' })]);
+  });
+
+  it('reports a repeated key as a YAML error with its own hint', () => {
+    expect(issues(yaml('tasks: []', 'tasks: []'))).toEqual([
+      {
+        file: 'plan.yaml',
+        line: 2,
+        column: 1,
+        kind: 'yaml',
+        message: 'Map keys must be unique',
+        hint: 'each key may appear once per mapping: remove or merge the repeated one',
+      },
+    ]);
+  });
+
+  it('rejects an empty file and a file of only comments', () => {
+    expect(where('')).toEqual(['1:1 schema: the plan file is empty']);
+    expect(where('# nothing yet\n')).toEqual(['1:1 schema: the plan file is empty']);
+  });
+
+  it('rejects a top level that is not a mapping', () => {
+    expect(where(yaml('', '- id: a'))).toEqual([
+      '2:1 schema: the plan must be a mapping of settings and `tasks`',
+    ]);
+  });
+});
+
+describe('validatePlan: schema', () => {
+  it('points at missing id and title on the task, and at the wrong types themselves', () => {
+    const text = yaml(
+      'concurrency: 0',
+      'max_rework: 1.5',
+      'tasks:',
+      '  - title: no id',
+      '  - id: b',
+      '    depends_on: setup',
+      '  - id: c',
+      '    title:',
+      '  - id: 42',
+      '    title: numeric id',
+    );
+    expect(where(text)).toEqual([
+      '1:14 schema: concurrency must be at least 1',
+      '2:13 schema: max_rework must be a whole number, got number 1.5',
+      '4:5 schema: task #1 is missing `id`',
+      '5:5 schema: task "b" is missing `title`',
+      '6:17 schema: task "b": depends_on must be a list, got a string ("setup")',
+      '8:5 schema: task "c": title must be a string, got an empty value',
+      '9:9 schema: task #4: id must be a string, got number 42',
+    ]);
+    const hints = issues(text).map((issue) => issue.hint);
+    expect(hints).toContain('write a list: [setup]');
+    expect(hints).toContain('quote it: "42"');
+    expect(hints).toContain('add `title: <one-line summary of the task>`');
+  });
+
+  it('shows the allowed pattern for a malformed id', () => {
+    expect(issues(yaml('tasks:', '  - id: "-no spaces"', '    title: t'))).toEqual([
+      {
+        file: 'plan.yaml',
+        line: 2,
+        column: 9,
+        kind: 'schema',
+        message: 'task id "-no spaces" is not valid',
+        hint: 'ids start with a letter or digit and use only letters, digits, ".", "_" and "-" (pattern /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/)',
+      },
+    ]);
+  });
+
+  it('rejects an empty and a missing task list', () => {
+    expect(where(yaml('name: x', 'tasks: []'))).toEqual(['2:8 schema: the plan has no tasks']);
+    expect(where(yaml('name: x'))).toEqual(['1:1 schema: the plan is missing `tasks`']);
+  });
+
+  it('checks budgets, verifier commands and agent records', () => {
+    const text = yaml(
+      'budgets:',
+      '  cost_usd: -1',
+      'verifiers:',
+      '  commands: { test: 3 }',
+      'agents:',
+      '  script: not-a-mapping',
+      'tasks: [{ id: a, title: A }]',
+    );
+    expect(where(text)).toEqual([
+      '2:13 schema: budgets.cost_usd must be greater than 0',
+      '4:21 schema: verifiers.commands.test must be a command string or an argv list',
+      '6:11 schema: agents.script must be a mapping, got a string ("not-a-mapping")',
+    ]);
+  });
+});
+
+describe('validatePlan: unknown keys', () => {
+  it('points at the key itself and suggests the close known key', () => {
+    const text = yaml(
+      'concurency: 2',
+      'budgets: { cost: 1 }',
+      'tasks:',
+      '  - id: a',
+      '    title: A',
+      '    depend_on: []',
+      '    verifiers: { skipp: [lint] }',
+      '    colour: red',
+    );
+    expect(
+      issues(text).map((issue) => `${issue.line}:${issue.column} ${issue.message} | ${issue.hint}`),
+    ).toEqual([
+      '1:1 unknown key `concurency` | did you mean `concurrency`?',
+      '2:12 unknown key `cost` in budgets | allowed keys: cost_usd, tokens, wall_time_s',
+      '6:5 unknown key `depend_on` in task "a" | did you mean `depends_on`?',
+      '7:18 unknown key `skipp` in task "a": verifiers | did you mean `skip`?',
+      '8:5 unknown key `colour` in task "a" | allowed keys: id, title, description, depends_on, deliverables, acceptance_criteria, context_files, agent, order, estimate_s, verifiers, agent_config',
+    ]);
+    expect(new Set(issues(text).map((issue) => issue.kind))).toEqual(new Set(['unknown-key']));
+  });
+
+  it('accepts any keys inside agents and agent_config', () => {
+    const text = yaml(
+      'agents: { anything: { goes: [1, 2] } }',
+      'tasks:',
+      '  - id: a',
+      '    title: A',
+      '    agent_config: { whatever: { deep: true } }',
+    );
+    expect(validatePlan(text).ok).toBe(true);
+  });
+});

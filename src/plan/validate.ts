@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
+import type { Plan, PlanIssue, PlanSettings } from '../domain/index.js';
+import { graphIssues } from './graph-checks.js';
+import { issueAt, sortIssues, type IssueContext } from './issue.js';
+import { readLoosePlan } from './loose-plan.js';
+import { pathIssues } from './path-checks.js';
+import { schemaIssues } from './schema-issues.js';
+import { planFileSchema, type PlanFile } from './schema.js';
+import { SourceMap } from './source-map.js';
+
+export interface ValidateOptions {
+  /** File name used in messages and for the default plan name. Default `plan.yaml`. */
+  file?: string;
+  /** When given, deliverables and context files must resolve inside it (path arithmetic only). */
+  repoRoot?: string;
+}
+
+export type PlanCheckResult = { ok: true; plan: Plan } | { ok: false; issues: PlanIssue[] };
+
+const YAML_HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'each key may appear once per mapping: remove or merge the repeated one',
+  TAB_AS_INDENT: 'indent with spaces, not tabs',
+};
+
+/**
+ * Parses and validates the text of a plan, collecting every problem rather than stopping at
+ * the first. Pure: never touches the file system.
+ */
+export function validatePlan(text: string, options: ValidateOptions = {}): PlanCheckResult {
+  const file = options.file ?? 'plan.yaml';
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const context: IssueContext = { file, map: new SourceMap(doc, lines) };
+
+  const structural = structuralIssues(context, doc);
+  if (structural.length > 0) return { ok: false, issues: structural };
+
+  let raw: unknown;
+  try {
+    raw = doc.toJS();
+  } catch (error) {
+    // Alias expansion past yaml's limit ("billion laughs") lands here.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      issues: [issueAt(context, [], 'yaml', message, 'remove the aliases (*name) from the plan')],
+    };
+  }
+
+  const parsed = planFileSchema.safeParse(raw);
+  const loose = readLoosePlan(raw);
+  const issues = [
+    ...(parsed.success ? [] : schemaIssues(context, parsed.error.issues, raw)),
+    ...graphIssues(context, loose.tasks),
+    ...pathIssues(context, loose, options.repoRoot),
+  ];
+  if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(issues) };
+  return { ok: true, plan: toPlan(parsed.data, defaultName(file)) };
+}
+
+/** YAML syntax errors, an empty file, or a top level that is not a mapping: nothing else can be checked. */
+function structuralIssues(context: IssueContext, doc: Document): PlanIssue[] {
+  if (doc.errors.length > 0) {
+    return doc.errors.map((error) => {
+      const { line, column } = context.map.position(error.pos[0]);
+      const hint = YAML_HINTS[error.code] ?? 'check the indentation, and quote values containing ": " or "#"';
+      return { file: context.file, line, column, kind: 'yaml', message: error.message, hint };
+    });
+  }
+  if (doc.contents === null) {
+    return [
+      issueAt(context, [], 'schema', 'the plan file is empty', 'start from `gaffer demo`, or add `tasks:`'),
+    ];
+  }
+  if (!isMap(doc.contents)) {
+    return [
+      issueAt(
+        context,
+        [],
+        'schema',
+        'the plan must be a mapping of settings and `tasks`',
+        'write `key: value` lines at the top level, with the task list under `tasks:`',
+      ),
+    ];
+  }
+  return [];
+}
+
+function toPlan(file: PlanFile, fallbackName: string): Plan {
+  const settings: PlanSettings = {
+    concurrency: file.concurrency,
+    agent_concurrency: file.agent_concurrency,
+    max_rework: file.max_rework,
+    budgets: file.budgets,
+    agent: file.agent,
+    protected_paths: file.protected_paths,
+    question_timeout_s: file.question_timeout_s,
+    pricing: file.pricing,
+    agents: file.agents,
+  };
+  if (file.base_branch !== undefined) settings.base_branch = file.base_branch;
+  if (file.verifiers !== undefined) settings.verifiers = file.verifiers;
+  return { name: file.name ?? fallbackName, settings, tasks: file.tasks };
+}
+
+function defaultName(file: string): string {
+  return path.basename(file, path.extname(file)) || 'plan';
+}

@@ -1,0 +1,154 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Migrator } from 'kysely';
+import type { Kysely } from 'kysely';
+import { GafferError } from '../domain/index.js';
+import type {
+  AttemptRecord,
+  EvaluationRecord,
+  LeaseRecord,
+  RunRecord,
+  StoredEvent,
+  TaskRecord,
+} from '../domain/index.js';
+import type { Database, StoreDialect } from './schema.js';
+import type { EventQuery, Store, StoreTx } from './store.js';
+import { createMigrationProvider } from './migrations.js';
+import { KyselyStoreTx } from './store-tx.js';
+import { QueryTemplates } from './query-templates.js';
+import { acquireLease, releaseLease, renewLease, selectLease } from './leases.js';
+import {
+  selectAttempt,
+  selectAttempts,
+  selectEvaluations,
+  selectEvents,
+  selectRun,
+  selectRuns,
+  selectTask,
+  selectTasks,
+} from './read-queries.js';
+
+export interface KyselyStoreOptions {
+  /** PostgreSQL schema holding the tables (and Kysely's migration tables). */
+  schema?: string;
+}
+
+/**
+ * {@link Store} over Kysely, the same code for SQLite and PostgreSQL.
+ *
+ * Calling the store itself from inside `transaction(fn)` is refused: on SQLite it would wait
+ * forever for the one connection the transaction holds, and on PostgreSQL it would not see the
+ * transaction's own writes. Use the `tx` passed to `fn`.
+ */
+export class KyselyStore implements Store {
+  readonly #inTransaction = new AsyncLocalStorage<{ open: boolean }>();
+  readonly #templates = new QueryTemplates();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly dialect: StoreDialect,
+    private readonly options: KyselyStoreOptions = {},
+  ) {}
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({
+      db: this.db,
+      provider: createMigrationProvider(this.dialect),
+      ...(this.dialect === 'postgres' ? { migrationTableSchema: this.options.schema ?? 'public' } : {}),
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error !== undefined) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new GafferError('GAFFER_STORE', `database migration ${failed ?? ''} failed: ${describe(error)}`, {
+        cause: error,
+        hint: 'check that the database is a Gaffer database and that this Gaffer version is not older than the one that wrote it',
+      });
+    }
+  }
+
+  async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    this.#refuseInsideTransaction();
+    const scope = { open: true };
+    try {
+      return await this.db
+        .transaction()
+        .execute((trx) => this.#inTransaction.run(scope, () => fn(new KyselyStoreTx(trx, this.#templates))));
+    } finally {
+      // Work the callback left running past its end keeps this context; it must not stay refused.
+      scope.open = false;
+    }
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    return selectRun(this.#reader(), runId);
+  }
+
+  async listRuns(): Promise<RunRecord[]> {
+    return selectRuns(this.#reader());
+  }
+
+  async listTasks(runId: string): Promise<TaskRecord[]> {
+    return selectTasks(this.#reader(), runId);
+  }
+
+  async getTask(runId: string, taskId: string): Promise<TaskRecord | undefined> {
+    return selectTask(this.#reader(), runId, taskId);
+  }
+
+  async listAttempts(runId: string, taskId?: string): Promise<AttemptRecord[]> {
+    return selectAttempts(this.#reader(), runId, taskId);
+  }
+
+  async getAttempt(attemptId: string): Promise<AttemptRecord | undefined> {
+    return selectAttempt(this.#reader(), attemptId);
+  }
+
+  async listEvaluations(runId: string, taskId?: string): Promise<EvaluationRecord[]> {
+    return selectEvaluations(this.#reader(), runId, taskId);
+  }
+
+  async readEvents(query: EventQuery): Promise<StoredEvent[]> {
+    return selectEvents(this.#reader(), query);
+  }
+
+  async acquireLease(
+    runId: string,
+    ownerId: string,
+    ttlMs: number,
+    options: { takeOverFrom?: string } = {},
+  ): Promise<LeaseRecord | undefined> {
+    return acquireLease(this.#reader(), runId, ownerId, ttlMs, options.takeOverFrom);
+  }
+
+  async renewLease(runId: string, ownerId: string, token: number, ttlMs: number): Promise<boolean> {
+    return renewLease(this.#reader(), runId, ownerId, token, ttlMs);
+  }
+
+  async releaseLease(runId: string, ownerId: string, token: number): Promise<void> {
+    return releaseLease(this.#reader(), runId, ownerId, token);
+  }
+
+  async getLease(runId: string): Promise<LeaseRecord | undefined> {
+    return selectLease(this.#reader(), runId);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+
+  #reader(): Kysely<Database> {
+    this.#refuseInsideTransaction();
+    return this.db;
+  }
+
+  #refuseInsideTransaction(): void {
+    if (this.#inTransaction.getStore()?.open === true) {
+      throw new GafferError('GAFFER_STORE', 'the store was called from inside one of its own transactions', {
+        hint: 'use the `tx` passed to transaction(fn) for reads and writes inside the transaction',
+      });
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,132 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { StoreDialect } from './schema.js';
+
+// Migrations take Kysely<unknown>: they describe the schema as it was when written, not as
+// the current `Database` type says. Types are chosen to mean the same in both dialects;
+// the only dialect switch is the auto-increment id of `events`.
+function initial(dialect: StoreDialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('slug', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('repo_path', 'text', (c) => c.notNull())
+        .addColumn('plan_path', 'text', (c) => c.notNull())
+        .addColumn('plan_json', 'text', (c) => c.notNull())
+        .addColumn('options_json', 'text', (c) => c.notNull())
+        .addColumn('base_branch', 'text', (c) => c.notNull())
+        .addColumn('base_commit', 'text', (c) => c.notNull())
+        .addColumn('integration_branch', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema.createIndex('runs_created_at').on('runs').columns(['created_at', 'id']).execute();
+
+      await db.schema
+        .createTable('tasks')
+        .addColumn('run_id', 'text', (c) => c.notNull().references('runs.id').onDelete('cascade'))
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('reworks', 'integer', (c) => c.notNull())
+        .addColumn('branch', 'text', (c) => c.notNull())
+        .addColumn('merge_commit', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('files_changed', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('tasks_pk', ['run_id', 'task_id'])
+        .execute();
+
+      await db.schema
+        .createTable('attempts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('number', 'integer', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('agent', 'text', (c) => c.notNull())
+        .addColumn('worktree_path', 'text', (c) => c.notNull())
+        .addColumn('branch', 'text', (c) => c.notNull())
+        .addColumn('base_commit', 'text', (c) => c.notNull())
+        .addColumn('head_commit', 'text')
+        .addColumn('native_session_id', 'text')
+        .addColumn('feedback', 'text')
+        .addColumn('error', 'text')
+        .addColumn('usage_json', 'text')
+        .addColumn('transcript_path', 'text')
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('finished_at', 'text')
+        .addUniqueConstraint('attempts_task_number', ['run_id', 'task_id', 'number'])
+        .addForeignKeyConstraint(
+          'attempts_task_fk',
+          ['run_id', 'task_id'],
+          'tasks',
+          ['run_id', 'task_id'],
+          (c) => c.onDelete('cascade'),
+        )
+        .execute();
+
+      await db.schema
+        .createTable('evaluations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('attempt_id', 'text', (c) => c.notNull().references('attempts.id').onDelete('cascade'))
+        .addColumn('passed', 'integer', (c) => c.notNull())
+        .addColumn('score', 'double precision', (c) => c.notNull())
+        .addColumn('confidence', 'text', (c) => c.notNull())
+        .addColumn('results_json', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('evaluations_task')
+        .on('evaluations')
+        .columns(['run_id', 'task_id'])
+        .execute();
+
+      // No foreign key on events: the log is append-only and must stay cheap to write.
+      await db.schema
+        .createTable('events')
+        .addColumn('id', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+          dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('task_id', 'text')
+        .addColumn('attempt_id', 'text')
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('data_json', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('events_run_id').on('events').columns(['run_id', 'id']).execute();
+
+      await db.schema
+        .createTable('leases')
+        .addColumn('run_id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('token', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      for (const table of ['leases', 'events', 'evaluations', 'attempts', 'tasks', 'runs']) {
+        await db.schema.dropTable(table).ifExists().execute();
+      }
+    },
+  };
+}
+
+/** Gaffer's migrations, in code so they ship inside the bundle; names sort in apply order. */
+export function createMigrationProvider(dialect: StoreDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      return { '0001_initial': initial(dialect) };
+    },
+  };
+}

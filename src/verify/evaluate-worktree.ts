@@ -1,0 +1,55 @@
+import type { VerifierResult } from '../domain/index.js';
+import { checkDeliverables } from './deliverables.js';
+import { runVerifier } from './run-verifier.js';
+import type { VerifierCommand } from './verifier-command.js';
+
+/** Verifier results folded into the evaluation's verdict. */
+export interface EvaluationOutcome {
+  passed: boolean;
+  /** Passed results over all results, in [0, 1]; 1 when nothing was checked. */
+  score: number;
+  /** green when every check passed, red otherwise; yellow arrives with the LLM reviewer. */
+  confidence: 'green' | 'yellow' | 'red';
+  results: VerifierResult[];
+}
+
+export interface EvaluateWorktreeOptions {
+  cwd: string;
+  env: Record<string, string>;
+  verifiers: readonly VerifierCommand[];
+  deliverables: readonly string[];
+  /** Per verifier. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Checks deliverables, then runs every verifier in order. All of them run even after a failure,
+ * so a rework prompt shows every problem at once. An abort stops at once and returns what ran,
+ * never passed; the caller, which owns the signal, treats it as a stop rather than a verdict.
+ */
+export async function evaluateWorktree(options: EvaluateWorktreeOptions): Promise<EvaluationOutcome> {
+  const results: VerifierResult[] = [];
+  if (options.deliverables.length > 0)
+    results.push(await checkDeliverables(options.cwd, options.deliverables));
+  for (const verifier of options.verifiers) {
+    if (options.signal?.aborted) break;
+    results.push(
+      await runVerifier(verifier, {
+        cwd: options.cwd,
+        env: options.env,
+        timeoutMs: options.timeoutMs,
+        signal: options.signal,
+      }),
+    );
+  }
+  const passedCount = results.filter((result) => result.passed).length;
+  // An aborted evaluation is incomplete: it must never look like a pass, even with nothing run.
+  const passed = passedCount === results.length && !options.signal?.aborted;
+  return {
+    passed,
+    score: results.length === 0 ? 1 : passedCount / results.length,
+    confidence: passed ? 'green' : 'red',
+    results,
+  };
+}

@@ -1,0 +1,164 @@
+import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GafferError } from '../../src/domain/index.js';
+import type { AgentAdapter, AgentEvent, AgentSession, SessionResult } from '../../src/domain/index.js';
+import { processesInDir } from './processes-in-dir.js';
+import { sessionInput } from './session-input.js';
+
+/** The file an 'edit' session must create, relative to its cwd. */
+export const CONTRACT_EDIT_FILE = 'contract/hello.txt';
+/** What the file must contain (after trimming). */
+export const CONTRACT_EDIT_CONTENT = 'hello from gaffer';
+/** The prompt of every contract session; LLM backends act on it, scripted ones on their config. */
+export const CONTRACT_PROMPT = `Create the file ${CONTRACT_EDIT_FILE} containing exactly "${CONTRACT_EDIT_CONTENT}". Change nothing else.`;
+
+/** What a backend hands the contract: the adapter and its config for each kind of session. */
+export interface ContractSetup {
+  adapter: AgentAdapter;
+  /**
+   * 'edit': writes CONTRACT_EDIT_FILE and emits at least one event. 'fail': ends unsuccessfully.
+   * 'slow': emits an event early, then works for at least a minute unless aborted.
+   */
+  config(kind: 'edit' | 'fail' | 'slow'): Record<string, unknown>;
+}
+
+async function collect(events: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
+  const seen: AgentEvent[] = [];
+  for await (const event of events) seen.push(event);
+  return seen;
+}
+
+/** Fails the test instead of hanging when `promise` takes longer than `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Every tool_result with an id follows the tool_call with that id. */
+function expectToolPairsInOrder(events: readonly AgentEvent[]): void {
+  const called = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'tool_call' && event.id !== undefined) called.add(event.id);
+    if (event.type === 'tool_result' && event.id !== undefined) expect(called.has(event.id)).toBe(true);
+  }
+}
+
+/**
+ * The behaviour every agent backend owes the engine, as one Vitest suite. Each backend's test
+ * file calls it with a setup; a backend that passes can be scheduled like any other.
+ */
+export function runAgentAdapterContract(name: string, setup: () => Promise<ContractSetup>): void {
+  describe(`agent adapter contract: ${name}`, () => {
+    let cwd: string;
+    let subject: ContractSetup;
+
+    beforeEach(async () => {
+      cwd = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-contract-')));
+      subject = await setup();
+    });
+    afterEach(async () => {
+      await rm(cwd, { recursive: true, force: true });
+    });
+
+    const start = (kind: 'edit' | 'fail' | 'slow', signal = new AbortController().signal): AgentSession =>
+      subject.adapter.start(
+        sessionInput({ cwd, prompt: CONTRACT_PROMPT, config: subject.config(kind) }),
+        signal,
+      );
+
+    it('declares its name and every capability as a boolean', () => {
+      expect(subject.adapter.name).toBe(name);
+      const { capabilities } = subject.adapter;
+      for (const key of ['resume', 'steer', 'permissionHook', 'questions', 'usage'] as const) {
+        expect(typeof capabilities[key], key).toBe('boolean');
+      }
+    });
+
+    it('edits a file in its cwd, succeeds, and ends its event stream', async () => {
+      const session = start('edit');
+      const [events, result] = await within(
+        Promise.all([collect(session.events), session.result]),
+        60_000,
+        'edit',
+      );
+      expect(result.error).toBeUndefined();
+      expect(result.status).toBe('succeeded');
+      expect((await readFile(path.join(cwd, CONTRACT_EDIT_FILE), 'utf8')).trim()).toBe(CONTRACT_EDIT_CONTENT);
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.filter((event) => event.type === 'error')).toEqual([]);
+      expectToolPairsInOrder(events);
+      if (subject.adapter.capabilities.usage) {
+        expect(result.usage).toBeDefined();
+        expect(result.usage?.inputTokens).toBeGreaterThanOrEqual(0);
+      }
+    });
+
+    it('keeps the events emitted before anyone reads them', async () => {
+      const session = start('edit');
+      const result = await within(session.result, 60_000, 'edit');
+      expect(result.status).toBe('succeeded');
+      const events = await within(collect(session.events), 1_000, 'the end of the buffered events');
+      expect(events.length).toBeGreaterThan(0);
+    });
+
+    it('reports a failing session as failed with a reason', async () => {
+      const session = start('fail');
+      const [, result] = await within(Promise.all([collect(session.events), session.result]), 60_000, 'fail');
+      expect(result.status).toBe('failed');
+      expect(typeof result.error).toBe('string');
+      expect(result.error?.trim()).not.toBe('');
+    });
+
+    it('stops an aborted session promptly and leaves no process behind', async () => {
+      const controller = new AbortController();
+      const session = start('slow', controller.signal);
+      const iterator = session.events[Symbol.asyncIterator]();
+      const first = await within(iterator.next(), 30_000, 'the first event of the slow session');
+      expect(first.done).toBe(false);
+      if (subject.adapter.capabilities.steer) await session.send('please hurry');
+      else
+        await expect(session.send('please hurry')).rejects.toSatisfy((error: unknown) =>
+          GafferError.isInstance(error),
+        );
+
+      const abortedAt = Date.now();
+      controller.abort();
+      const result: SessionResult = await within(session.result, 5_000, 'the aborted result');
+      expect(Date.now() - abortedAt).toBeLessThan(5_000);
+      expect(result.status).toBe('aborted');
+      await within(collect({ [Symbol.asyncIterator]: () => iterator }), 1_000, 'the end of the event stream');
+      const left = await processesInDir(cwd);
+      if (left !== undefined) expect(left).toEqual([]);
+    });
+
+    it('never rejects its result, even when started already aborted or in a missing cwd', async () => {
+      const controller = new AbortController();
+      controller.abort();
+      const early = subject.adapter.start(
+        sessionInput({ cwd, prompt: CONTRACT_PROMPT, config: subject.config('slow') }),
+        controller.signal,
+      );
+      const missing = subject.adapter.start(
+        sessionInput({
+          cwd: path.join(cwd, 'does-not-exist'),
+          prompt: CONTRACT_PROMPT,
+          config: subject.config('edit'),
+        }),
+        new AbortController().signal,
+      );
+      const [earlyResult, missingResult] = await within(
+        Promise.all([early.result, missing.result]),
+        30_000,
+        'results',
+      );
+      expect(earlyResult.status).toBe('aborted');
+      expect(missingResult.status).not.toBe('succeeded');
+      expect(missingResult.error?.trim()).not.toBe('');
+    });
+  });
+}
