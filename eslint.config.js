@@ -26,21 +26,43 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', '../*/**', 'fs', 'child_process'], message: 'domain stays free of I/O and of other layers' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', '../*/**', 'fs', 'child_process'],
+              message: 'domain stays free of I/O and of other layers',
+            },
+          ],
+        },
       ],
     },
   },
   {
-    files: ['src/engine/**/*.ts', 'src/plan/**/*.ts', 'src/git/**/*.ts', 'src/verify/**/*.ts', 'src/agents/**/*.ts', 'src/store/**/*.ts'],
+    files: [
+      'src/engine/**/*.ts',
+      'src/plan/**/*.ts',
+      'src/git/**/*.ts',
+      'src/verify/**/*.ts',
+      'src/agents/**/*.ts',
+      'src/store/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/cli/**', '**/server/**'], message: 'library layers never import the CLI or the server' }] },
+        {
+          patterns: [
+            {
+              group: ['**/cli/**', '**/server/**'],
+              message: 'library layers never import the CLI or the server',
+            },
+          ],
+        },
       ],
     },
   },
   {
     files: ['**/*.js'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly' } },
   },
 );

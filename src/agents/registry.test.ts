@@ -27,10 +27,11 @@ function caught(action: () => unknown): GafferError {
 describe('agent registry', () => {
   it('holds the built-in backends', () => {
     const registry = defaultAgentRegistry();
-    expect(registry.names()).toEqual(['command', 'script']);
+    expect(registry.names()).toEqual(['api', 'claude-code', 'codex', 'command', 'script']);
     expect(registry.has('script')).toBe(true);
     expect(registry.get('command').name).toBe('command');
-    expect(registry.has('claude-code')).toBe(false);
+    expect(registry.get('claude-code').capabilities.resume).toBe(true);
+    expect(registry.has('gpt')).toBe(false);
   });
 
   it('names the unknown agent and suggests the closest one', () => {
@@ -45,7 +46,7 @@ describe('agent registry', () => {
 
   it('only lists the known agents when nothing is close', () => {
     const error = caught(() => defaultAgentRegistry().get('gpt'));
-    expect(error.hint).toBe('known agents: command, script');
+    expect(error.hint).toBe('known agents: api, claude-code, codex, command, script');
   });
 
   it('refuses two adapters with one name', () => {

@@ -3,6 +3,9 @@ import type { AgentAdapter } from '../domain/index.js';
 import { createCommandAgent } from './command/command-agent.js';
 import { didYouMean } from './did-you-mean.js';
 import { createScriptAgent } from './script/script-agent.js';
+import { createClaudeCodeAgent } from './claude-code/index.js';
+import { createCodexAgent } from './codex/index.js';
+import { createApiAgent } from './api/index.js';
 
 /** The agent backends a run may use, by name. */
 export interface AgentRegistry {
@@ -43,7 +46,13 @@ export function createAgentRegistry(adapters: readonly AgentAdapter[]): AgentReg
   };
 }
 
-/** The built-in backends available without extra setup. */
+/** Every built-in backend: Claude Code, Codex, API models, any command, and the scripted one. */
 export function defaultAgentRegistry(): AgentRegistry {
-  return createAgentRegistry([createScriptAgent(), createCommandAgent()]);
+  return createAgentRegistry([
+    createClaudeCodeAgent(),
+    createCodexAgent(),
+    createApiAgent(),
+    createCommandAgent(),
+    createScriptAgent(),
+  ]);
 }

@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { findBinary } from '../agents/command/find-binary.js';
+import { claudeCodeStatus, codexStatus } from '../agents/index.js';
 import { openRepo } from '../git/index.js';
 import { runProcess } from '../process/run-process.js';
 import { openStore, resolveStoreUrl } from '../store/index.js';
@@ -21,9 +19,6 @@ export interface DoctorOptions {
   env: Record<string, string | undefined>;
   db?: string;
 }
-
-/** Gaffer's own `node_modules/.bin`, where the agent CLIs installed as dependencies live. */
-const OWN_BIN = fileURLToPath(new URL('../../node_modules/.bin', import.meta.url));
 
 async function versionOf(
   binary: string,
@@ -52,28 +47,29 @@ function firstSet(env: Record<string, string | undefined>, names: string[]): str
   return names.find((name) => env[name]);
 }
 
-async function agentCli(
+/** One agent CLI: found, which version, and whether credentials are configured. */
+function agentCheck(
   name: string,
-  binary: string,
-  options: DoctorOptions,
-  credentials: { env: string[]; files: string[] },
+  status: { binary?: string; version?: string; credentials?: string | undefined; problem?: string },
   install: string,
-): Promise<DoctorCheck> {
-  const path = await findBinary(binary, `${options.env.PATH ?? ''}${delimiter}${OWN_BIN}`);
-  if (!path) return { name, status: 'warn', detail: `${binary} not found`, fix: install };
-  const version = (await versionOf(path, options.env)) ?? 'unknown version';
-  const key = firstSet(options.env, credentials.env);
-  const file = credentials.files.find((f) => existsSync(f));
-  const via = key ? `key in $${key}` : file ? `login in ${file.replace(homedir(), '~')}` : undefined;
-  if (!via) {
+  login: string,
+): DoctorCheck {
+  if (!status.binary) return { name, status: 'warn', detail: 'not installed', fix: install };
+  const where = `${status.version ?? 'unknown version'} at ${status.binary}`;
+  if (status.problem)
     return {
       name,
       status: 'warn',
-      detail: `${version} at ${path}, but no credentials`,
-      fix: `set ${credentials.env[0]} or log in with \`${binary}\``,
+      detail: `${where}; ${status.problem}`,
+      fix: 'see the Codex section of the README',
     };
-  }
-  return { name, status: 'ok', detail: `${version} at ${path}; ${via}` };
+  if (!status.credentials)
+    return { name, status: 'warn', detail: `${where}, but no credentials`, fix: login };
+  return {
+    name,
+    status: 'ok',
+    detail: `${where}; credentials from ${status.credentials.replace(homedir(), '~')}`,
+  };
 }
 
 async function ollama(env: Record<string, string | undefined>): Promise<DoctorCheck> {
@@ -124,24 +120,23 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
             fix: 'Gaffer merges with `git merge-tree --write-tree`: install git 2.38 or newer',
           },
   );
-  const home = homedir();
+  const claude = await claudeCodeStatus();
+  const codex = await codexStatus({}, options.env);
   checks.push(
-    await agentCli(
+    agentCheck(
       'claude-code',
-      'claude',
-      options,
-      {
-        env: ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'],
-        files: [join(home, '.claude', '.credentials.json')],
-      },
+      claude,
       'npm install -g @anthropic-ai/claude-code',
+      'set ANTHROPIC_API_KEY, or run `claude` once and log in',
     ),
-    await agentCli(
+    agentCheck(
       'codex',
-      'codex',
-      options,
-      { env: ['OPENAI_API_KEY', 'CODEX_API_KEY'], files: [join(home, '.codex', 'auth.json')] },
+      {
+        ...codex,
+        ...(codex.sandbox && codex.sandbox !== 'enforced' ? { problem: `sandbox: ${codex.sandbox}` } : {}),
+      },
       'npm install -g @openai/codex',
+      'set OPENAI_API_KEY, or run `codex login`',
     ),
     await ollama(options.env),
   );
@@ -162,6 +157,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
   if (explicit || root) {
     const url = resolveStoreUrl(options.db, options.env, root ?? options.cwd);
     const shown = url.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
+    const isSqliteFile = !/^postgres(ql)?:\/\//.test(url) && url !== ':memory:';
+    if (isSqliteFile && !existsSync(url)) {
+      checks.push({ name: 'database', status: 'ok', detail: `sqlite at ${url} (created by the first run)` });
+      return checks;
+    }
     try {
       const store = await openStore(url);
       const runs = await store.listRuns();

@@ -2,18 +2,19 @@ import { allowlistedEnv } from '../process/run-process.js';
 
 /**
  * The agent's environment: the allowlist, the variables its backend needs (its API key and
- * base URL) and those the plan names under `agents.<name>.env`; never the whole parent
- * environment.
+ * base URL), the key variable named by `api_key_env` and those the plan lists under
+ * `agents.<name>.env`; never the whole parent environment.
  */
 export function agentEnv(
   parent: Record<string, string | undefined>,
   config: Record<string, unknown>,
   adapterKeys: readonly string[] = [],
 ): Record<string, string> {
-  const extra = Array.isArray(config.env)
+  const named = typeof config.api_key_env === 'string' ? [config.api_key_env] : [];
+  const listed = Array.isArray(config.env)
     ? config.env.filter((key): key is string => typeof key === 'string')
     : [];
-  return allowlistedEnv(parent, [...adapterKeys, ...extra]);
+  return allowlistedEnv(parent, [...adapterKeys, ...named, ...listed]);
 }
 
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|COOKIE|SESSION/i;

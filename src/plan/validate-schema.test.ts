@@ -33,6 +33,8 @@ describe('validatePlan: defaults', () => {
           budgets: {},
           agent: 'claude-code',
           protected_paths: [],
+          question_timeout_s: 600,
+          pricing: {},
           agents: {},
         },
         tasks: [
@@ -61,6 +63,8 @@ describe('validatePlan: defaults', () => {
         'budgets: { cost_usd: 5, tokens: 2000000, wall_time_s: 3600 }',
         'agent: script',
         'protected_paths: [package-lock.json]',
+        'question_timeout_s: 30',
+        'pricing: { my-model: { input: 0.5, output: 1.5, cached_input: 0.05 } }',
         'verifiers: { only: [test], skip: [lint], commands: { test: "npm test", lint: [eslint, .] }, timeout_s: 600 }',
         'agents: { command: { argv: [my-agent, --yes], anything: { nested: true } } }',
         'tasks:',
@@ -89,6 +93,8 @@ describe('validatePlan: defaults', () => {
       budgets: { cost_usd: 5, tokens: 2000000, wall_time_s: 3600 },
       agent: 'script',
       protected_paths: ['package-lock.json'],
+      question_timeout_s: 30,
+      pricing: { 'my-model': { input: 0.5, output: 1.5, cached_input: 0.05 } },
       verifiers: {
         only: ['test'],
         skip: ['lint'],

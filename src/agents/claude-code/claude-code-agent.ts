@@ -1,0 +1,87 @@
+import { GafferError, userError } from '../../domain/index.js';
+import type { AgentAdapter, AgentSession } from '../../domain/index.js';
+import { createSession } from '../session.js';
+import { CLAUDE_INSTALL_HINT, claudeCredentialSource, resolveClaudeBinary } from './claude-binary.js';
+import { configEnv, parseClaudeCodeConfig } from './claude-code-config.js';
+import { runClaudeCode } from './run-claude-code.js';
+import { createUserInput } from './user-input.js';
+
+const NAME = 'claude-code';
+
+/**
+ * Claude Code as the agent, driven through the Claude Agent SDK (`query()` in streaming-input
+ * mode) against the `claude` binary installed with Gaffer or on PATH. Tool calls pass Gaffer's
+ * permission policy, the model can ask questions through an `ask_question` tool, the session
+ * can be steered with `send()`, resumed by its native session id, and reports usage and cost.
+ */
+export function createClaudeCodeAgent(): AgentAdapter {
+  return {
+    name: NAME,
+    capabilities: { resume: true, steer: true, permissionHook: true, questions: true, usage: true },
+    // Resume needs the same config dir across attempts: Claude Code keeps its sessions there.
+    envKeys: [
+      'ANTHROPIC_API_KEY',
+      'ANTHROPIC_AUTH_TOKEN',
+      'ANTHROPIC_BASE_URL',
+      'CLAUDE_CODE_OAUTH_TOKEN',
+      'CLAUDE_CONFIG_DIR',
+    ],
+    async preflight(config) {
+      const parsed = parseClaudeCodeConfig(config);
+      if (!parsed.success)
+        throw userError(
+          'GAFFER_BAD_INPUT',
+          parsed.error,
+          'fix agents.claude-code (or the task’s agent_config) in the plan',
+        );
+      const binary = await resolveClaudeBinary(parsed.config.executable);
+      if (binary === undefined) {
+        const wanted = parsed.config.executable ?? 'claude';
+        throw userError(
+          'GAFFER_AGENT_MISSING',
+          `Claude Code binary "${wanted}" not found`,
+          CLAUDE_INSTALL_HINT,
+          {
+            binary: wanted,
+          },
+        );
+      }
+      if (claudeCredentialSource({ ...process.env, ...configEnv(parsed.config) }) === undefined) {
+        throw userError(
+          'GAFFER_AGENT_MISSING',
+          'no credentials for Claude Code',
+          'set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN / CLAUDE_CODE_OAUTH_TOKEN), or run `claude` once and log in',
+        );
+      }
+    },
+    start(input, signal): AgentSession {
+      // The prompt goes first, so a `send()` right after `start()` cannot overtake it.
+      const userInput = createUserInput();
+      userInput.push(input.prompt);
+      return createSession({
+        agent: NAME,
+        signal,
+        run: async (emit) => {
+          try {
+            const parsed = parseClaudeCodeConfig(input.config);
+            if (!parsed.success) return { status: 'failed', error: parsed.error };
+            return await runClaudeCode(input, parsed.config, userInput, signal, emit);
+          } finally {
+            userInput.close();
+          }
+        },
+        send: (message) => {
+          if (userInput.closed) {
+            return Promise.reject(
+              new GafferError('GAFFER_BAD_INPUT', 'the claude-code session has already ended', {
+                hint: 'steer a session only while it runs',
+              }),
+            );
+          }
+          userInput.push(message);
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}

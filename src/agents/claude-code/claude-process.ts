@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { SpawnOptions, SpawnedProcess } from '@anthropic-ai/claude-agent-sdk';
+import { killProcessGroup } from '../../process/run-process.js';
+
+const STDERR_TAIL_CHARS = 4000;
+
+/**
+ * The `claude` child of one session, spawned for the SDK (its `spawnClaudeCodeProcess` hook) in a
+ * process group of its own. The SDK's own shutdown signals only the direct child and waits up to
+ * seven seconds; owning the group lets an abort end the whole tree (shells, test runners the
+ * agent started) within our five-second promise.
+ */
+export interface ClaudeProcess {
+  /** Pass as `spawnClaudeCodeProcess`. */
+  spawn(options: SpawnOptions): SpawnedProcess;
+  /** The child's pid (and so its process group id) once spawned. */
+  readonly pid: number | undefined;
+  /** The last few thousand characters Claude Code wrote to stderr. */
+  stderrTail(): string;
+  /** Resolves once the child has exited (at once when it never started). */
+  exited(): Promise<void>;
+  /** Ends the group: SIGTERM, then SIGKILL after `graceMs`; resolves when the child is gone. */
+  kill(graceMs: number): Promise<void>;
+}
+
+export function createClaudeProcess(): ClaudeProcess {
+  let child: ChildProcess | undefined;
+  let exit: Promise<void> = Promise.resolve();
+  let tail = '';
+  return {
+    spawn(options) {
+      const started = spawn(options.command, options.args, {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+      });
+      child = started;
+      exit = new Promise<void>((resolve) => {
+        started.once('exit', () => resolve());
+        started.once('error', () => resolve());
+      }).then(() => killProcessGroup(started.pid, 'SIGKILL')); // leftovers must not outlive it
+      started.stderr?.setEncoding('utf8');
+      started.stderr?.on('data', (text: string) => {
+        tail = (tail + text).slice(-STDERR_TAIL_CHARS);
+      });
+      return started;
+    },
+    get pid() {
+      return child?.pid;
+    },
+    stderrTail: () => tail.trim(),
+    exited: () => exit,
+    async kill(graceMs) {
+      const pid = child?.pid;
+      if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
+        killProcessGroup(pid, 'SIGKILL');
+        return;
+      }
+      killProcessGroup(pid, 'SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          killProcessGroup(pid, 'SIGKILL');
+          resolve();
+        }, graceMs);
+      });
+      await Promise.race([exit, forced]);
+      clearTimeout(timer);
+      await exit;
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { query } from '@anthropic-ai/claude-agent-sdk';
+import type { Options, Query, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { SessionInput, SessionResult, Usage } from '../../domain/index.js';
+import type { Emit } from '../session.js';
+import { unusableCwd } from '../worktree-path.js';
+import { ASK_SERVER_NAME, createAskQuestionServer } from './ask-question-server.js';
+import { CLAUDE_INSTALL_HINT, resolveClaudeBinary } from './claude-binary.js';
+import { configEnv } from './claude-code-config.js';
+import type { ClaudeCodeConfig } from './claude-code-config.js';
+import { createClaudeProcess } from './claude-process.js';
+import type { ClaudeProcess } from './claude-process.js';
+import { createPermissionGate } from './permission-gate.js';
+import { eventsOf, resultError, usageOf } from './sdk-events.js';
+import type { UserInput } from './user-input.js';
+
+/**
+ * Built-in tools a Gaffer session never gets: the task's questions go through `ask_question`
+ * (which reaches the engine), and Gaffer owns worktrees.
+ */
+const ALWAYS_DISALLOWED = ['AskUserQuestion', 'EnterWorktree', 'ExitWorktree'];
+
+/** How long an interrupt may take before we stop waiting and close the process. */
+const INTERRUPT_WAIT_MS = 750;
+/** After closing, how long Claude Code gets to exit by itself before its group is signalled. */
+const EXIT_WAIT_MS = 1000;
+/** Between SIGTERM and SIGKILL of the group. */
+const KILL_GRACE_MS = 1500;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/** The child's environment: the engine's, the config's extras, and Claude Code's offline knobs. */
+function claudeEnv(input: SessionInput, config: ClaudeCodeConfig): Record<string, string> {
+  return {
+    ...configEnv(config),
+    ...input.env,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    CLAUDE_AGENT_SDK_CLIENT_APP: 'gaffer',
+    ...(config.maxRetries === undefined ? {} : { CLAUDE_CODE_MAX_RETRIES: String(config.maxRetries) }),
+  };
+}
+
+function sdkOptions(
+  input: SessionInput,
+  config: ClaudeCodeConfig,
+  binary: string,
+  child: ClaudeProcess,
+  controller: AbortController,
+  emit: Emit,
+): Options {
+  const gate = createPermissionGate({ cwd: input.cwd, protectedPaths: input.protectedPaths, emit });
+  return {
+    cwd: input.cwd,
+    env: claudeEnv(input, config),
+    pathToClaudeCodeExecutable: binary,
+    spawnClaudeCodeProcess: (options) => child.spawn(options),
+    abortController: controller,
+    permissionMode: config.permissionMode,
+    canUseTool: gate.canUseTool,
+    hooks: gate.hooks,
+    // ask_question is granted by canUseTool; naming it here would shadow the callback.
+    allowedTools: config.allowedTools,
+    disallowedTools: [...ALWAYS_DISALLOWED, ...config.disallowedTools],
+    mcpServers: { [ASK_SERVER_NAME]: createAskQuestionServer(input.ask, emit) },
+    // The CLI we drive may predate `initialize` delivery (2.1.261); our only server is in-process.
+    mcpServersDelivery: 'argv',
+    // Echoes each user message when Claude Code takes it, so we know when steering is consumed.
+    extraArgs: { 'replay-user-messages': null },
+    ...(config.model === undefined ? {} : { model: config.model }),
+    ...(config.maxTurns === undefined ? {} : { maxTurns: config.maxTurns }),
+    ...(config.systemPromptAppend === undefined
+      ? {}
+      : { systemPrompt: { type: 'preset', preset: 'claude_code', append: config.systemPromptAppend } }),
+    ...(input.resumeSessionId === undefined ? {} : { resume: input.resumeSessionId }),
+  };
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Resolves with what `work` resolves to, or undefined once `ms` have passed; never rejects. */
+async function settleWithin<T>(work: () => Promise<T>, ms: number): Promise<T | undefined> {
+  const attempt = Promise.resolve()
+    .then(work)
+    .catch(() => undefined);
+  return Promise.race([attempt, sleep(ms).then(() => undefined)]);
+}
+
+/**
+ * Runs one Claude Code session through the Agent SDK in streaming-input mode, turning SDK
+ * messages into events, and ends it on the final result, an abort, or `timeout_s`. `userInput`
+ * already holds the prompt.
+ */
+export async function runClaudeCode(
+  input: SessionInput,
+  config: ClaudeCodeConfig,
+  userInput: UserInput,
+  signal: AbortSignal,
+  emit: Emit,
+): Promise<SessionResult> {
+  if (signal.aborted) return { status: 'aborted', error: 'aborted' };
+  const badCwd = await unusableCwd(input.cwd);
+  if (badCwd !== undefined) return { status: 'failed', error: badCwd };
+  const binary = await resolveClaudeBinary(config.executable, input.env.PATH ?? process.env.PATH);
+  if (binary === undefined) {
+    const wanted = config.executable ?? 'claude';
+    return { status: 'failed', error: `Claude Code binary "${wanted}" not found: ${CLAUDE_INSTALL_HINT}` };
+  }
+
+  const child = createClaudeProcess();
+  const controller = new AbortController();
+  let session: Query | undefined;
+  let stopping: Promise<void> | undefined;
+  let timedOut = false;
+
+  // Interrupt first, so Claude Code records the turn as interrupted and the session resumes cleanly.
+  const stop = () => {
+    stopping ??= (async () => {
+      userInput.close();
+      const running = session;
+      if (running !== undefined) await settleWithin(() => running.interrupt(), INTERRUPT_WAIT_MS);
+      controller.abort();
+      await settleWithin(() => child.exited(), EXIT_WAIT_MS);
+      await child.kill(KILL_GRACE_MS); // reaps the group; the leader may be gone already
+    })();
+    return stopping;
+  };
+  const onAbort = () => void stop();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void stop();
+  }, config.timeoutS * 1000);
+
+  let sessionId = input.resumeSessionId;
+  let usage: Usage | undefined;
+  let last: SDKResultMessage | undefined;
+  let crash: string | undefined;
+  try {
+    session = query({
+      prompt: userInput.messages,
+      options: sdkOptions(input, config, binary, child, controller, emit),
+    });
+    for await (const message of session) {
+      sessionId = message.session_id;
+      if (message.type === 'user' && 'isReplay' in message && message.isReplay && message.uuid !== undefined)
+        userInput.taken(message.uuid);
+      for (const event of eventsOf(message)) emit(event);
+      if (message.type !== 'result') continue;
+      last = message;
+      usage = usageOf(message);
+      emit({ type: 'usage', usage });
+      // A steering message not yet taken means another turn follows; a failure ends the session.
+      if (userInput.settled || resultError(message) !== undefined) userInput.close();
+    }
+  } catch (error) {
+    // The SDK throws after an error result too (the CLI exits non-zero); the result says more.
+    crash = messageOf(error);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    userInput.close();
+  }
+  if (stopping !== undefined) await stopping;
+  else {
+    const exited = await settleWithin(() => child.exited().then(() => true), EXIT_WAIT_MS * 5);
+    if (exited !== true) await child.kill(KILL_GRACE_MS);
+  }
+
+  const base = {
+    ...(sessionId === undefined ? {} : { nativeSessionId: sessionId }),
+    ...(usage ? { usage } : {}),
+  };
+  if (signal.aborted) return { ...base, status: 'aborted', error: 'aborted' };
+  if (timedOut) return { ...base, status: 'failed', error: `timed out after ${config.timeoutS}s` };
+  if (last !== undefined) {
+    const error = resultError(last);
+    return error === undefined ? { ...base, status: 'succeeded' } : { ...base, status: 'failed', error };
+  }
+  const stderr = child.stderrTail();
+  const why = crash ?? 'Claude Code ended without a result';
+  return { ...base, status: 'failed', error: stderr === '' ? why : `${why}\n${stderr}` };
+}

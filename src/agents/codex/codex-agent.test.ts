@@ -1,0 +1,86 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GafferError } from '../../domain/index.js';
+import { createCodexAgent } from './codex-agent.js';
+
+async function preflightError(config: Record<string, unknown>): Promise<GafferError> {
+  try {
+    await createCodexAgent().preflight?.(config);
+  } catch (error) {
+    if (GafferError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('preflight passed');
+}
+
+describe('createCodexAgent', () => {
+  it('declares resume and usage, and no steering, hook or questions', () => {
+    const adapter = createCodexAgent();
+    expect(adapter.name).toBe('codex');
+    expect(adapter.capabilities).toEqual({
+      resume: true,
+      steer: false,
+      permissionHook: false,
+      questions: false,
+      usage: true,
+    });
+    expect(adapter.envKeys).toContain('OPENAI_API_KEY');
+  });
+
+  it('preflight: a bad config is a user error naming the key', async () => {
+    const error = await preflightError({ sandbox: 'none' });
+    expect(error).toMatchObject({ code: 'GAFFER_BAD_INPUT', userError: true });
+    expect(error.message).toMatch(/invalid codex agent config: sandbox: /);
+  });
+
+  it('preflight: a missing binary says how to install codex', async () => {
+    const error = await preflightError({ executable: '/nonexistent/bin/codex' });
+    expect(error).toMatchObject({
+      code: 'GAFFER_AGENT_MISSING',
+      userError: true,
+      hint: 'npm i -g @openai/codex, or set agents.codex.executable',
+    });
+    expect(error.message).toContain('/nonexistent/bin/codex');
+  });
+
+  it('preflight: a provider whose key variable is unset names the variable', async () => {
+    const error = await preflightError({
+      provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1', env_key: 'GAFFER_TEST_UNSET_CODEX_KEY' },
+    });
+    expect(error).toMatchObject({
+      code: 'GAFFER_AGENT_MISSING',
+      hint: 'export GAFFER_TEST_UNSET_CODEX_KEY=…',
+    });
+  });
+
+  it('preflight: the packaged codex and a keyless local provider are enough', async () => {
+    await expect(
+      createCodexAgent().preflight?.({ provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1' } }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('preflight: a machine where codex cannot sandbox is a user error unless the sandbox is off', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gaffer-fake-codex-'));
+    try {
+      // A stand-in for codex on a host without user namespaces: `codex sandbox` cannot start.
+      const fake = path.join(dir, 'codex');
+      await writeFile(
+        fake,
+        '#!/bin/sh\necho "bwrap: No permissions to create a new namespace" >&2\nexit 1\n',
+      );
+      await chmod(fake, 0o755);
+      const config = { executable: fake, provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1' } };
+      const error = await preflightError(config);
+      expect(error).toMatchObject({ code: 'GAFFER_AGENT_MISSING', details: { sandbox: 'unavailable' } });
+      expect(error.message).toContain('bwrap: No permissions to create a new namespace');
+      expect(error.hint).toContain('danger-full-access');
+      await expect(
+        createCodexAgent().preflight?.({ ...config, sandbox: 'danger-full-access' }),
+      ).resolves.toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

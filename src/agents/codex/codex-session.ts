@@ -1,0 +1,161 @@
+import { mkdir } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Codex } from '@openai/codex-sdk';
+import type { SessionInput, SessionResult } from '../../domain/index.js';
+import { priceOf } from '../pricing.js';
+import type { Emit } from '../session.js';
+import { unusableCwd } from '../worktree-path.js';
+import { resolveCodexBinary } from './codex-binary.js';
+import type { CodexConfig } from './codex-config.js';
+import { createCodexEventTranslator } from './codex-events.js';
+import type { CodexEventTranslator } from './codex-events.js';
+import { describeCrash, describeTurnFailure, isRateLimited } from './codex-failure.js';
+import type { FailureContext } from './codex-failure.js';
+import { codexEnv, codexHomeFor, codexOptions, threadOptions } from './codex-options.js';
+import { runTurn } from './codex-turn.js';
+import { waitForProcessesToLeave } from './worktree-processes.js';
+
+/** How long we wait for the commands codex ran to die after it (the engine's abort budget is 5 s). */
+const LEAVE_MS = 1_500;
+const MAX_BACKOFF_S = 60;
+
+function failureContext(config: CodexConfig): FailureContext {
+  return {
+    ...(config.model === undefined ? {} : { model: config.model }),
+    ...(config.provider === undefined
+      ? {}
+      : {
+          providerName: config.provider.name,
+          baseUrl: config.provider.base_url,
+          keyVar: config.provider.env_key,
+        }),
+  };
+}
+
+/** Waits `seconds` unless `signal` aborts first; false when it did. */
+async function backOff(seconds: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(seconds * 1000, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs the turn, and reruns it after a capped, doubling wait when the provider rate-limited it
+ * before codex did anything (codex retries 5xx itself but gives up on 429 at once). A turn
+ * that already ran tools is not rerun: that could repeat its side effects.
+ */
+async function runWithRetries(
+  codex: Codex,
+  input: SessionInput,
+  config: CodexConfig,
+  signal: AbortSignal,
+  translator: CodexEventTranslator,
+  emit: Emit,
+): Promise<{ thrown?: unknown; threadId: string | null }> {
+  const options = threadOptions(config, input.cwd);
+  for (let retry = 0; ; retry += 1) {
+    const thread =
+      input.resumeSessionId === undefined
+        ? codex.startThread(options)
+        : codex.resumeThread(input.resumeSessionId, options);
+    const { thrown } = await runTurn(thread, input.prompt, signal, translator);
+    const { state } = translator;
+    const failure = state.failure ?? state.lastError;
+    const retryable = failure !== undefined && isRateLimited(failure) && !state.activity && !state.completed;
+    if (signal.aborted || !retryable || retry >= config.rateLimitRetries)
+      return { thrown, threadId: thread.id };
+    const wait = Math.min(config.rateLimitBackoffS * 2 ** retry, MAX_BACKOFF_S);
+    emit({
+      type: 'output',
+      stream: 'stderr',
+      text: `codex: rate-limited (${failure}); retrying in ${wait}s (${retry + 1}/${config.rateLimitRetries})`,
+    });
+    if (!(await backOff(wait, signal))) return { thrown, threadId: thread.id };
+    translator.clearFailure();
+  }
+}
+
+/** One codex session: set up the binary, home and env, run the turn, and judge the outcome. */
+export async function runCodexSession(
+  input: SessionInput,
+  config: CodexConfig,
+  signal: AbortSignal,
+  emit: Emit,
+): Promise<SessionResult> {
+  if (signal.aborted) return { status: 'aborted', error: 'aborted' };
+  const badCwd = await unusableCwd(input.cwd);
+  if (badCwd !== undefined) return { status: 'failed', error: badCwd };
+  const binary = await resolveCodexBinary(config.executable, input.env.PATH ?? process.env.PATH);
+  if (binary === undefined) {
+    return {
+      status: 'failed',
+      error: 'codex CLI not found: install it (npm i -g @openai/codex) or set agents.codex.executable',
+    };
+  }
+  const codexHome = codexHomeFor(config, input.env);
+  if (codexHome === undefined) {
+    return {
+      status: 'failed',
+      error: 'no codex home: set agents.codex.codex_home (or HOME/CODEX_HOME in the environment)',
+    };
+  }
+  await mkdir(codexHome, { recursive: true });
+
+  if (config.sandbox === 'danger-full-access') {
+    emit({
+      type: 'output',
+      stream: 'stderr',
+      text: 'codex: running WITHOUT a sandbox (agents.codex.sandbox)',
+    });
+  }
+  const codex = new Codex(codexOptions(config, binary, codexEnv(input, config, binary, codexHome)));
+  const translator = createCodexEventTranslator({
+    cwd: input.cwd,
+    emit,
+    price: config.model === undefined ? undefined : priceOf(config.model, config.pricing),
+  });
+
+  // One signal for codex: the engine's abort or our own timeout.
+  const stop = new AbortController();
+  let timedOut = false;
+  const onAbort = () => stop.abort();
+  // The engine may have aborted while we were setting up: a listener added now would never fire.
+  if (signal.aborted) stop.abort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop.abort();
+  }, config.timeoutS * 1000);
+  let outcome: { thrown?: unknown; threadId: string | null };
+  try {
+    outcome = await runWithRetries(codex, input, config, stop.signal, translator, emit);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
+  // Codex's sandboxed commands die with it, a moment later; the engine must find the worktree idle.
+  await waitForProcessesToLeave(input.cwd, LEAVE_MS);
+
+  const { state } = translator;
+  const nativeSessionId = state.threadId ?? outcome.threadId ?? input.resumeSessionId;
+  const end = (status: SessionResult['status'], error?: string): SessionResult => ({
+    status,
+    ...(nativeSessionId === null || nativeSessionId === undefined ? {} : { nativeSessionId }),
+    usage: state.usage,
+    ...(error === undefined ? {} : { error }),
+  });
+  const context = failureContext(config);
+  if (timedOut) return end('failed', `codex timed out after ${config.timeoutS}s (agents.codex.timeout_s)`);
+  if (signal.aborted) return end('aborted', 'aborted');
+  if (state.failure !== undefined) return end('failed', describeTurnFailure(state.failure, context));
+  if (outcome.thrown !== undefined)
+    return end('failed', describeCrash(outcome.thrown, state.lastError, context));
+  if (!state.completed) {
+    const why = state.lastError === undefined ? '' : `: ${state.lastError}`;
+    return end('failed', `codex ended without completing its turn${why}`);
+  }
+  return end('succeeded');
+}
