@@ -22,8 +22,6 @@ export function describeEvent(event: StoredEvent): string {
       return `pause requested: ${event.data.reason}`;
     case 'run.cancel-requested':
       return `cancel requested: ${event.data.reason}`;
-    case 'run.budget-exceeded':
-      return `budget ${event.data.budget} exceeded: ${event.data.used} of ${event.data.limit}`;
     case 'task.ready':
       return `${subject}ready`;
     case 'task.started':

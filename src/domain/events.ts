@@ -22,7 +22,6 @@ export type GafferEvent =
   | Envelope<'run.cancelled', { reason: string }>
   | Envelope<'run.pause-requested', { reason: string }>
   | Envelope<'run.cancel-requested', { reason: string }>
-  | Envelope<'run.budget-exceeded', { budget: string; limit: number; used: number }>
   | Envelope<'task.ready', Record<string, never>>
   | Envelope<'task.started', { attempt: number }>
   | Envelope<'task.evaluating', { attempt: number }>

@@ -30,9 +30,14 @@ export function agentFor(run: RunRecord, task: PlanTask): string {
   return run.options.agent ?? task.agent ?? run.plan.settings.agent;
 }
 
-/** Backend settings for a task: plan-wide `agents.<name>` overlaid with the task's `agent_config`. */
+/**
+ * Backend settings for a task: plan-wide `agents.<name>` overlaid with the task's
+ * `agent_config`; the plan's `pricing` table applies unless the agent has its own.
+ */
 export function agentConfigFor(run: RunRecord, task: PlanTask, agent: string): Record<string, unknown> {
-  return { ...(run.plan.settings.agents[agent] ?? {}), ...(task.agent_config ?? {}) };
+  const config = { ...(run.plan.settings.agents[agent] ?? {}), ...(task.agent_config ?? {}) };
+  const pricing = run.plan.settings.pricing;
+  return config.pricing === undefined && Object.keys(pricing).length > 0 ? { ...config, pricing } : config;
 }
 
 export function protectedPathsOf(run: RunRecord): string[] {

@@ -51,7 +51,9 @@ export function registerDemoCommand(program: Command, output: Output, act: Act):
             },
           );
           output.out(`\n${paint(output, 'bold', run.integrationBranch)}:\n${log.output}`);
-          output.out(`\nexplore: cd ${dir} && gaffer status && gaffer logs --task title-case\n`);
+          output.out(
+            `\nexplore: npx gaffer -C ${dir} status   ·   npx gaffer -C ${dir} logs --task title-case\n`,
+          );
         }
         return code;
       }),

@@ -31,7 +31,8 @@ export function runCommandTool(ctx: ToolContext) {
           signal: options.abortSignal,
           keepChars: TAIL_CHARS,
         });
-        if (outcome.aborted) throw new Error('aborted');
+        // Nobody awaits a tool after an abort (the session has already ended): a rejection here would go unhandled.
+        if (outcome.aborted) return 'aborted: the session was stopped';
         const head = outcome.timedOut
           ? `timed out after ${timeoutS}s; the command was killed`
           : outcome.exitCode === null
