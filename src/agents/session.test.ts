@@ -13,6 +13,7 @@ describe('createSession', () => {
   it('turns a crash into a failed result and an error event', async () => {
     const session = createSession({
       agent: 'test',
+      cwd: process.cwd(),
       signal: new AbortController().signal,
       nativeSessionId: 'native-1',
       run: async (emit) => {
@@ -31,6 +32,7 @@ describe('createSession', () => {
     const controller = new AbortController();
     const session = createSession({
       agent: 'test',
+      cwd: process.cwd(),
       signal: controller.signal,
       run: async () => {
         controller.abort();
@@ -43,6 +45,7 @@ describe('createSession', () => {
   it('rejects send() with a GafferError when the backend cannot be steered', async () => {
     const session = createSession({
       agent: 'test',
+      cwd: process.cwd(),
       signal: new AbortController().signal,
       run: async () => ({ status: 'succeeded' }),
     });

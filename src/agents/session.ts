@@ -1,6 +1,7 @@
 import { GafferError } from '../domain/index.js';
 import type { AgentEvent, AgentSession, SessionResult } from '../domain/index.js';
 import { createEventChannel } from './event-channel.js';
+import { unusableCwd } from './worktree-path.js';
 
 /** Sends one event to the session's stream. */
 export type Emit = (event: AgentEvent) => void;
@@ -10,6 +11,8 @@ export interface CreateSessionOptions {
   signal: AbortSignal;
   /** Backend name, for messages. */
   agent: string;
+  /** The worktree the agent works in; a missing one fails the session before `run`. */
+  cwd: string;
   /** Put on results the body did not label itself (including crashes). */
   nativeSessionId?: string;
   /** Does the work; may throw, which becomes a `failed` result. */
@@ -35,7 +38,12 @@ export function createSession(options: CreateSessionOptions): AgentSession {
   const settle = async (): Promise<SessionResult> => {
     let result: SessionResult;
     try {
-      result = await options.run(emit);
+      const badCwd = signal.aborted ? undefined : await unusableCwd(options.cwd);
+      result = signal.aborted
+        ? { status: 'aborted', error: 'aborted' }
+        : badCwd !== undefined
+          ? { status: 'failed', error: badCwd }
+          : await options.run(emit);
     } catch (error) {
       result = { status: 'failed', error: messageOf(error) };
     }

@@ -8,8 +8,7 @@ import { paint } from './output.js';
 import { renderSummary } from './summary.js';
 
 /**
- * Drives a run in this process while showing it, pausing cleanly on Ctrl-C (a second Ctrl-C
- * exits at once; `gaffer resume` picks up either way). Returns the exit code.
+ * Drives a run in this process while showing it, pausing cleanly on Ctrl-C. Returns the exit code.
  */
 export async function driveAndShow(
   engine: Engine,
@@ -21,17 +20,20 @@ export async function driveAndShow(
   const mode: FollowMode = json ? 'json' : output.isTTY ? 'table' : 'lines';
   const follower = followRun(store, runId, output, mode);
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    output.err('\npausing… (Ctrl-C again to exit now)\n');
-    controller.abort('interrupted by Ctrl-C');
+  // Ctrl-C, a closed terminal or a polite kill pause the run cleanly; a second one exits at
+  // once (the agents' process groups are killed on exit, and `gaffer resume` picks up either way).
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    output.err(`\npausing… (${signal === 'SIGINT' ? 'Ctrl-C' : signal} again to exit now)\n`);
+    controller.abort(`interrupted by ${signal === 'SIGINT' ? 'Ctrl-C' : signal}`);
   };
-  process.on('SIGINT', onSigint);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const signal of signals) process.on(signal, onSignal);
   let final: RunRecord;
   try {
     final = await engine.driveRun(runId, { signal: controller.signal });
   } finally {
-    process.off('SIGINT', onSigint);
+    for (const signal of signals) process.off(signal, onSignal);
     await follower.stop();
   }
   if (!json) {

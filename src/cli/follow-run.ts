@@ -15,8 +15,14 @@ export interface Follower {
 const time = (iso: string) => iso.slice(11, 19);
 
 /** A line per event for logs and non-TTY output. */
-export function eventLine(output: Output, event: StoredEvent): string {
-  const text = describeEvent(event);
+export function eventLine(output: Output, event: StoredEvent, maxWidth?: number): string {
+  let text = describeEvent(event);
+  // In the live view one event is one screen line, or the redraw would drift.
+  if (maxWidth !== undefined) {
+    text = text.replace(/\s*\n\s*/g, ' ');
+    const room = Math.max(20, maxWidth - 10);
+    if (text.length > room) text = text.slice(0, room - 1) + '…';
+  }
   const color =
     event.type.endsWith('failed') || event.type.endsWith('blocked') || event.type === 'merge.conflicted'
       ? 'red'
@@ -53,7 +59,7 @@ export function followRun(
       if (mode === 'json') output.out(JSON.stringify(event) + '\n');
       else if (mode === 'lines') output.out(eventLine(output, event) + '\n');
       else if (!['attempt.running', 'task.ready', 'merge.completed'].includes(event.type)) {
-        recent.push(eventLine(output, event));
+        recent.push(eventLine(output, event, output.columns - 1));
         if (recent.length > 5) recent.shift();
       }
     }

@@ -68,16 +68,20 @@ export function renderTaskTable(
     'NOTE',
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[], colorize: boolean) =>
-    cells
-      .map((cell, i) => {
-        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0);
-        return colorize && i === 1 ? paint(output, STATUS_COLOR[cell as TaskStatus], padded) : padded;
-      })
-      .join('  ')
-      .trimEnd();
   const maxWidth = Math.max(40, output.columns - 1);
-  const clip = (text: string) =>
-    output.color || text.length <= maxWidth ? text : text.slice(0, maxWidth - 1) + '…';
-  return [paint(output, 'bold', line(header, false)), ...rows.map((r) => clip(line(r, true)))];
+  // Lines are clipped as plain text so a live redraw never wraps; colour goes on afterwards.
+  const line = (cells: string[], colorize: boolean) => {
+    const plain = cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+      .replace(/\s+/g, (gap) => (gap.includes('\n') ? ' ' : gap));
+    const clipped = plain.length <= maxWidth ? plain : plain.slice(0, maxWidth - 1) + '…';
+    const status = cells[1] ?? '';
+    const at = (widths[0] ?? 0) + 2;
+    if (!colorize || clipped.length < at + status.length) return clipped;
+    const painted = paint(output, STATUS_COLOR[status as TaskStatus], status);
+    return clipped.slice(0, at) + painted + clipped.slice(at + status.length);
+  };
+  return [paint(output, 'bold', line(header, false)), ...rows.map((r) => line(r, true))];
 }

@@ -47,6 +47,16 @@ export async function createDemoRepo(dir: string): Promise<string> {
   await git('config', 'user.name', 'Gaffer Demo');
   await git('config', 'user.email', 'demo@gaffer.invalid');
   await git('add', '-A');
-  await git('commit', '-q', '-m', 'textkit: empty package with a test runner');
+  // The user's own signing and hooks have no business in a throwaway sample repository.
+  await git(
+    '-c',
+    'commit.gpgsign=false',
+    '-c',
+    'core.hooksPath=/dev/null',
+    'commit',
+    '-q',
+    '-m',
+    'textkit: empty package with a test runner',
+  );
   return planPath;
 }

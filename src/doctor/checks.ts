@@ -164,8 +164,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
     }
     try {
       const store = await openStore(url);
-      const runs = await store.listRuns();
-      await store.close();
+      const runs = await store.listRuns().finally(() => store.close());
       checks.push({
         name: 'database',
         status: 'ok',

@@ -16,7 +16,8 @@ export type GafferErrorCode =
   | 'GAFFER_STORE'
   | 'GAFFER_BAD_INPUT'
   | 'GAFFER_CANCELLED'
-  | 'GAFFER_TIMEOUT';
+  | 'GAFFER_TIMEOUT'
+  | 'GAFFER_INTERNAL';
 
 const marker = Symbol.for('gaffer.error');
 

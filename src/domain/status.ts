@@ -30,7 +30,7 @@ export const ATTEMPT_STATUSES = [
 export type AttemptStatus = (typeof ATTEMPT_STATUSES)[number];
 
 const RUN_MOVES: Record<RunStatus, readonly RunStatus[]> = {
-  pending: ['running', 'cancelled', 'failed'],
+  pending: ['running', 'paused', 'cancelled', 'failed'],
   running: ['paused', 'completed', 'failed', 'cancelled'],
   paused: ['running', 'cancelled', 'failed'],
   completed: [],
@@ -46,7 +46,7 @@ const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   ready: ['running', 'skipped', 'cancelled', 'superseded'],
   running: ['evaluating', 'rework', 'blocked', 'cancelled', 'ready'],
   evaluating: ['passed', 'rework', 'blocked', 'awaiting_approval', 'cancelled', 'ready'],
-  awaiting_approval: ['passed', 'rework', 'blocked', 'cancelled'],
+  awaiting_approval: ['passed', 'rework', 'blocked', 'cancelled', 'ready'],
   rework: ['running', 'blocked', 'cancelled', 'ready'],
   blocked: ['ready', 'superseded', 'cancelled'],
   passed: [],

@@ -1,6 +1,8 @@
 import type { AgentAdapter, SessionInput, SessionResult, Usage } from '../domain/index.js';
 import type { RunContext } from './run-context.js';
 import { TranscriptWriter } from './transcript.js';
+import { redactSecrets } from './redact.js';
+import { StopRequest } from './stop-request.js';
 import { createQuestionRouter } from './question-router.js';
 
 /** Answer given while no foreman or person can be asked; tells the agent how to proceed. */
@@ -43,19 +45,33 @@ export async function runAgentSession(
   );
   let result: SessionResult;
   let lastUsage: Usage | undefined;
+  // Our own controller too: if reading the session fails, the agent must stop before the
+  // pipeline commits and evaluates its worktree.
+  const local = new AbortController();
+  const forward = () => local.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  if (signal.aborted) forward();
+  let session: ReturnType<AgentAdapter['start']> | undefined;
   try {
-    const session = adapter.start({ ...input, ask }, signal);
+    session = adapter.start({ ...input, ask }, local.signal);
     for await (const event of session.events) {
       writer.write(event);
       if (event.type === 'usage') lastUsage = event.usage;
     }
     result = await session.result;
   } catch (error) {
+    if (!local.signal.aborted)
+      local.abort(new StopRequest('cancel', 'the engine could not read the session'));
+    await session?.result.catch(() => undefined);
     result = {
       status: signal.aborted ? 'aborted' : 'failed',
       error: error instanceof Error ? error.message : String(error),
     };
+  } finally {
+    signal.removeEventListener('abort', forward);
   }
   await writer.flush();
+  // Errors carry stderr tails and reach status views and events: no secrets there either.
+  if (result.error) result = { ...result, error: redactSecrets(result.error) };
   return result.usage || !lastUsage ? result : { ...result, usage: lastUsage };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AgentRegistry } from '../agents/index.js';
 import { defaultAgentRegistry } from '../agents/index.js';
 import type { RunOptions, RunRecord, TaskRecord } from '../domain/index.js';
-import { isTerminalRun, userError } from '../domain/index.js';
+import { GafferError, isSettledTask, isTerminalAttempt, isTerminalRun, userError } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import {
   assertValidBranchName,
@@ -15,7 +15,7 @@ import { loadPlan } from '../plan/index.js';
 import type { Store } from '../store/index.js';
 import { agentConfigFor, agentFor } from './run-context.js';
 import { driveRun } from './run-driver.js';
-import { newOwnerId } from './lease-keeper.js';
+import { newOwnerId, ownerIsDead } from './lease-keeper.js';
 import { readInstructions } from './task-pipeline.js';
 
 export interface EngineOptions {
@@ -103,7 +103,11 @@ export function createEngine(options: EngineOptions): Engine {
       throw userError('GAFFER_BAD_INPUT', `run ${runId} has already ended (${run.status})`);
     }
     const lease = await db.getLease(runId);
-    const driven = lease !== undefined && Date.parse(lease.expiresAt) > Date.now();
+    // A lease still in date whose owner died (kill -9 on this host) drives nothing.
+    const driven =
+      lease !== undefined && Date.parse(lease.expiresAt) > Date.now() && !ownerIsDead(lease.ownerId);
+    const tasks = kind === 'cancel' && !driven ? await db.listTasks(runId) : [];
+    const attempts = kind === 'cancel' && !driven ? await db.listAttempts(runId) : [];
     return db.transaction(async (tx) => {
       if (driven) {
         // The driving engine polls for requests and stops its attempts cleanly.
@@ -113,6 +117,35 @@ export function createEngine(options: EngineOptions): Engine {
       if (kind === 'pause') {
         if (run.status === 'paused') return run;
         return tx.setRunStatus(runId, 'paused', { reason }, { type: 'run.paused', runId, data: { reason } });
+      }
+      // Nobody drives the run: cancel what an engine would have cancelled.
+      for (const attempt of attempts.filter((a) => !isTerminalAttempt(a.status))) {
+        await tx.setAttemptStatus(
+          attempt.id,
+          'aborted',
+          { finishedAt: new Date().toISOString() },
+          {
+            type: 'attempt.aborted',
+            runId,
+            taskId: attempt.taskId,
+            attemptId: attempt.id,
+            data: { reason },
+          },
+        );
+      }
+      for (const task of tasks.filter((t) => !isSettledTask(t.status))) {
+        await tx.setTaskStatus(
+          runId,
+          task.taskId,
+          'cancelled',
+          { reason, finishedAt: new Date().toISOString() },
+          {
+            type: 'task.cancelled',
+            runId,
+            taskId: task.taskId,
+            data: { reason },
+          },
+        );
       }
       return tx.setRunStatus(
         runId,
@@ -192,12 +225,20 @@ export function createEngine(options: EngineOptions): Engine {
         const adapter = agents.get(name);
         await adapter.preflight?.(agentConfigFor(stub, task, name));
       }
-      const slug = `${slugify(plan.name)}-${randomBytes(2).toString('hex')}`;
-      const integrationBranch = integrationBranchName(slug);
+      const db = await store();
+      let slug = '';
+      let integrationBranch = '';
+      // Run ids are short for people to type; retry the rare clash with an earlier run's branch.
+      for (let tries = 0; tries < 20 && !slug; tries++) {
+        const candidate = `${slugify(plan.name)}-${randomBytes(3).toString('hex')}`;
+        const branch = integrationBranchName(candidate);
+        if (!(await repo.branchExists(branch)) && !(await db.getRun(candidate)))
+          [slug, integrationBranch] = [candidate, branch];
+      }
+      if (!slug) throw new GafferError('GAFFER_INTERNAL', 'could not find a free run id');
       assertValidBranchName(integrationBranch);
       for (const task of plan.tasks) assertValidBranchName(taskBranchName(slug, task.id));
 
-      const db = await store();
       await repo.ignoreGafferDir();
       await repo.ensureBranch(integrationBranch, baseCommit);
       const now = new Date().toISOString();
@@ -245,16 +286,26 @@ export function createEngine(options: EngineOptions): Engine {
       const run = await getRun(runId);
       const repo = await repoAt(run.repoPath);
       for (const task of run.plan.tasks) agents.get(agentFor(run, task));
-      return driveRun(
-        { store: db, repo, run, agents, env, instructions: await readInstructions(repo.root) },
-        {
-          ownerId,
-          leaseTtlMs: options.leaseTtlMs ?? 15_000,
-          heartbeatMs: options.heartbeatMs ?? 3_000,
-          controlPollMs: options.controlPollMs ?? 500,
-          ...(driveOptions.signal ? { signal: driveOptions.signal } : {}),
-        },
-      );
+      try {
+        return await driveRun(
+          { store: db, repo, run, agents, env, instructions: await readInstructions(repo.root) },
+          {
+            ownerId,
+            leaseTtlMs: options.leaseTtlMs ?? 15_000,
+            heartbeatMs: options.heartbeatMs ?? 3_000,
+            controlPollMs: options.controlPollMs ?? 500,
+            ...(driveOptions.signal ? { signal: driveOptions.signal } : {}),
+          },
+        );
+      } catch (error) {
+        if (GafferError.isInstance(error) && error.userError) throw error;
+        // The run stays resumable: its attempts were interrupted, not cancelled.
+        throw new GafferError(
+          GafferError.isInstance(error) ? error.code : 'GAFFER_INTERNAL',
+          `run ${runId} stopped: ${error instanceof Error ? error.message : String(error)}`,
+          { cause: error, hint: `fix the cause, then continue with \`gaffer resume ${runId}\`` },
+        );
+      }
     },
 
     requestPause: (runId, reason = 'paused by request') => request(runId, 'pause', reason),
@@ -262,7 +313,8 @@ export function createEngine(options: EngineOptions): Engine {
     async answerQuestion(questionId, answer) {
       const runId = questionId.split('.')[0] ?? '';
       const open = (await openQuestions(runId)).find((q) => q.questionId === questionId);
-      if (!open) {
+      const waiting = open && (await (await store()).getAttempt(open.attemptId))?.status === 'waiting_answer';
+      if (!open || !waiting) {
         throw userError(
           'GAFFER_BAD_INPUT',
           `no open question "${questionId}"`,

@@ -43,7 +43,8 @@ export function buildPrompt(input: PromptInput): string {
   }
   if (input.kind === 'resume') {
     sections.push(
-      `## Resumed (attempt ${input.attemptNumber})\nA previous attempt was interrupted. The worktree holds whatever it had done so far: check it, then finish the task.`,
+      `## Resumed (attempt ${input.attemptNumber})\nA previous attempt was interrupted. The worktree holds whatever it had done so far: check it, then finish the task.` +
+        (input.feedback ? `\n\nThe interrupted attempt was fixing this:\n\n${input.feedback}` : ''),
     );
   }
   return sections.join('\n\n') + '\n';

@@ -25,7 +25,9 @@ export function createQuestionRouter(
 ): (question: string) => Promise<string> {
   let count = 0;
   const { store, run } = ctx;
-  return async (question: string) => {
+  // One question at a time per attempt: the attempt has a single `waiting_answer` state.
+  let queue: Promise<unknown> = Promise.resolve();
+  const ask = async (question: string): Promise<string> => {
     count += 1;
     const questionId = `${scope.attemptId}.q${count}`;
     await store.transaction((tx) =>
@@ -87,6 +89,11 @@ export function createQuestionRouter(
       }
     });
     return answer ?? UNANSWERED;
+  };
+  return (question: string) => {
+    const next = queue.then(() => ask(question));
+    queue = next.catch(() => undefined);
+    return next;
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from './redact.js';
+import { redactDeep, redactSecrets } from './redact.js';
 
 describe('redactSecrets', () => {
   it.each([
@@ -22,5 +22,29 @@ describe('redactSecrets', () => {
   it('leaves ordinary text alone', () => {
     const text = 'wrote src/skip.ts; tokens used: 120';
     expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe('redactDeep', () => {
+  it('redacts strings anywhere in an event, so JSON quoting cannot hide or break them', () => {
+    const event = {
+      type: 'tool_call',
+      input: {
+        command: 'curl -H "Authorization: Bearer abcdef123456" https://x',
+        body: '{"password": "hunter2hunter2"}',
+      },
+    };
+    const line = JSON.stringify(redactDeep(event));
+    expect(JSON.parse(line)).toEqual({
+      type: 'tool_call',
+      input: {
+        command: 'curl -H "Authorization: Bearer [REDACTED]" https://x',
+        body: '{"password": "[REDACTED]"}',
+      },
+    });
+  });
+
+  it('stops a key=value secret at an escaped newline', () => {
+    expect(redactSecrets('TOKEN=abcdefgh1234\\nnext')).toBe('TOKEN=[REDACTED]\\nnext');
   });
 });

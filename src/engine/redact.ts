@@ -8,7 +8,7 @@ const PATTERNS: readonly RegExp[] = [
   /\b(AKIA)[A-Z0-9]{16}\b/g,
   /\b(xox[abprs]-)[A-Za-z0-9-]{10,}/g,
   /\b(AIza)[A-Za-z0-9_-]{30,}/g,
-  /((?:api[_-]?key|token|secret|password|authorization)["']?\s*[:=]\s*["']?(?:Bearer\s+)?)[^\s"',]{8,}/gi,
+  /((?:api[_-]?key|token|secret|password|authorization)["']?\s*[:=]\s*["']?(?:Bearer\s+)?)[^\s"'\\,]{8,}/gi,
 ];
 
 /** Replaces secrets in `text` with `[REDACTED]`, keeping the recognisable prefix. */
@@ -20,4 +20,14 @@ export function redactSecrets(text: string): string {
     );
   }
   return out;
+}
+
+/** Redacts every string inside a JSON-like value (before it is serialised, so quoting cannot hide a secret). */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item)])) as T;
+  }
+  return value;
 }

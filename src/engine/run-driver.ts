@@ -67,9 +67,14 @@ export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<
     return await new Promise<RunRecord>((resolve, reject) => {
       let queue = Promise.resolve();
       let finished = false;
+      // An engine error (git, store) stops the run where it is: attempts are interrupted like a
+      // pause, so `gaffer resume` continues once the cause is fixed; nothing is cancelled.
       const fail = (error: unknown) => {
+        if (finished) return;
         finished = true;
-        stopAll(new StopRequest('cancel', 'engine error'));
+        stopAll(
+          new StopRequest('pause', `engine error: ${error instanceof Error ? error.message : String(error)}`),
+        );
         reject(error instanceof Error ? error : new Error(String(error)));
       };
       const feed = (event: SchedEvent) => {
@@ -98,16 +103,10 @@ export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<
             return;
           case 'dispatch': {
             const controller = new AbortController();
-            const done = runTaskPipeline(ctx, action.taskId, controller.signal).then(
-              (outcome) => {
-                inFlight.delete(action.taskId);
-                return settle(action.taskId, outcome);
-              },
-              (error: unknown) => {
-                inFlight.delete(action.taskId);
-                fail(error);
-              },
-            );
+            const done = runTaskPipeline(ctx, action.taskId, controller.signal)
+              .then((outcome) => settle(action.taskId, outcome))
+              .catch(fail)
+              .finally(() => inFlight.delete(action.taskId));
             inFlight.set(action.taskId, { controller, done });
             return;
           }
@@ -134,6 +133,7 @@ export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<
         }
       };
       const settle = async (taskId: string, outcome: TaskOutcome) => {
+        if (finished && outcome.type !== 'stopped') return;
         switch (outcome.type) {
           case 'passed':
             feed({ type: 'task-passed', taskId });
@@ -167,13 +167,14 @@ export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<
         feed({ type: kind });
         stopAll(new StopRequest(kind, reason));
       };
-      options.signal?.addEventListener(
-        'abort',
-        () => requestStop('pause', String(options.signal?.reason ?? 'interrupted')),
-        {
-          once: true,
-        },
-      );
+      const onAbort = () =>
+        requestStop(
+          'pause',
+          typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted',
+        );
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      // A Ctrl-C while the run was starting up must count too.
+      if (options.signal?.aborted) onAbort();
       poll = setInterval(() => {
         store
           .readEvents({ runId, afterId: lastControlId })
@@ -247,7 +248,29 @@ async function requeueInterrupted(ctx: RunContext): Promise<void> {
     (a) => a.status === 'starting' || a.status === 'running' || a.status === 'waiting_answer',
   );
   const tasks = await store.listTasks(run.id);
+  const liveIds = new Set(live.map((a) => a.id));
+  const unanswered = new Map<string, { question: string; taskId: string; attemptId: string }>();
+  for (const event of await store.readEvents({ runId: run.id })) {
+    if (event.type === 'attempt.question-asked' && liveIds.has(event.attemptId ?? '')) {
+      unanswered.set(event.data.questionId, {
+        question: event.data.question,
+        taskId: event.taskId ?? '',
+        attemptId: event.attemptId ?? '',
+      });
+    }
+    if (event.type === 'attempt.question-answered') unanswered.delete(event.data.questionId);
+  }
   await store.transaction(async (tx) => {
+    // Nobody waits for these answers any more: the resumed attempt will ask again if it must.
+    for (const [questionId, q] of unanswered) {
+      await tx.appendEvent({
+        type: 'attempt.question-answered',
+        runId: run.id,
+        taskId: q.taskId,
+        attemptId: q.attemptId,
+        data: { questionId, question: q.question, answer: '', by: 'gaffer (attempt interrupted)' },
+      });
+    }
     for (const attempt of live) {
       await tx.setAttemptStatus(
         attempt.id,

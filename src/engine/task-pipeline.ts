@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { AttemptKind, AttemptRecord, TaskRecord, Usage, VerifierResult } from '../domain/index.js';
 import { taskBranchName } from '../git/index.js';
@@ -19,6 +18,7 @@ import {
   worktreePath,
 } from './run-context.js';
 import { buildPrompt } from './prompt.js';
+import { redactSecrets } from './redact.js';
 import { runAgentSession } from './agent-session.js';
 import { stopRequestOf } from './stop-request.js';
 import { agentEnv, verifierEnv } from './child-env.js';
@@ -59,7 +59,9 @@ export async function runTaskPipeline(
   let record = await mustGetTask(ctx, taskId);
   const previous = (await store.listAttempts(run.id, taskId)).at(-1);
   let kind: AttemptKind = firstKind(record, previous);
-  let feedback: string | null = kind === 'rework' ? record.reason : null;
+  // A resumed attempt carries on with what its predecessor was told to fix.
+  let feedback: string | null =
+    kind === 'rework' ? record.reason : kind === 'resume' ? (previous?.feedback ?? null) : null;
   let resumeSessionId = kind === 'resume' ? (previous?.nativeSessionId ?? undefined) : undefined;
 
   for (;;) {
@@ -67,8 +69,9 @@ export async function runTaskPipeline(
     const number = record.attempts + 1;
     const attemptId = `${run.id}.${taskId}.${number}`;
     // A new worktree starts at the integration head; an existing one (rework, resume) at its HEAD.
-    const hasWorktree = existsSync(worktree);
-    const baseCommit = hasWorktree ? await headOf(ctx, worktree) : await integrationHead(ctx);
+    // A task branch that exists (rework, resume, a removed worktree) is where work continues;
+    // otherwise the task starts from the integration head.
+    const baseCommit = (await repo.resolveCommit(`refs/heads/${branch}`)) ?? (await integrationHead(ctx));
     const startedAt = new Date().toISOString();
     const attempt: AttemptRecord = {
       id: attemptId,
@@ -177,6 +180,7 @@ export async function runTaskPipeline(
     const filesChanged = (await repo.diffStat(await mergeBase(ctx, head), head)).files.length;
 
     let setback: Setback | undefined;
+    let resetToIntegration = false;
     if (session.status === 'failed') {
       const error = session.error ?? 'the agent session failed';
       await store.transaction((tx) =>
@@ -220,11 +224,13 @@ export async function runTaskPipeline(
         const merged = await mergeTask(ctx, taskId, worktree, branch, filesChanged);
         if (merged.type === 'passed') return merged;
         setback = merged.setback;
+        resetToIntegration = true;
       }
     }
     if (signal.aborted || !setback) return stopped(signal);
 
     if (record.reworks >= maxRework) {
+      // Blocked: the worktree keeps the agent's work for inspection, conflicts and all.
       await store.transaction((tx) =>
         tx.setTaskStatus(
           run.id,
@@ -245,6 +251,8 @@ export async function runTaskPipeline(
         { type: 'task.rework', runId: run.id, taskId, data: { attempt: number + 1, reason: setback.reason } },
       ),
     );
+    // The rework after a conflict starts over on the new integration head.
+    if (resetToIntegration) await repo.resetHard(worktree, await integrationHead(ctx));
     kind = 'rework';
     feedback = setback.feedback;
   }
@@ -267,10 +275,6 @@ async function integrationHead(ctx: RunContext): Promise<string> {
   const head = await ctx.repo.resolveCommit(ctx.run.integrationBranch);
   if (!head) throw new Error(`integration branch ${ctx.run.integrationBranch} is missing`);
   return head;
-}
-
-async function headOf(ctx: RunContext, worktree: string): Promise<string> {
-  return (await ctx.repo.git(['rev-parse', 'HEAD'], { cwd: worktree })).stdout.trim();
 }
 
 async function mergeBase(ctx: RunContext, head: string): Promise<string> {
@@ -354,7 +358,7 @@ async function evaluate(
     signal,
   });
   if (signal.aborted) return undefined;
-  const results: VerifierResult[] = [...outcome.results];
+  const results: VerifierResult[] = outcome.results.map((r) => ({ ...r, output: redactSecrets(r.output) }));
   if (violations.length) {
     results.unshift({
       name: 'protected-paths',
@@ -426,8 +430,6 @@ async function mergeTask(
         data: { files: conflicts, rebased },
       }),
     );
-    // The rework starts over on the new integration head; the conflicting files tell the agent where to look.
-    await repo.resetHard(worktree, await integrationHead(ctx));
     return {
       type: 'conflict',
       setback: {
@@ -451,7 +453,8 @@ async function mergeTask(
     );
     await tx.appendEvent({ type: 'merge.completed', runId: run.id, taskId, data: { commit: mergeCommit } });
   });
-  await repo.removeWorktree(worktree);
+  // The task has passed: a worktree that will not go away is left for `gaffer clean`.
+  await repo.removeWorktree(worktree).catch(() => undefined);
   return { type: 'passed' };
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AgentEvent } from '../domain/index.js';
-import { redactSecrets } from './redact.js';
+import { redactDeep } from './redact.js';
 
 export interface TranscriptLine {
   at: string;
@@ -14,19 +14,32 @@ export interface TranscriptLine {
  */
 export class TranscriptWriter {
   private chain: Promise<void>;
+  /** The first write error; later writes are skipped and `flush` reports it. */
+  private error: Error | undefined;
 
   constructor(readonly path: string) {
-    this.chain = mkdir(dirname(path), { recursive: true }).then(() => undefined);
+    this.chain = mkdir(dirname(path), { recursive: true }).then(
+      () => undefined,
+      (error: Error) => void (this.error ??= error),
+    );
   }
 
   write(event: AgentEvent): void {
-    const line = redactSecrets(JSON.stringify({ at: new Date().toISOString(), event })) + '\n';
-    this.chain = this.chain.then(() => appendFile(this.path, line, 'utf8'));
+    const line = JSON.stringify({ at: new Date().toISOString(), event: redactDeep(event) }) + '\n';
+    this.chain = this.chain.then(async () => {
+      if (this.error) return;
+      try {
+        await appendFile(this.path, line, 'utf8');
+      } catch (error) {
+        this.error = error as Error;
+      }
+    });
   }
 
-  /** Resolves once every line written so far is on disk. */
-  flush(): Promise<void> {
-    return this.chain;
+  /** Resolves once every line written so far is on disk; rejects with the first write error. */
+  async flush(): Promise<void> {
+    await this.chain;
+    if (this.error) throw this.error;
   }
 }
 

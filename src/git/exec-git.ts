@@ -24,9 +24,13 @@ export interface ExecGitOptions {
 /**
  * Options put before every subcommand. quotepath=false keeps non-ASCII paths readable in the
  * outputs we parse; automatic gc/maintenance is off because it can run concurrently with our
- * other git processes on the same repository and then fail them on its locks.
+ * other git processes on the same repository and then fail them on its locks. Hooks are off:
+ * an agent can write a hook (or a relative `core.hooksPath` such as husky's) into its worktree,
+ * and Gaffer's own git calls run with Gaffer's environment, not the agent's allowlist.
  */
 const GLOBAL_ARGS = [
+  '-c',
+  'core.hooksPath=/dev/null',
   '-c',
   'core.quotepath=false',
   '-c',

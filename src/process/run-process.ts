@@ -50,6 +50,7 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       detached: true,
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    const untrack = trackProcessGroup(child.pid);
     const append = (stream: 'stdout' | 'stderr') => {
       // One decoder per stream, so a character split across chunks is not garbled.
       const decoder = new StringDecoder('utf8');
@@ -90,10 +91,12 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
     };
     child.on('error', (error) => {
       cleanup();
+      untrack();
       reject(error);
     });
     child.on('close', (exitCode, signal) => {
       cleanup();
+      untrack();
       // Leftover grandchildren in the group must not outlive the command.
       killProcessGroup(child.pid, 'SIGKILL');
       resolve({
@@ -106,6 +109,26 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       });
     });
   });
+}
+
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+
+/**
+ * Remembers a detached process group so it dies with us: children run in their own groups (so
+ * a timeout can kill a whole tree), which also means the terminal's Ctrl-C never reaches them.
+ * Returns the function that forgets it once the child has exited.
+ */
+export function trackProcessGroup(pid: number | undefined): () => void {
+  if (pid === undefined) return () => undefined;
+  liveGroups.add(pid);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const group of liveGroups) killProcessGroup(group, 'SIGKILL');
+    });
+  }
+  return () => liveGroups.delete(pid);
 }
 
 /** Sends `signal` to the process group led by `pid`; silent when it is already gone. */

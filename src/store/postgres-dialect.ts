@@ -65,6 +65,8 @@ export async function createPostgresDialect(url: string, schema: string): Promis
       connectionString: url,
       options: `-c search_path=${schema}`,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // A CLI command that forgot nothing but the pool must still exit promptly.
+      allowExitOnIdle: true,
     });
     // An idle client losing its server emits 'error' on the pool, which would otherwise crash
     // the process; the next query fails on its own and reports it.

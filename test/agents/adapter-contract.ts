@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GafferError } from '../../src/domain/index.js';
 import type { AgentAdapter, AgentEvent, AgentSession, SessionResult } from '../../src/domain/index.js';
-import { processesInDir } from './processes-in-dir.js';
+import { processesInDir } from '../../src/process/processes-in-dir.js';
 import { sessionInput } from './session-input.js';
 
 /** The file an 'edit' session must create, relative to its cwd. */

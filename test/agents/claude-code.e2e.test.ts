@@ -12,7 +12,7 @@ import {
   useTool,
 } from '../fixtures/model-servers/anthropic-messages-server.js';
 import type { AnthropicServer, AnthropicTurn } from '../fixtures/model-servers/anthropic-messages-server.js';
-import { processesInDir } from './processes-in-dir.js';
+import { processesInDir } from '../../src/process/processes-in-dir.js';
 import { sessionInput } from './session-input.js';
 
 // Every test drives the real `claude` binary (2.1.197) against a scripted Anthropic server.

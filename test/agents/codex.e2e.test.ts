@@ -15,7 +15,7 @@ import { addFilePatch } from '../fixtures/model-servers/openai-responses-server.
 import type { RecordedRequest } from '../fixtures/model-servers/scripted-server.js';
 import { makeRepo } from '../support/repo.js';
 import { createCodexHarness, finish } from './codex-harness.js';
-import { processesInDir } from './processes-in-dir.js';
+import { processesInDir } from '../../src/process/processes-in-dir.js';
 import { sessionInput } from './session-input.js';
 
 // Every test runs the real codex 0.169 binary against a scripted Responses server on 127.0.0.1.

@@ -17,7 +17,7 @@ tasks:
     depends_on: [slow]
 `;
 
-function startRun(repo: string): { done: Promise<CliResult> } {
+function startRun(repo: string): { done: Promise<CliResult>; kill: (signal: NodeJS.Signals) => void } {
   const child = spawn(process.execPath, [GAFFER_BIN, 'run', 'plan.yaml'], {
     cwd: repo,
     env: { ...process.env, NO_COLOR: '1' },
@@ -30,6 +30,7 @@ function startRun(repo: string): { done: Promise<CliResult> } {
     done: new Promise((resolve) =>
       child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
     ),
+    kill: (signal) => child.kill(signal),
   };
 }
 
@@ -63,6 +64,18 @@ describe('steering a run from another terminal', () => {
     const resumed = await runCli(['resume', runId], repo);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/completed.*2\/2 tasks passed/);
+  }, 60_000);
+
+  it('a SIGTERM pauses the run cleanly (exit code 3) and it resumes later', async () => {
+    const repo = makeRepo({ 'plan.yaml': PLAN.replace('20000', '3000') });
+    const run = startRun(repo);
+    const runId = await runningRunId(repo);
+    run.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('paused: interrupted by SIGTERM');
+    const resumed = await runCli(['resume', runId], repo);
+    expect(resumed.code, resumed.stderr).toBe(0);
   }, 60_000);
 
   it('gaffer cancel ends the run with exit code 1 and a cancelled status', async () => {

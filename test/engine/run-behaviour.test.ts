@@ -180,4 +180,39 @@ tasks:
     expect(final.status).toBe('completed');
     expect(fileOn(repo, run.integrationBranch, 'prompt-seen.txt')).toBe('yes');
   });
+
+  it('stops resumably on an engine error (the integration branch checked out by the user) instead of cancelling', async () => {
+    const repo = makeRepo({
+      'plan.yaml': `agent: script
+tasks:
+  - id: one
+    title: One
+    agent_config: { steps: [ { write: { path: one.txt, content: "1" } } ] }
+  - id: two
+    title: Two
+    depends_on: [one]
+    agent_config: { steps: [ { write: { path: two.txt, content: "2" } } ] }
+  - id: slow
+    title: Still running when the error strikes
+    agent_config: { steps: [ { sleep_ms: 1500 }, { write: { path: slow.txt, content: "s" } } ] }
+`,
+    });
+    const store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
+    const engine = createEngine({ store });
+    const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
+    git(repo, 'checkout', '-q', run.integrationBranch);
+    await expect(engine.driveRun(run.id)).rejects.toMatchObject({
+      message: expect.stringContaining(`run ${run.id} stopped`) as string,
+      hint: expect.stringContaining(`gaffer resume ${run.id}`) as string,
+    });
+    expect((await store.getRun(run.id))?.status).toBe('running');
+    // left where the error struck, for resume to pick up; nothing cancelled
+    expect((await store.listTasks(run.id)).map((t) => t.status)).toEqual(['evaluating', 'pending', 'ready']);
+
+    git(repo, 'checkout', '-q', 'main');
+    const final = await createEngine({ store }).driveRun(run.id);
+    expect(final.status).toBe('completed');
+    expect(fileOn(repo, run.integrationBranch, 'two.txt')).toBe('2');
+    expect(fileOn(repo, run.integrationBranch, 'slow.txt')).toBe('s');
+  });
 });

@@ -61,6 +61,20 @@ describe('commitAll', () => {
   }, 20_000);
 });
 
+describe('hooks', () => {
+  it('never runs a hook an agent planted in its worktree (post-commit via a relative core.hooksPath)', async () => {
+    const { t, wt } = await withWorktree();
+    await mkdir(join(wt, '.husky'), { recursive: true });
+    await writeFile(join(wt, '.husky', 'post-commit'), '#!/bin/sh\ntouch hook-ran\n', {
+      mode: 0o755,
+    });
+    t.git(['config', 'core.hooksPath', '.husky']);
+    await writeFile(join(wt, 'a.txt'), 'a\n');
+    expect(await t.repo.commitAll(wt, 'with a hook around')).toBeDefined();
+    expect(await exists(join(wt, 'hook-ran'))).toBe(false);
+  });
+});
+
 describe('changedPaths', () => {
   it('unions committed, staged, unstaged, deleted and untracked paths, without ignored files', async () => {
     const { t, base, wt } = await withWorktree();

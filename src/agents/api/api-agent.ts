@@ -55,6 +55,7 @@ export function createApiAgent(options: ApiAgentOptions = {}): AgentAdapter {
       let ended = false;
       const session = createSession({
         agent: NAME,
+        cwd: input.cwd,
         signal,
         run: async (emit) => {
           const parsed = parseApiConfig(input.config);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ModelPrice } from '../pricing.js';
+import { configErrorMessage } from '../config-error.js';
 
 /** Which AI SDK provider talks to the model. */
 export type ApiProvider = 'openai-compatible' | 'anthropic' | 'openai';
@@ -76,9 +77,7 @@ function pricingOf(model: string, value: z.output<typeof schema>['pricing']): Re
 export function parseApiConfig(config: Record<string, unknown>): ApiConfigResult {
   const parsed = schema.safeParse(config);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = (issue?.path ?? []).map(String).join('.');
-    return { success: false, error: `${where === '' ? '' : `${where}: `}${issue?.message ?? 'invalid'}` };
+    return { success: false, error: configErrorMessage(parsed.error) };
   }
   const data = parsed.data;
   if (data.provider === 'openai-compatible' && data.base_url === undefined) {

@@ -3,7 +3,6 @@ import type { FinishReason, LanguageModel, ModelMessage, SystemModelMessage, Too
 import type { AgentEvent, SessionInput, SessionResult } from '../../domain/index.js';
 import { priceOf } from '../pricing.js';
 import type { Emit } from '../session.js';
-import { unusableCwd } from '../worktree-path.js';
 import type { ApiConfig } from './api-config.js';
 import { readContextFiles } from './gather-context.js';
 import { createLanguageModel, systemMessage } from './model-factory.js';
@@ -136,9 +135,6 @@ export async function runApiSession(options: RunApiSessionOptions): Promise<Sess
     return error === undefined ? { status, usage: meter.total } : { status, usage: meter.total, error };
   };
 
-  if (signal.aborted) return end({ status: 'aborted', error: 'aborted' });
-  const badCwd = await unusableCwd(input.cwd);
-  if (badCwd !== undefined) return end({ status: 'failed', error: badCwd });
   const apiKey = apiKeyOf(input, config);
   if ('error' in apiKey) return end({ status: 'failed', error: apiKey.error });
 

@@ -60,6 +60,7 @@ export function createClaudeCodeAgent(): AgentAdapter {
       userInput.push(input.prompt);
       return createSession({
         agent: NAME,
+        cwd: input.cwd,
         signal,
         run: async (emit) => {
           try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configErrorMessage } from '../config-error.js';
 
 /** Permission modes Gaffer lets a plan pick; `bypassPermissions` is left out on purpose (see below). */
 const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'dontAsk'] as const;
@@ -43,11 +44,9 @@ export type ClaudeCodeConfigResult =
 export function parseClaudeCodeConfig(config: Record<string, unknown>): ClaudeCodeConfigResult {
   const parsed = schema.safeParse(config);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = (issue?.path ?? []).map(String).join('.');
     return {
       success: false,
-      error: `invalid claude-code agent config: ${where === '' ? '' : `${where}: `}${issue?.message ?? 'invalid'}`,
+      error: `invalid claude-code agent config: ${configErrorMessage(parsed.error)}`,
     };
   }
   const data = parsed.data;

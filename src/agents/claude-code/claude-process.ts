@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { SpawnOptions, SpawnedProcess } from '@anthropic-ai/claude-agent-sdk';
-import { killProcessGroup } from '../../process/run-process.js';
+import { killProcessGroup, trackProcessGroup } from '../../process/run-process.js';
 
 const STDERR_TAIL_CHARS = 4000;
 
@@ -37,10 +37,14 @@ export function createClaudeProcess(): ClaudeProcess {
         detached: true,
       });
       child = started;
+      const untrack = trackProcessGroup(started.pid);
       exit = new Promise<void>((resolve) => {
         started.once('exit', () => resolve());
         started.once('error', () => resolve());
-      }).then(() => killProcessGroup(started.pid, 'SIGKILL')); // leftovers must not outlive it
+      }).then(() => {
+        killProcessGroup(started.pid, 'SIGKILL'); // leftovers must not outlive it
+        untrack();
+      });
       started.stderr?.setEncoding('utf8');
       started.stderr?.on('data', (text: string) => {
         tail = (tail + text).slice(-STDERR_TAIL_CHARS);

@@ -2,7 +2,6 @@ import { query } from '@anthropic-ai/claude-agent-sdk';
 import type { Options, Query, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { SessionInput, SessionResult, Usage } from '../../domain/index.js';
 import type { Emit } from '../session.js';
-import { unusableCwd } from '../worktree-path.js';
 import { ASK_SERVER_NAME, createAskQuestionServer } from './ask-question-server.js';
 import { CLAUDE_INSTALL_HINT, resolveClaudeBinary } from './claude-binary.js';
 import { configEnv } from './claude-code-config.js';
@@ -96,9 +95,6 @@ export async function runClaudeCode(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<SessionResult> {
-  if (signal.aborted) return { status: 'aborted', error: 'aborted' };
-  const badCwd = await unusableCwd(input.cwd);
-  if (badCwd !== undefined) return { status: 'failed', error: badCwd };
   const binary = await resolveClaudeBinary(config.executable, input.env.PATH ?? process.env.PATH);
   if (binary === undefined) {
     const wanted = config.executable ?? 'claude';

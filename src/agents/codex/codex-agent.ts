@@ -71,6 +71,7 @@ export function createCodexAgent(): AgentAdapter {
     start(input, signal): AgentSession {
       return createSession({
         agent: NAME,
+        cwd: input.cwd,
         signal,
         run: async (emit) => {
           const parsed = parseCodexConfig(input.config);

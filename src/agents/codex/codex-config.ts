@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ModelPrice } from '../pricing.js';
+import { configErrorMessage } from '../config-error.js';
 
 const nonEmpty = z.string().trim().min(1);
 
@@ -80,9 +81,7 @@ export type CodexConfigResult = { success: true; config: CodexConfig } | { succe
 export function parseCodexConfig(config: Record<string, unknown>): CodexConfigResult {
   const parsed = schema.safeParse(config);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = (issue?.path ?? []).map(String).join('.');
-    return { success: false, error: `${where === '' ? '' : `${where}: `}${issue?.message ?? 'invalid'}` };
+    return { success: false, error: configErrorMessage(parsed.error) };
   }
   const data = parsed.data;
   const pricing: Record<string, ModelPrice> = {};

@@ -4,7 +4,6 @@ import { Codex } from '@openai/codex-sdk';
 import type { SessionInput, SessionResult } from '../../domain/index.js';
 import { priceOf } from '../pricing.js';
 import type { Emit } from '../session.js';
-import { unusableCwd } from '../worktree-path.js';
 import { resolveCodexBinary } from './codex-binary.js';
 import type { CodexConfig } from './codex-config.js';
 import { createCodexEventTranslator } from './codex-events.js';
@@ -85,9 +84,6 @@ export async function runCodexSession(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<SessionResult> {
-  if (signal.aborted) return { status: 'aborted', error: 'aborted' };
-  const badCwd = await unusableCwd(input.cwd);
-  if (badCwd !== undefined) return { status: 'failed', error: badCwd };
   const binary = await resolveCodexBinary(config.executable, input.env.PATH ?? process.env.PATH);
   if (binary === undefined) {
     return {

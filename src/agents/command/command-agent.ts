@@ -6,7 +6,6 @@ import type { AgentAdapter, AgentSession, SessionInput, SessionResult } from '..
 import { runProcess } from '../../process/run-process.js';
 import { createLineSplitter, lastLines } from '../line-splitter.js';
 import { createSession } from '../session.js';
-import { unusableCwd } from '../worktree-path.js';
 import type { Emit } from '../session.js';
 import { buildArgv, parseCommandConfig } from './command-config.js';
 import type { CommandConfig } from './command-config.js';
@@ -31,9 +30,6 @@ async function runCommand(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<SessionResult> {
-  if (signal.aborted) return { status: 'aborted', error: 'aborted' };
-  const badCwd = await unusableCwd(input.cwd);
-  if (badCwd !== undefined) return { status: 'failed', error: badCwd };
   // The prompt file lives outside the worktree so it never ends up in the attempt's diff.
   const promptDir =
     config.promptVia === 'file' ? await mkdtemp(path.join(os.tmpdir(), 'gaffer-prompt-')) : undefined;
@@ -108,6 +104,7 @@ export function createCommandAgent(): AgentAdapter {
     start(input, signal): AgentSession {
       return createSession({
         agent: NAME,
+        cwd: input.cwd,
         signal,
         run: async (emit) => {
           const parsed = parseCommandConfig(input.config);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { configErrorMessage } from '../config-error.js';
 
 /** How the prompt reaches the agent CLI. */
 export type PromptVia = 'arg' | 'stdin' | 'file';
@@ -37,9 +38,7 @@ export function inferPromptVia(argv: readonly string[]): PromptVia {
 export function parseCommandConfig(config: Record<string, unknown>): CommandConfigResult {
   const parsed = schema.safeParse(config);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = (issue?.path ?? []).map(String).join('.');
-    return { success: false, error: `${where === '' ? '' : `${where}: `}${issue?.message ?? 'invalid'}` };
+    return { success: false, error: configErrorMessage(parsed.error) };
   }
   const { argv, prompt_via, timeout_s, env, ok_exit_codes } = parsed.data;
   return {

@@ -1,7 +1,6 @@
 import { userError } from '../../domain/index.js';
 import type { AgentAdapter, AgentSession, SessionInput, SessionResult, Usage } from '../../domain/index.js';
 import { createSession } from '../session.js';
-import { unusableCwd } from '../worktree-path.js';
 import type { Emit } from '../session.js';
 import { performStep } from './run-step.js';
 import { parseScriptConfig, stepsForAttempt } from './script-config.js';
@@ -25,9 +24,6 @@ async function runScript(input: SessionInput, signal: AbortSignal, emit: Emit): 
       : { status, nativeSessionId, usage: total, error };
   };
 
-  if (signal.aborted) return end('aborted', 'aborted');
-  const badCwd = await unusableCwd(input.cwd);
-  if (badCwd !== undefined) return end('failed', badCwd);
   const parsed = parseScriptConfig(input.config);
   if (!parsed.success) return end('failed', `invalid script config: ${parsed.error}`);
   const steps = stepsForAttempt(parsed.config, input.attemptNumber);
@@ -78,6 +74,7 @@ export function createScriptAgent(): AgentAdapter {
     start(input, signal): AgentSession {
       return createSession({
         agent: NAME,
+        cwd: input.cwd,
         signal,
         nativeSessionId: `script-${input.attemptId}`,
         run: (emit) => runScript(input, signal, emit),
