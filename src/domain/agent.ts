@@ -57,6 +57,8 @@ export type AgentEvent =
   | { type: 'usage'; usage: Usage }
   | { type: 'question'; question: string; answer?: string }
   | { type: 'output'; stream: 'stdout' | 'stderr'; text: string }
+  /** The agent's own session id, as soon as it is known, so a crash can still resume it. */
+  | { type: 'session'; nativeSessionId: string }
   /** A tool use the permission policy refused (write outside the worktree, protected path, denied command). */
   | { type: 'denied'; tool: string; input: unknown; reason: string }
   | { type: 'error'; message: string };

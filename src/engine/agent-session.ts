@@ -57,6 +57,11 @@ export async function runAgentSession(
     for await (const event of session.events) {
       writer.write(event);
       if (event.type === 'usage') lastUsage = event.usage;
+      if (event.type === 'session') {
+        await store.transaction((tx) =>
+          tx.updateAttempt(input.attemptId, { nativeSessionId: event.nativeSessionId }),
+        );
+      }
     }
     result = await session.result;
   } catch (error) {

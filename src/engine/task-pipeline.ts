@@ -158,7 +158,7 @@ export async function runTaskPipeline(
             {
               finishedAt: new Date().toISOString(),
               usage: session.usage ?? null,
-              nativeSessionId: session.nativeSessionId ?? null,
+              ...sessionIdPatch(session),
             },
             { type: `attempt.${to}`, runId: run.id, taskId, attemptId, data: { reason: stop.message } },
           ),
@@ -282,6 +282,10 @@ async function mergeBase(ctx: RunContext, head: string): Promise<string> {
   return result.code === 0 ? result.stdout.trim() : head;
 }
 
+/** The session id from the result, if any: never erase one the agent reported while running. */
+const sessionIdPatch = (session: { nativeSessionId?: string }) =>
+  session.nativeSessionId === undefined ? {} : { nativeSessionId: session.nativeSessionId };
+
 function attemptPatch(
   head: string,
   session: { usage?: Usage; nativeSessionId?: string },
@@ -290,7 +294,7 @@ function attemptPatch(
   return {
     headCommit: head,
     usage: session.usage ?? null,
-    nativeSessionId: session.nativeSessionId ?? null,
+    ...sessionIdPatch(session),
     error,
     finishedAt: new Date().toISOString(),
   };

@@ -136,6 +136,9 @@ export async function runClaudeCode(
       options: sdkOptions(input, config, binary, child, controller, emit),
     });
     for await (const message of session) {
+      if (message.session_id !== undefined && message.session_id !== sessionId) {
+        emit({ type: 'session', nativeSessionId: message.session_id });
+      }
       sessionId = message.session_id;
       if (message.type === 'user' && 'isReplay' in message && message.isReplay && message.uuid !== undefined)
         userInput.taken(message.uuid);

@@ -104,6 +104,10 @@ describe('createCodexEventTranslator', () => {
     expect(seen).toMatchInlineSnapshot(`
       [
         {
+          "nativeSessionId": "thread-1",
+          "type": "session",
+        },
+        {
           "stream": "stderr",
           "text": "codex warning: Model metadata for \`x\` not found.",
           "type": "output",

@@ -157,6 +157,7 @@ export function createCodexEventTranslator(options: {
       switch (event.type) {
         case 'thread.started':
           state.threadId = event.thread_id;
+          emit({ type: 'session', nativeSessionId: event.thread_id });
           return;
         case 'turn.started':
           return;
