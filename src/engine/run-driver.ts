@@ -375,38 +375,17 @@ async function finishRun(
           },
         );
       case 'failed':
-        return tx.setRunStatus(
-          run.id,
-          'failed',
-          { finishedAt: now, reason: reason ?? 'failed' },
-          {
-            type: 'run.failed',
-            runId: run.id,
-            data: { reason: reason ?? 'failed' },
-          },
-        );
       case 'cancelled':
-        return tx.setRunStatus(
-          run.id,
-          'cancelled',
-          { finishedAt: now, reason: reason ?? 'cancelled' },
-          {
-            type: 'run.cancelled',
-            runId: run.id,
-            data: { reason: reason ?? 'cancelled' },
-          },
-        );
-      case 'paused':
-        return tx.setRunStatus(
-          run.id,
-          'paused',
-          { reason: reason ?? 'paused' },
-          {
-            type: 'run.paused',
-            runId: run.id,
-            data: { reason: reason ?? 'paused' },
-          },
-        );
+      case 'paused': {
+        const why = reason ?? outcome;
+        // A paused run has not finished: it keeps no finishedAt.
+        const patch = outcome === 'paused' ? { reason: why } : { reason: why, finishedAt: now };
+        return tx.setRunStatus(run.id, outcome, patch, {
+          type: `run.${outcome}`,
+          runId: run.id,
+          data: { reason: why },
+        });
+      }
     }
   });
   return finished;
