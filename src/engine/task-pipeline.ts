@@ -7,6 +7,7 @@ import {
   formatFailures,
   matchProtectedPaths,
   resolveVerifiers,
+  scoreResults,
 } from '../verify/index.js';
 import type { RunContext } from './run-context.js';
 import {
@@ -374,8 +375,7 @@ async function evaluate(
       output: `These protected paths were changed and have been reverted: ${violations.join(', ')}. Do not change them.`,
     });
   }
-  const passed = results.every((r) => r.passed);
-  const score = results.length ? results.filter((r) => r.passed).length / results.length : 1;
+  const { passed, score, confidence } = scoreResults(results);
   const failed = results.filter((r) => !r.passed);
   await ctx.store.transaction((tx) =>
     tx.insertEvaluation(
@@ -386,7 +386,7 @@ async function evaluate(
         attemptId,
         passed,
         score,
-        confidence: passed ? 'green' : 'red',
+        confidence,
         results,
         createdAt: new Date().toISOString(),
       },
@@ -395,7 +395,7 @@ async function evaluate(
         runId: run.id,
         taskId,
         attemptId,
-        data: { passed, score, confidence: passed ? 'green' : 'red', failed: failed.map((r) => r.name) },
+        data: { passed, score, confidence, failed: failed.map((r) => r.name) },
       },
     ),
   );

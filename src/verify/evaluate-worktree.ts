@@ -43,9 +43,14 @@ export async function evaluateWorktree(options: EvaluateWorktreeOptions): Promis
       }),
     );
   }
-  const passedCount = results.filter((result) => result.passed).length;
   // An aborted evaluation is incomplete: it must never look like a pass, even with nothing run.
-  const passed = passedCount === results.length && !options.signal?.aborted;
+  return scoreResults(results, Boolean(options.signal?.aborted));
+}
+
+/** Score (passed ÷ total, 1 when nothing ran) and confidence of a set of check results. */
+export function scoreResults(results: VerifierResult[], incomplete = false): EvaluationOutcome {
+  const passedCount = results.filter((result) => result.passed).length;
+  const passed = passedCount === results.length && !incomplete;
   return {
     passed,
     score: results.length === 0 ? 1 : passedCount / results.length,

@@ -8,7 +8,7 @@ export { runVerifier } from './run-verifier.js';
 export { checkDeliverables } from './deliverables.js';
 export { matchProtectedPaths } from './protected-paths.js';
 export type { EvaluationOutcome, EvaluateWorktreeOptions } from './evaluate-worktree.js';
-export { evaluateWorktree } from './evaluate-worktree.js';
+export { evaluateWorktree, scoreResults } from './evaluate-worktree.js';
 export type { UsefulTailOptions } from './useful-tail.js';
 export { usefulTail } from './useful-tail.js';
 export { formatFailures } from './format-failures.js';
