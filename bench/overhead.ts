@@ -101,6 +101,7 @@ async function transitionsPerSecond(dir: string, runId: string, n: number): Prom
       nativeSessionId: null,
       feedback: null,
       error: null,
+      failure: null,
       usage: null,
       transcriptPath: null,
       startedAt: new Date().toISOString(),

@@ -7,9 +7,9 @@
  * Ratio = makespan ÷ max(critical path, total work ÷ slots); 1.00 is optimal.
  */
 import type { SchedulerConfig } from '../src/engine/scheduler/index.js';
-import { mulberry32 } from './lib/random.js';
-import { randomDag, withoutEstimates, type SimTask } from './lib/random-dag.js';
-import { lowerBoundS, simulate } from './lib/simulate.js';
+import { mulberry32 } from '../test/support/scheduler/random.js';
+import { randomDag, withoutEstimates, type SimTask } from '../test/support/scheduler/random-dag.js';
+import { lowerBoundS, simulate } from '../test/support/scheduler/simulate.js';
 
 const SIZES = [20, 50, 100, 200, 500];
 const SLOTS = [2, 4, 8, 16];

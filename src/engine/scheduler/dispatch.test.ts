@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { IllegalTransitionError } from '../../domain/errors.js';
-import { plan, schedulerConfig, SchedulerDriver } from '../../../bench/lib/scheduler-driver.js';
+import { plan, schedulerConfig, SchedulerDriver } from '../../../test/support/scheduler/scheduler-driver.js';
 import { statusById, taskStatus } from './create-state.js';
 
 const diamond = () => plan(['a'], ['b', ['a']], ['c', ['a']], ['d', ['b', 'c']]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plan, schedulerConfig, SchedulerDriver } from '../../../bench/lib/scheduler-driver.js';
+import { plan, schedulerConfig, SchedulerDriver } from '../../../test/support/scheduler/scheduler-driver.js';
 import { statusById } from './create-state.js';
 
 describe('blocked tasks', () => {

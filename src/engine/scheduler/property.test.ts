@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, randomInt, type Random } from '../../../bench/lib/random.js';
-import { randomDag, type SimTask } from '../../../bench/lib/random-dag.js';
-import { simulate, type SimulationResult } from '../../../bench/lib/simulate.js';
+import { mulberry32, randomInt, type Random } from '../../../test/support/scheduler/random.js';
+import { randomDag, type SimTask } from '../../../test/support/scheduler/random-dag.js';
+import { simulate, type SimulationResult } from '../../../test/support/scheduler/simulate.js';
 import { dependencyLevels } from './critical-path.js';
 import type { SchedulerConfig } from './types.js';
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { GafferError } from '../../domain/errors.js';
-import { plan, schedulerConfig, showActions, SchedulerDriver } from '../../../bench/lib/scheduler-driver.js';
+import {
+  plan,
+  schedulerConfig,
+  showActions,
+  SchedulerDriver,
+} from '../../../test/support/scheduler/scheduler-driver.js';
 import { createSchedulerState, statusById } from './create-state.js';
 import { schedule } from './schedule.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SimTask } from '../../../bench/lib/random-dag.js';
-import { simulate } from '../../../bench/lib/simulate.js';
+import type { SimTask } from '../../../test/support/scheduler/random-dag.js';
+import { simulate } from '../../../test/support/scheduler/simulate.js';
 import type { SchedulerConfig } from './types.js';
 
 // Level 0: a (10 s), b (1 s). Level 1: c after a, d after b. Level 2: e (10 s) after d.

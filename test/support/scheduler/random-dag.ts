@@ -1,4 +1,4 @@
-import type { SchedTask } from '../../src/engine/scheduler/index.js';
+import type { SchedTask } from '../../../src/engine/scheduler/index.js';
 import { randomInt, randomLogNormal, type Random } from './random.js';
 
 /** A scheduler task with the duration it really takes in a simulation. */

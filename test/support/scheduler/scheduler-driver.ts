@@ -7,7 +7,7 @@ import {
   type SchedTask,
   type SchedulerConfig,
   type SchedulerState,
-} from '../../src/engine/scheduler/index.js';
+} from '../../../src/engine/scheduler/index.js';
 
 /** `[id, deps, { agent, estimateS }]`: one task in the compact form tests write plans in. */
 export type TaskSpec = [id: string, deps?: string[], extra?: { agent?: string; estimateS?: number }];

@@ -8,7 +8,7 @@ import {
   type SchedStatus,
   type SchedulerConfig,
   type SchedulerState,
-} from '../../src/engine/scheduler/index.js';
+} from '../../../src/engine/scheduler/index.js';
 import { withTrueEstimates, type SimTask } from './random-dag.js';
 
 export interface SimulateOptions {
