@@ -1,21 +1,12 @@
-export type { EventChannel } from './event-channel.js';
-export { createEventChannel } from './event-channel.js';
-export type { Emit, CreateSessionOptions } from './session.js';
-export { createSession } from './session.js';
+// What code outside src/agents uses; the backends' shared helpers stay private to this folder.
 export type { AgentRegistry } from './registry.js';
 export { createAgentRegistry, defaultAgentRegistry } from './registry.js';
+export type { EventChannel } from './event-channel.js';
+export { createEventChannel } from './event-channel.js';
 export { createScriptAgent } from './script/script-agent.js';
-export type { ScriptStep, ScriptStepKind } from './script/script-config.js';
 export { createCommandAgent } from './command/command-agent.js';
-export type { PromptVia } from './command/command-config.js';
-export { findBinary } from './command/find-binary.js';
-export { createLineSplitter, lastLines } from './line-splitter.js';
-export type { LineSplitter } from './line-splitter.js';
-export { isInsideRelative, resolveInside } from './worktree-path.js';
-export { didYouMean } from './did-you-mean.js';
 export { createClaudeCodeAgent, claudeCodeStatus } from './claude-code/index.js';
+export type { ClaudeCodeStatus } from './claude-code/index.js';
 export { createCodexAgent, codexStatus } from './codex/index.js';
+export type { CodexStatus } from './codex/index.js';
 export { createApiAgent } from './api/index.js';
-export { priceOf, costOf, DEFAULT_PRICES } from './pricing.js';
-export { checkCommand, checkRead, checkWrite } from './policy/tool-policy.js';
-export type { PolicyDecision } from './policy/tool-policy.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GafferError } from '../domain/index.js';
-import type { AgentEvent } from '../domain/index.js';
+import { agentFailure, GafferError } from '../domain/index.js';
+import type { AgentEvent, SessionResult } from '../domain/index.js';
 import { createSession } from './session.js';
 
 async function drain(events: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
@@ -21,7 +21,12 @@ describe('createSession', () => {
         throw new Error('boom');
       },
     });
-    expect(await session.result).toEqual({ status: 'failed', error: 'boom', nativeSessionId: 'native-1' });
+    expect(await session.result).toEqual({
+      status: 'failed',
+      error: 'boom',
+      nativeSessionId: 'native-1',
+      failure: { kind: 'crashed', retryable: true, message: 'boom' },
+    });
     expect(await drain(session.events)).toEqual([
       { type: 'text', text: 'hi' },
       { type: 'error', message: 'boom' },
@@ -52,5 +57,32 @@ describe('createSession', () => {
     await expect(session.send('hi')).rejects.toSatisfy((error: unknown) => GafferError.isInstance(error));
     await expect(session.send('hi')).rejects.toThrow('the test agent cannot be steered');
     expect(await session.result).toEqual({ status: 'succeeded' });
+  });
+
+  it('types a failure the backend left untyped as task_failed, and keeps a typed one', async () => {
+    const start = (result: SessionResult) =>
+      createSession({
+        agent: 'test',
+        cwd: process.cwd(),
+        signal: new AbortController().signal,
+        run: async () => result,
+      }).result;
+    expect((await start({ status: 'failed', error: 'tests fail' })).failure).toEqual({
+      kind: 'task_failed',
+      retryable: false,
+      message: 'tests fail',
+    });
+    const typed = agentFailure('rate_limited', '429', { retryAfterMs: 10 });
+    expect((await start({ status: 'failed', error: '429', failure: typed })).failure).toEqual(typed);
+  });
+
+  it('fails a session in a missing cwd as a config failure', async () => {
+    const session = createSession({
+      agent: 'test',
+      cwd: '/no/such/gaffer/worktree',
+      signal: new AbortController().signal,
+      run: async () => ({ status: 'succeeded' }),
+    });
+    expect((await session.result).failure).toMatchObject({ kind: 'config', retryable: false });
   });
 });

@@ -1,4 +1,4 @@
-import { GafferError } from '../domain/index.js';
+import { agentFailure, GafferError } from '../domain/index.js';
 import type { AgentEvent, AgentSession, SessionResult } from '../domain/index.js';
 import { createEventChannel } from './event-channel.js';
 import { unusableCwd } from './worktree-path.js';
@@ -42,13 +42,31 @@ export function createSession(options: CreateSessionOptions): AgentSession {
       result = signal.aborted
         ? { status: 'aborted', error: 'aborted' }
         : badCwd !== undefined
-          ? { status: 'failed', error: badCwd }
+          ? {
+              status: 'failed',
+              error: badCwd,
+              // Running again in the same missing place cannot help: stop the task instead.
+              failure: agentFailure('config', badCwd, {
+                hint: "the attempt's worktree is gone; resume the run",
+              }),
+            }
           : await options.run(emit);
     } catch (error) {
-      result = { status: 'failed', error: messageOf(error) };
+      // An exception is not a verdict on the work: the same session may well succeed again.
+      result = {
+        status: 'failed',
+        error: messageOf(error),
+        failure: agentFailure('crashed', messageOf(error)),
+      };
     }
-    if (signal.aborted && result.status === 'failed')
-      result = { ...result, status: 'aborted', error: 'aborted' };
+    if (signal.aborted && result.status === 'failed') {
+      const { failure: _dropped, ...rest } = result;
+      result = { ...rest, status: 'aborted', error: 'aborted' };
+    }
+    if (result.status === 'failed' && result.failure === undefined) {
+      // A backend that did not say why its session failed gets the verdict that spends no retries.
+      result = { ...result, failure: agentFailure('task_failed', result.error ?? 'failed') };
+    }
     if (nativeSessionId !== undefined) result = { nativeSessionId, ...result };
     if (result.status === 'failed') emit({ type: 'error', message: result.error ?? 'failed' });
     return result;

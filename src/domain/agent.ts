@@ -63,12 +63,65 @@ export type AgentEvent =
   | { type: 'denied'; tool: string; input: unknown; reason: string }
   | { type: 'error'; message: string };
 
+export const AGENT_FAILURE_KINDS = [
+  'rate_limited',
+  'server_error',
+  'auth',
+  'config',
+  'binary_missing',
+  'timeout',
+  'crashed',
+  'task_failed',
+] as const;
+export type AgentFailureKind = (typeof AGENT_FAILURE_KINDS)[number];
+
+/** Why a session failed, typed so the engine can retry transient failures and stop at once on configuration ones. */
+export interface AgentFailure {
+  kind: AgentFailureKind;
+  retryable: boolean;
+  /** The server's Retry-After, when it gave one. */
+  retryAfterMs?: number;
+  message: string;
+  /** One line telling the user how to fix it (for auth/config/binary_missing). */
+  hint?: string;
+}
+
+/** Kinds that say nothing about the task itself: the same session may well work a moment later. */
+const TRANSIENT_KINDS: ReadonlySet<AgentFailureKind> = new Set([
+  'rate_limited',
+  'server_error',
+  'timeout',
+  'crashed',
+]);
+
+/** True for the kinds a retry can cure (rate limits, outages, timeouts, crashes). */
+export function isTransientFailureKind(kind: AgentFailureKind): boolean {
+  return TRANSIENT_KINDS.has(kind);
+}
+
+/** A typed failure whose `retryable` follows from its kind; `extra` adds the Retry-After and a hint. */
+export function agentFailure(
+  kind: AgentFailureKind,
+  message: string,
+  extra: { retryAfterMs?: number; hint?: string } = {},
+): AgentFailure {
+  return {
+    kind,
+    retryable: isTransientFailureKind(kind),
+    message,
+    ...(extra.retryAfterMs === undefined ? {} : { retryAfterMs: extra.retryAfterMs }),
+    ...(extra.hint === undefined ? {} : { hint: extra.hint }),
+  };
+}
+
 export interface SessionResult {
   status: 'succeeded' | 'failed' | 'aborted';
   nativeSessionId?: string;
   usage?: Usage;
   /** Human-readable reason when not succeeded. */
   error?: string;
+  /** Set whenever `status` is 'failed': what kind of failure, for the retry policy. */
+  failure?: AgentFailure;
 }
 
 /** One running agent session. */
@@ -95,7 +148,10 @@ export interface AgentAdapter {
   readonly capabilities: AgentCapabilities;
   /** Variables this backend takes from the parent environment by default (its keys, base URLs). */
   readonly envKeys?: readonly string[];
-  /** Throws a user error (e.g. missing binary) before anything runs. */
-  preflight?(config: Record<string, unknown>): Promise<void>;
+  /**
+   * Throws a user error (e.g. missing binary, no credentials) before anything runs. `env` is the
+   * engine's parent environment: adapters read it, never `process.env`.
+   */
+  preflight?(config: Record<string, unknown>, env: Record<string, string | undefined>): Promise<void>;
   start(input: SessionInput, signal: AbortSignal): AgentSession;
 }

@@ -1,3 +1,5 @@
+import type { RetryPolicy } from './retry.js';
+
 /** Which checks a task runs, by name; `commands` overrides detection entirely. */
 export interface VerifierSettings {
   /** Verifier names to run (test, lint, typecheck, build); default: every detected one. */
@@ -40,6 +42,8 @@ export interface PlanSettings {
   question_timeout_s: number;
   /** Model prices by model-id prefix, overriding and extending the built-in table. */
   pricing: Record<string, ModelPrice>;
+  /** How transient agent failures (rate limits, outages, crashes) are retried; DEFAULT_RETRY_POLICY merged with the plan's `retry:`. */
+  retry: RetryPolicy;
   /** Backend-specific settings, keyed by agent name (e.g. `command: { argv: [...] }`, `script: { tasks: … }`). */
   agents: Record<string, Record<string, unknown>>;
 }

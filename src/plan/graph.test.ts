@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GafferError, type Plan, type PlanTask } from '../domain/index.js';
 import { effectiveDependencies, findCycle, topologicalOrder } from './index.js';
+import { DEFAULT_RETRY_POLICY } from '../domain/index.js';
 
 function task(id: string, depends_on: string[] = [], extra: Partial<PlanTask> = {}): PlanTask {
   return {
@@ -27,6 +28,7 @@ function plan(...tasks: PlanTask[]): Plan {
       budgets: {},
       agent: 'script',
       protected_paths: [],
+      retry: DEFAULT_RETRY_POLICY,
       agents: {},
     },
     tasks,

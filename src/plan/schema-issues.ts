@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { TASK_ID_PATTERN, type PlanIssue } from '../domain/index.js';
+import { AGENT_FAILURE_KINDS, TASK_ID_PATTERN, type PlanIssue } from '../domain/index.js';
 import { issueAt, type IssueContext } from './issue.js';
 import { knownKeysAt } from './schema.js';
 import type { PlanPath } from './source-map.js';
@@ -68,8 +68,11 @@ function convert(context: IssueContext, issue: ZodIssue, path: PlanPath, raw: un
         `${what} must be a command string or an argv list`,
         'e.g. `test: "npm test"` or `test: [npm, test]`',
       );
-    case 'invalid_key':
     case 'invalid_value':
+      if (path[0] === 'retry' && path[1] === 'non_retryable' && typeof value === 'string')
+        return [unknownFailureKind(context, path, value)];
+      return schema(`${what}: ${issue.message}`);
+    case 'invalid_key':
     case 'invalid_element':
     case 'not_multiple_of':
     case 'custom':
@@ -87,6 +90,15 @@ function unknownKey(context: IssueContext, path: PlanPath, key: string, raw: unk
       ? `allowed keys: ${known.join(', ')}`
       : undefined;
   return issueAt(context, path, 'unknown-key', `unknown key \`${key}\`${where}`, hint, 'key');
+}
+
+/** A failure kind the retry policy does not know, with the kind the author most likely meant. */
+function unknownFailureKind(context: IssueContext, path: PlanPath, kind: string): PlanIssue {
+  const suggestion = closest(kind, AGENT_FAILURE_KINDS);
+  const hint = suggestion
+    ? `did you mean \`${suggestion}\`?`
+    : `failure kinds: ${AGENT_FAILURE_KINDS.join(', ')}`;
+  return issueAt(context, path, 'schema', `unknown failure kind \`${kind}\` in ${formatPath(path)}`, hint);
 }
 
 /** Names the place in words: `task "parse-args": depends_on[1]`, `budgets.cost_usd`, `the plan`. */

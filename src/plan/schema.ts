@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TASK_ID_PATTERN } from '../domain/index.js';
+import { AGENT_FAILURE_KINDS, TASK_ID_PATTERN } from '../domain/index.js';
 
 /*
  * The shape of `plan.yaml` as written by people and LLMs: run settings flat at the top level,
@@ -31,6 +31,15 @@ export const priceSchema = z.strictObject({
   cached_input: z.number().min(0).optional(),
 });
 
+/** A partial retry policy; validation merges it over DEFAULT_RETRY_POLICY. */
+export const retrySchema = z.strictObject({
+  attempts: z.number().int().min(0).max(20).optional(),
+  initial_interval_s: z.number().min(0).optional(),
+  backoff: z.number().min(1).optional(),
+  max_interval_s: positive.optional(),
+  non_retryable: z.array(z.enum(AGENT_FAILURE_KINDS)).optional(),
+});
+
 export const taskSchema = z.strictObject({
   id: z.string().regex(TASK_ID_PATTERN),
   title: nonEmpty,
@@ -57,6 +66,7 @@ export const planFileSchema = z.strictObject({
   protected_paths: z.array(nonEmpty).default([]),
   question_timeout_s: positive.default(600),
   pricing: z.record(nonEmpty, priceSchema).default({}),
+  retry: retrySchema.optional(),
   verifiers: verifierSchema.optional(),
   agents: z.record(nonEmpty, freeForm).default({}),
   tasks: z.array(taskSchema).min(1),
@@ -69,6 +79,7 @@ export function knownKeysAt(path: readonly (string | number)[]): readonly string
   const last = path.at(-1);
   if (path.length === 0) return Object.keys(planFileSchema.shape);
   if (last === 'budgets') return Object.keys(budgetsSchema.shape);
+  if (path.length === 1 && last === 'retry') return Object.keys(retrySchema.shape);
   if (last === 'verifiers') return Object.keys(verifierSchema.shape);
   if (path.length === 2 && path[0] === 'pricing') return Object.keys(priceSchema.shape);
   if (path.length === 2 && path[0] === 'tasks') return Object.keys(taskSchema.shape);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../domain/index.js';
 import { planToYaml, validatePlan } from './index.js';
+import { DEFAULT_RETRY_POLICY } from '../domain/index.js';
 
 function roundTrip(plan: Plan): Plan {
   const result = validatePlan(planToYaml(plan), { file: 'other-name.yaml' });
@@ -36,6 +37,7 @@ describe('planToYaml', () => {
         agent: 'command',
         protected_paths: ['*.lock', '#notes'],
         verifiers: { commands: { test: ['npm', 'test', '--', '--grep', 'a: b'] }, timeout_s: 30 },
+        retry: DEFAULT_RETRY_POLICY,
         agents: { command: { argv: ['agent', '--flag'], env: { A: 'yes' } } },
       },
       tasks: [

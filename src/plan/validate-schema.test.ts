@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_RETRY_POLICY } from '../domain/index.js';
 import type { PlanIssue } from '../domain/index.js';
 import { validatePlan, type ValidateOptions } from './index.js';
 
@@ -35,6 +36,7 @@ describe('validatePlan: defaults', () => {
           protected_paths: [],
           question_timeout_s: 600,
           pricing: {},
+          retry: DEFAULT_RETRY_POLICY,
           agents: {},
         },
         tasks: [
@@ -95,6 +97,7 @@ describe('validatePlan: defaults', () => {
       protected_paths: ['package-lock.json'],
       question_timeout_s: 30,
       pricing: { 'my-model': { input: 0.5, output: 1.5, cached_input: 0.05 } },
+      retry: DEFAULT_RETRY_POLICY,
       verifiers: {
         only: ['test'],
         skip: ['lint'],
@@ -250,5 +253,65 @@ describe('validatePlan: unknown keys', () => {
       '    agent_config: { whatever: { deep: true } }',
     );
     expect(validatePlan(text).ok).toBe(true);
+  });
+});
+
+describe('validatePlan: retry', () => {
+  const settingsOf = (text: string) => {
+    const result = validatePlan(text);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    return result.plan.settings;
+  };
+
+  it('merges a partial policy over the defaults', () => {
+    const settings = settingsOf(
+      yaml('retry: { attempts: 5, max_interval_s: 30 }', 'tasks: [{ id: a, title: A }]'),
+    );
+    expect(settings.retry).toEqual({ ...DEFAULT_RETRY_POLICY, attempts: 5, max_interval_s: 30 });
+  });
+
+  it('replaces non_retryable as a whole and allows turning retries off', () => {
+    const settings = settingsOf(
+      yaml('retry:', '  attempts: 0', '  non_retryable: [auth, timeout]', 'tasks: [{ id: a, title: A }]'),
+    );
+    expect(settings.retry).toEqual({
+      ...DEFAULT_RETRY_POLICY,
+      attempts: 0,
+      non_retryable: ['auth', 'timeout'],
+    });
+  });
+
+  it('does not share the default policy between plans', () => {
+    const first = settingsOf(yaml('tasks: [{ id: a, title: A }]'));
+    first.retry.non_retryable.push('timeout');
+    expect(settingsOf(yaml('tasks: [{ id: a, title: A }]')).retry).toEqual(DEFAULT_RETRY_POLICY);
+  });
+
+  it('names an unknown failure kind and suggests the close one', () => {
+    const text = yaml(
+      'retry:',
+      '  non_retryable: [auth, rate_limit, wobbly]',
+      'tasks: [{ id: a, title: A }]',
+    );
+    expect(
+      issues(text).map((issue) => `${issue.line}:${issue.column} ${issue.message} | ${issue.hint}`),
+    ).toEqual([
+      '2:25 unknown failure kind `rate_limit` in retry.non_retryable[1] | did you mean `rate_limited`?',
+      '2:37 unknown failure kind `wobbly` in retry.non_retryable[2] | failure kinds: rate_limited, server_error, auth, config, binary_missing, timeout, crashed, task_failed',
+    ]);
+  });
+
+  it('rejects unknown keys and bad values', () => {
+    const text = yaml(
+      'retry: { atempts: 2, backoff: 0.5, initial_interval_s: -1 }',
+      'tasks: [{ id: a, title: A }]',
+    );
+    expect(
+      issues(text).map((issue) => `${issue.line}:${issue.column} ${issue.message} | ${issue.hint}`),
+    ).toEqual([
+      '1:10 unknown key `atempts` in retry | did you mean `attempts`?',
+      '1:31 retry.backoff must be at least 1 | undefined',
+      '1:56 retry.initial_interval_s must be at least 0 | undefined',
+    ]);
   });
 });

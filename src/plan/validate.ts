@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
-import type { Plan, PlanIssue, PlanSettings } from '../domain/index.js';
+import { DEFAULT_RETRY_POLICY } from '../domain/index.js';
+import type { Plan, PlanIssue, PlanSettings, RetryPolicy } from '../domain/index.js';
 import { graphIssues } from './graph-checks.js';
 import { issueAt, sortIssues, type IssueContext } from './issue.js';
 import { readLoosePlan } from './loose-plan.js';
@@ -97,11 +98,27 @@ function toPlan(file: PlanFile, fallbackName: string): Plan {
     protected_paths: file.protected_paths,
     question_timeout_s: file.question_timeout_s,
     pricing: file.pricing,
+    retry: retryPolicyOf(file.retry),
     agents: file.agents,
   };
   if (file.base_branch !== undefined) settings.base_branch = file.base_branch;
   if (file.verifiers !== undefined) settings.verifiers = file.verifiers;
   return { name: file.name ?? fallbackName, settings, tasks: file.tasks };
+}
+
+/** The plan's partial `retry:` over the defaults; keys it leaves out keep their default. */
+function retryPolicyOf(partial: PlanFile['retry']): RetryPolicy {
+  const policy: RetryPolicy = {
+    ...DEFAULT_RETRY_POLICY,
+    non_retryable: [...DEFAULT_RETRY_POLICY.non_retryable],
+  };
+  if (partial === undefined) return policy;
+  if (partial.attempts !== undefined) policy.attempts = partial.attempts;
+  if (partial.initial_interval_s !== undefined) policy.initial_interval_s = partial.initial_interval_s;
+  if (partial.backoff !== undefined) policy.backoff = partial.backoff;
+  if (partial.max_interval_s !== undefined) policy.max_interval_s = partial.max_interval_s;
+  if (partial.non_retryable !== undefined) policy.non_retryable = [...partial.non_retryable];
+  return policy;
 }
 
 function defaultName(file: string): string {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GafferError } from '../../src/domain/index.js';
+import { AGENT_FAILURE_KINDS, GafferError } from '../../src/domain/index.js';
 import type { AgentAdapter, AgentEvent, AgentSession, SessionResult } from '../../src/domain/index.js';
 import { processesInDir } from '../../src/process/processes-in-dir.js';
 import { sessionInput } from './session-input.js';
@@ -46,6 +46,14 @@ function expectToolPairsInOrder(events: readonly AgentEvent[]): void {
     if (event.type === 'tool_call' && event.id !== undefined) called.add(event.id);
     if (event.type === 'tool_result' && event.id !== undefined) expect(called.has(event.id)).toBe(true);
   }
+}
+
+/** A failed result says what kind of failure it was, so the engine knows whether to retry. */
+function expectTypedFailure(result: SessionResult): void {
+  expect(result.failure).toBeDefined();
+  expect(AGENT_FAILURE_KINDS).toContain(result.failure?.kind);
+  expect(typeof result.failure?.retryable).toBe('boolean');
+  expect(result.failure?.message.trim()).not.toBe('');
 }
 
 /**
@@ -112,6 +120,7 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
       expect(result.status).toBe('failed');
       expect(typeof result.error).toBe('string');
       expect(result.error?.trim()).not.toBe('');
+      expectTypedFailure(result);
     });
 
     it('stops an aborted session promptly and leaves no process behind', async () => {
@@ -159,6 +168,8 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
       expect(earlyResult.status).toBe('aborted');
       expect(missingResult.status).not.toBe('succeeded');
       expect(missingResult.error?.trim()).not.toBe('');
+      if (missingResult.status === 'failed') expectTypedFailure(missingResult);
+      expect(earlyResult.failure).toBeUndefined();
     });
   });
 }

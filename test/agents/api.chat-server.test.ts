@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
+import { rateLimitedOnce, startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 
 let server: ChatServer | undefined;
@@ -85,5 +85,14 @@ describe('scripted OpenAI chat server', () => {
     const exhausted = await post({ model: 'm', messages });
     expect(exhausted.status).toBe(400);
     expect(await exhausted.text()).toContain('no turn for request 1');
+  });
+
+  it('answers a 429 with a plain Retry-After once, then plays on', async () => {
+    server = await startChatServer(rateLimitedOnce(2, [{ text: 'ok' }]));
+    const limited = await post({ model: 'm', messages });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2');
+    expect(limited.headers.get('retry-after-ms')).toBeNull();
+    expect((await post({ model: 'm', messages })).status).toBe(200);
   });
 });

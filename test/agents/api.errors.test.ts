@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiAgent } from '../../src/agents/api/index.js';
 import type { AgentEvent, SessionInput, SessionResult } from '../../src/domain/index.js';
-import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
+import { rateLimitedOnce, startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatScript, ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import { sessionInput } from './session-input.js';
 
@@ -55,15 +55,19 @@ describe('api agent failures', () => {
   });
 
   it('retries a 429 and then succeeds', async () => {
-    const { result, requests } = await run([{ error: { status: 429 } }, { text: 'done' }]);
+    // In-session retries are opt-in (max_retries); by default the engine's policy retries.
+    const { result, requests } = await run([{ error: { status: 429 } }, { text: 'done' }], {
+      max_retries: 1,
+    });
     expect(result.status).toBe('succeeded');
     expect(requests).toBe(2);
   });
 
   it('gives up on a server that keeps failing, after max_retries, with a clear message', async () => {
-    const { result, requests, events } = await run(() => ({
-      error: { status: 500, body: { error: { message: 'upstream exploded' } } },
-    }));
+    const { result, requests, events } = await run(
+      () => ({ error: { status: 500, body: { error: { message: 'upstream exploded' } } } }),
+      { max_retries: 3 },
+    );
     expect(result.status).toBe('failed');
     expect(result.error).toBe('the model server failed (500: upstream exploded); gave up after 4 attempts');
     expect(requests).toBe(4);
@@ -133,28 +137,99 @@ describe('api agent failures', () => {
   });
 });
 
+describe('api agent typed failures', () => {
+  it('fails a 429 as rate_limited with the Retry-After, and lets the next session succeed', async () => {
+    server = await startChatServer(rateLimitedOnce(3, [{ text: 'done' }]));
+    const config = { base_url: server.baseURL, model: 'test-model' };
+    const agent = createApiAgent();
+    const first = await agent.start(sessionInput({ cwd, config }), new AbortController().signal).result;
+    expect(first.status).toBe('failed');
+    expect(first.failure).toMatchObject({ kind: 'rate_limited', retryable: true, retryAfterMs: 3000 });
+    expect(first.failure?.message).toBe(first.error);
+    expect(server.exchanges).toHaveLength(1); // the SDK did not retry on its own
+    const second = await agent.start(sessionInput({ cwd, config }), new AbortController().signal).result;
+    expect(second.status).toBe('succeeded');
+    expect(second.failure).toBeUndefined();
+  });
+
+  it.each([
+    [500, 'server_error', true],
+    [529, 'server_error', true],
+    [401, 'auth', false],
+    [403, 'auth', false],
+    [404, 'config', false],
+    [400, 'config', false],
+  ] as const)('fails HTTP %i as %s', async (status, kind, retryable) => {
+    const { result, requests } = await run([{ error: { status } }]);
+    expect(result.failure).toMatchObject({ kind, retryable });
+    expect(requests).toBe(1);
+    if (!retryable) expect(result.failure?.hint).toMatch(/check /);
+  });
+
+  it('reads retry-after-ms on a 5xx', async () => {
+    const { result } = await run([{ error: { status: 503, headers: { 'retry-after-ms': '250' } } }]);
+    expect(result.failure).toMatchObject({ kind: 'server_error', retryAfterMs: 250 });
+  });
+
+  it('fails an unreachable server as server_error, a missing key as auth, a bad config as config', async () => {
+    const closed = await startChatServer([]);
+    await closed.close();
+    const agent = createApiAgent();
+    const unreachable = await agent.start(
+      sessionInput({ cwd, config: { base_url: closed.baseURL, model: 'm' } }),
+      new AbortController().signal,
+    ).result;
+    expect(unreachable.failure).toMatchObject({ kind: 'server_error', retryable: true });
+    const noKey = await agent.start(
+      sessionInput({ cwd, config: { provider: 'openai', model: 'gpt-5-mini' }, env: {} }),
+      new AbortController().signal,
+    ).result;
+    expect(noKey.failure).toMatchObject({
+      kind: 'auth',
+      retryable: false,
+      hint: expect.stringContaining('OPENAI_API_KEY') as string,
+    });
+    const badConfig = await agent.start(
+      sessionInput({ cwd, config: { model: 'm', base_url: closed.baseURL, max_step: 3 } }),
+      new AbortController().signal,
+    ).result;
+    expect(badConfig).toMatchObject({
+      status: 'failed',
+      error: 'invalid api agent config: unknown key "max_step"',
+      failure: { kind: 'config', hint: expect.stringContaining('did you mean "max_steps"?') as string },
+    });
+  });
+
+  it('fails a model that keeps calling tools past max_steps as task_failed', async () => {
+    const { result } = await run(() => ({ toolCalls: [{ name: 'list_files', arguments: {} }] }), {
+      max_steps: 2,
+    });
+    expect(result.failure).toMatchObject({ kind: 'task_failed', retryable: false });
+  });
+});
+
 describe('api agent preflight', () => {
   const env = { ANTHROPIC_API_KEY: 'sk-test' };
 
   it('needs a model, and a base_url for OpenAI-compatible servers', async () => {
-    const agent = createApiAgent({ env });
-    await expect(agent.preflight?.({ base_url: 'http://localhost:11434/v1' })).rejects.toMatchObject({
+    const agent = createApiAgent();
+    await expect(agent.preflight?.({ base_url: 'http://localhost:11434/v1' }, env)).rejects.toMatchObject({
       code: 'GAFFER_BAD_INPUT',
       userError: true,
       message: matching(/^invalid api agent config: model: /),
     });
-    await expect(agent.preflight?.({ model: 'qwen' })).rejects.toMatchObject({
+    await expect(agent.preflight?.({ model: 'qwen' }, env)).rejects.toMatchObject({
       code: 'GAFFER_BAD_INPUT',
       message: matching('base_url: required for provider openai-compatible'),
     });
     await expect(
-      agent.preflight?.({ base_url: 'http://localhost:11434/v1', model: 'qwen' }),
+      agent.preflight?.({ base_url: 'http://localhost:11434/v1', model: 'qwen' }, env),
     ).resolves.toBeUndefined();
   });
 
   it('names the missing key variable', async () => {
     await expect(
-      createApiAgent({ env: {} }).preflight?.({ provider: 'anthropic', model: 'claude-sonnet-4-5' }),
+      createApiAgent().preflight?.({ provider: 'anthropic', model: 'claude-sonnet-4-5' }, {}),
     ).rejects.toMatchObject({
       code: 'GAFFER_BAD_INPUT',
       userError: true,
@@ -162,7 +237,7 @@ describe('api agent preflight', () => {
       hint: 'export ANTHROPIC_API_KEY=… (Gaffer passes the variable named by api_key_env to the agent)',
     });
     await expect(
-      createApiAgent({ env }).preflight?.({ provider: 'anthropic', model: 'claude-sonnet-4-5' }),
+      createApiAgent().preflight?.({ provider: 'anthropic', model: 'claude-sonnet-4-5' }, env),
     ).resolves.toBeUndefined();
   });
 });

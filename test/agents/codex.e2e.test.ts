@@ -23,7 +23,7 @@ const harness = await createCodexHarness();
 afterAll(() => harness.dispose());
 
 const binary = await resolveCodexBinary(undefined, process.env.PATH);
-const sandbox = binary === undefined ? undefined : await probeCodexSandbox(binary);
+const sandbox = binary === undefined ? undefined : await probeCodexSandbox(binary, process.env);
 const sandboxWorks = sandbox?.state === 'enforced';
 // Why the sandbox test is skipped on a machine where codex cannot confine commands.
 const sandboxSkip =

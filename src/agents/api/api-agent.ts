@@ -1,7 +1,9 @@
 import { GafferError, userError } from '../../domain/index.js';
-import type { AgentAdapter, AgentSession } from '../../domain/index.js';
+import type { AgentAdapter } from '../../domain/index.js';
+import { defineAgent } from '../define-agent.js';
+import type { AgentEnv } from '../define-agent.js';
 import { createSession } from '../session.js';
-import { parseApiConfig } from './api-config.js';
+import { apiConfigSchema } from './api-config.js';
 import type { ApiConfig } from './api-config.js';
 import { createPrefixCache } from './prefix-cache.js';
 import { runApiSession } from './run-session.js';
@@ -9,13 +11,7 @@ import { createSteering } from './steering.js';
 
 const NAME = 'api';
 
-/** Options for tests and embedders; the defaults suit the engine. */
-export interface ApiAgentOptions {
-  /** Where preflight looks for API keys (sessions read theirs from `SessionInput.env` only). */
-  env?: Record<string, string | undefined>;
-}
-
-function checkKey(config: ApiConfig, env: Record<string, string | undefined>) {
+function checkKey(config: ApiConfig, env: AgentEnv) {
   const name = config.apiKeyEnv;
   if (name === undefined || env[name]) return;
   throw userError(
@@ -32,37 +28,27 @@ function checkKey(config: ApiConfig, env: Record<string, string | undefined>) {
  * worktree by the shared permission policy. Each adapter keeps one stable prompt prefix per run
  * so providers can cache it across tasks.
  */
-export function createApiAgent(options: ApiAgentOptions = {}): AgentAdapter {
+export function createApiAgent(): AgentAdapter {
   const prefixes = createPrefixCache();
-  return {
+  return defineAgent({
     name: NAME,
     capabilities: { resume: false, steer: true, permissionHook: true, questions: true, usage: true },
     // The engine also passes whatever `api_key_env` names.
     envKeys: ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY'],
-    async preflight(config) {
-      const parsed = parseApiConfig(config);
-      if (!parsed.success) {
-        throw userError(
-          'GAFFER_BAD_INPUT',
-          `invalid api agent config: ${parsed.error}`,
-          'set agents.api in the plan, e.g. { provider: openai-compatible, base_url: http://localhost:11434/v1, model: qwen2.5-coder:7b }',
-        );
-      }
-      checkKey(parsed.config, options.env ?? process.env);
+    configSchema: apiConfigSchema,
+    configHint:
+      'set agents.api in the plan, e.g. { provider: openai-compatible, base_url: http://localhost:11434/v1, model: qwen2.5-coder:7b }',
+    async preflight(config, env) {
+      checkKey(config, env);
     },
-    start(input, signal): AgentSession {
+    start(input, config, signal) {
       const steering = createSteering();
       let ended = false;
       const session = createSession({
         agent: NAME,
         cwd: input.cwd,
         signal,
-        run: async (emit) => {
-          const parsed = parseApiConfig(input.config);
-          if (!parsed.success)
-            return { status: 'failed', error: `invalid api agent config: ${parsed.error}` };
-          return runApiSession({ input, config: parsed.config, prefixes, steering, signal, emit });
-        },
+        run: (emit) => runApiSession({ input, config, prefixes, steering, signal, emit }),
         send: async (message) => {
           if (ended) {
             throw new GafferError('GAFFER_BAD_INPUT', 'the api agent session has already ended', {
@@ -75,5 +61,5 @@ export function createApiAgent(options: ApiAgentOptions = {}): AgentAdapter {
       void session.result.then(() => (ended = true));
       return session;
     },
-  };
+  });
 }

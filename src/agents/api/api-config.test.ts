@@ -17,7 +17,7 @@ describe('api agent config', () => {
       maxSteps: 40,
       contextTokens: 24_000,
       commandTimeoutS: 120,
-      maxRetries: 3,
+      maxRetries: 0,
       maxOutputTokens: undefined,
       temperature: undefined,
       pricing: {},

@@ -30,7 +30,11 @@ const schema = z.object({
   max_steps: z.number().int().positive().default(40),
   context_tokens: z.number().int().positive().default(24_000),
   command_timeout_s: z.number().positive().default(120),
-  max_retries: z.number().int().nonnegative().max(10).default(3),
+  /**
+   * Retries inside the session by the AI SDK. Off by default: the engine's retry policy
+   * (`retry:` in the plan) decides, with the typed failure and the server's Retry-After.
+   */
+  max_retries: z.number().int().nonnegative().max(10).default(0),
   max_output_tokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
   /** One price for this model, or prices by model-id prefix (like the plan's `pricing`). */
@@ -73,33 +77,35 @@ function pricingOf(model: string, value: z.output<typeof schema>['pricing']): Re
   return table;
 }
 
-/** Validates the api agent's config; unknown keys are ignored (plan-wide settings merge in). */
+/** The api agent's config schema: the plan's keys in, an {@link ApiConfig} out. */
+export const apiConfigSchema = schema
+  .superRefine((data, ctx) => {
+    if (data.provider === 'openai-compatible' && data.base_url === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['base_url'],
+        message: 'required for provider openai-compatible, e.g. http://localhost:11434/v1 for Ollama',
+      });
+    }
+  })
+  .transform((data): ApiConfig => ({
+    provider: data.provider,
+    baseUrl: data.base_url,
+    model: data.model,
+    apiKeyEnv: data.api_key_env ?? DEFAULT_KEY_ENV[data.provider],
+    maxSteps: data.max_steps,
+    contextTokens: data.context_tokens,
+    commandTimeoutS: data.command_timeout_s,
+    maxRetries: data.max_retries,
+    maxOutputTokens: data.max_output_tokens,
+    temperature: data.temperature,
+    pricing: pricingOf(data.model, data.pricing),
+  }));
+
+/** Validates the api agent's config; unknown keys are ignored here (the adapter rejects them). */
 export function parseApiConfig(config: Record<string, unknown>): ApiConfigResult {
-  const parsed = schema.safeParse(config);
-  if (!parsed.success) {
-    return { success: false, error: configErrorMessage(parsed.error) };
-  }
-  const data = parsed.data;
-  if (data.provider === 'openai-compatible' && data.base_url === undefined) {
-    return {
-      success: false,
-      error: 'base_url: required for provider openai-compatible, e.g. http://localhost:11434/v1 for Ollama',
-    };
-  }
-  return {
-    success: true,
-    config: {
-      provider: data.provider,
-      baseUrl: data.base_url,
-      model: data.model,
-      apiKeyEnv: data.api_key_env ?? DEFAULT_KEY_ENV[data.provider],
-      maxSteps: data.max_steps,
-      contextTokens: data.context_tokens,
-      commandTimeoutS: data.command_timeout_s,
-      maxRetries: data.max_retries,
-      maxOutputTokens: data.max_output_tokens,
-      temperature: data.temperature,
-      pricing: pricingOf(data.model, data.pricing),
-    },
-  };
+  const parsed = apiConfigSchema.safeParse(config);
+  return parsed.success
+    ? { success: true, config: parsed.data }
+    : { success: false, error: configErrorMessage(parsed.error) };
 }

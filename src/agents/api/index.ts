@@ -1,5 +1,4 @@
 export { createApiAgent } from './api-agent.js';
-export type { ApiAgentOptions } from './api-agent.js';
 export { parseApiConfig, DEFAULT_KEY_ENV } from './api-config.js';
 export type { ApiConfig, ApiProvider } from './api-config.js';
 export { buildStablePrefix, buildTaskMessage, rankContextFiles } from './pack-context.js';

@@ -1,12 +1,13 @@
 import { realpath } from 'node:fs/promises';
 import type { FinishReason, LanguageModel, ModelMessage, SystemModelMessage, ToolSet } from 'ai';
-import type { AgentEvent, SessionInput, SessionResult } from '../../domain/index.js';
+import { agentFailure } from '../../domain/index.js';
+import type { AgentEvent, AgentFailure, SessionInput, SessionResult } from '../../domain/index.js';
 import { priceOf } from '../pricing.js';
 import type { Emit } from '../session.js';
 import type { ApiConfig } from './api-config.js';
 import { readContextFiles } from './gather-context.js';
 import { createLanguageModel, systemMessage } from './model-factory.js';
-import { describeModelError } from './model-errors.js';
+import { modelFailure } from './model-errors.js';
 import { buildTaskMessage } from './pack-context.js';
 import type { PrefixCache } from './prefix-cache.js';
 import type { Steering } from './steering.js';
@@ -24,20 +25,31 @@ export interface RunApiSessionOptions {
 }
 
 /** Why a turn that ended without an error still did not finish the task, or undefined when it did. */
-function unfinished(reason: FinishReason | undefined, steps: number, config: ApiConfig): string | undefined {
+function unfinished(
+  reason: FinishReason | undefined,
+  steps: number,
+  config: ApiConfig,
+): AgentFailure | undefined {
   switch (reason) {
     case 'stop':
     case 'other':
       return undefined;
     case 'tool-calls':
-      return `stopped after ${steps} steps without finishing (max_steps ${config.maxSteps}) — raise agents.api.max_steps or split the task`;
+      return agentFailure(
+        'task_failed',
+        `stopped after ${steps} steps without finishing (max_steps ${config.maxSteps}) — raise agents.api.max_steps or split the task`,
+      );
     case 'length':
-      return `the model's reply was cut off at its output limit — raise agents.api.max_output_tokens`;
+      return agentFailure(
+        'task_failed',
+        `the model's reply was cut off at its output limit — raise agents.api.max_output_tokens`,
+      );
     case 'content-filter':
-      return "the provider's content filter stopped the model's reply";
+      return agentFailure('task_failed', "the provider's content filter stopped the model's reply");
     case 'error':
     case undefined:
-      return 'the model stream ended with an error and no reply';
+      // The stream broke off without an error part: the server's fault, worth another try.
+      return agentFailure('server_error', 'the model stream ended with an error and no reply');
   }
 }
 
@@ -58,18 +70,30 @@ function abortBarrier(signal: AbortSignal): { promise: Promise<typeof ABORTED>; 
 }
 
 /** The API key from the session's own env, or why the session cannot start. */
-function apiKeyOf(input: SessionInput, config: ApiConfig): { key: string | undefined } | { error: string } {
+function apiKeyOf(
+  input: SessionInput,
+  config: ApiConfig,
+): { key: string | undefined } | { failure: AgentFailure } {
   if (config.apiKeyEnv === undefined) return { key: undefined };
   const key = input.env[config.apiKeyEnv];
   if (key === undefined || key === '') {
     return {
-      error: `${config.apiKeyEnv} is not set in the agent's environment — export it before running gaffer`,
+      failure: agentFailure(
+        'auth',
+        `${config.apiKeyEnv} is not set in the agent's environment — export it before running gaffer`,
+        {
+          hint: `export ${config.apiKeyEnv}=… (Gaffer passes the variable named by api_key_env to the agent)`,
+        },
+      ),
     };
   }
   return { key };
 }
 
-type Ending = { status: SessionResult['status']; error?: string };
+type Ending =
+  { status: 'succeeded' | 'aborted'; error?: string } | { status: 'failed'; failure: AgentFailure };
+
+const failedWith = (failure: AgentFailure): Ending => ({ status: 'failed', failure });
 
 /** Everything one conversation with the model needs, prepared by {@link runApiSession}. */
 interface Conversation {
@@ -107,10 +131,9 @@ async function converse(c: Conversation): Promise<Ending> {
     });
     steps += turn.steps;
     if (c.signal.aborted) return { status: 'aborted', error: 'aborted' };
-    if (turn.error !== undefined)
-      return { status: 'failed', error: describeModelError(turn.error, c.config) };
+    if (turn.error !== undefined) return failedWith(modelFailure(turn.error, c.config));
     const problem = unfinished(turn.finishReason, steps, c.config);
-    if (problem !== undefined) return { status: 'failed', error: problem };
+    if (problem !== undefined) return failedWith(problem);
     // A message sent after the model's last step still deserves an answer.
     if (!turn.steeredLate || steps >= c.config.maxSteps) return { status: 'succeeded' };
     messages = turn.messages;
@@ -130,13 +153,18 @@ export async function runApiSession(options: RunApiSessionOptions): Promise<Sess
     if (event.type === 'usage') usageEmitted = true;
     options.emit(event);
   };
-  const end = ({ status, error }: Ending): SessionResult => {
+  const end = (ending: Ending): SessionResult => {
     if (!usageEmitted) emit({ type: 'usage', usage: meter.total });
+    if (ending.status === 'failed') {
+      const { failure } = ending;
+      return { status: 'failed', usage: meter.total, error: failure.message, failure };
+    }
+    const { status, error } = ending;
     return error === undefined ? { status, usage: meter.total } : { status, usage: meter.total, error };
   };
 
   const apiKey = apiKeyOf(input, config);
-  if ('error' in apiKey) return end({ status: 'failed', error: apiKey.error });
+  if ('failure' in apiKey) return end(failedWith(apiKey.failure));
 
   const prefix = await options.prefixes.get(input.runId, input.cwd, input.env, config.contextTokens);
   const task = buildTaskMessage({

@@ -21,7 +21,7 @@ describe('claude-code binary and credentials', () => {
   });
 
   it('reports the binary and its version', async () => {
-    const status = await claudeCodeStatus();
+    const status = await claudeCodeStatus(process.env);
     expect(status.binary).toMatch(/claude$/);
     expect(status.version).toMatch(/^\d+\.\d+\.\d+$/);
   });

@@ -27,7 +27,7 @@ function bundledClaude(): string | undefined {
  */
 export async function resolveClaudeBinary(
   executable: string | undefined,
-  pathEnv: string | undefined = process.env.PATH,
+  pathEnv: string | undefined,
 ): Promise<string | undefined> {
   if (executable !== undefined) return findBinary(executable, pathEnv);
   const bundled = bundledClaude();
@@ -35,10 +35,13 @@ export async function resolveClaudeBinary(
   return findBinary('claude', pathEnv);
 }
 
-/** Where the credentials Claude Code would use come from (never their values), or undefined. */
+/**
+ * Where the credentials Claude Code would use come from (never their values), or undefined.
+ * `home` defaults to the environment's HOME, the one Claude Code itself would see.
+ */
 export function claudeCredentialSource(
-  env: Record<string, string | undefined> = process.env,
-  home: string = homedir(),
+  env: Record<string, string | undefined>,
+  home: string = env.HOME ?? homedir(),
 ): string | undefined {
   for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
     if ((env[name] ?? '') !== '') return name;
@@ -56,18 +59,21 @@ export interface ClaudeCodeStatus {
   credentials: string | undefined;
 }
 
-function versionOf(binary: string): Promise<string | undefined> {
+function versionOf(binary: string, env: Record<string, string | undefined>): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
+    execFile(binary, ['--version'], { timeout: 10_000, env }, (error, stdout) => {
       resolve(error ? undefined : stdout.trim().split(/\s+/)[0]);
     });
   });
 }
 
-/** Finds the binary, asks it for its version and names the credential source. */
-export async function claudeCodeStatus(executable?: string): Promise<ClaudeCodeStatus> {
-  const binary = await resolveClaudeBinary(executable);
-  const credentials = claudeCredentialSource();
+/** Finds the binary on `env`'s PATH, asks it for its version and names the credential source. */
+export async function claudeCodeStatus(
+  env: Record<string, string | undefined>,
+  executable?: string,
+): Promise<ClaudeCodeStatus> {
+  const binary = await resolveClaudeBinary(executable, env.PATH);
+  const credentials = claudeCredentialSource(env);
   if (binary === undefined) return { credentials };
-  return { binary, version: await versionOf(binary), credentials };
+  return { binary, version: await versionOf(binary, env), credentials };
 }

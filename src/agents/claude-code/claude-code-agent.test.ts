@@ -1,19 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClaudeCodeAgent } from './claude-code-agent.js';
 
 let emptyConfigDir: string;
+/** The engine's environment as preflight sees it: no credentials unless a test sets them. */
+let env: Record<string, string | undefined>;
 beforeEach(async () => {
   emptyConfigDir = await mkdtemp(path.join(os.tmpdir(), 'gaffer-claude-config-'));
-  // No credentials anywhere unless a test sets them.
-  for (const name of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN'])
-    vi.stubEnv(name, '');
-  vi.stubEnv('CLAUDE_CONFIG_DIR', emptyConfigDir);
+  env = { PATH: process.env.PATH, CLAUDE_CONFIG_DIR: emptyConfigDir };
 });
 afterEach(async () => {
-  vi.unstubAllEnvs();
   await rm(emptyConfigDir, { recursive: true, force: true });
 });
 
@@ -32,15 +30,15 @@ describe('claude-code agent', () => {
   });
 
   it('preflight rejects a bad config', async () => {
-    await expect(agent.preflight?.({ max_turns: 'many' })).rejects.toMatchObject({
+    await expect(agent.preflight?.({ max_turns: 'many' }, env)).rejects.toMatchObject({
       code: 'GAFFER_BAD_INPUT',
       userError: true,
     });
   });
 
   it('preflight names a missing binary and how to install it', async () => {
-    vi.stubEnv('ANTHROPIC_API_KEY', 'sk-test');
-    await expect(agent.preflight?.({ executable: 'gaffer-no-such-claude' })).rejects.toMatchObject({
+    env.ANTHROPIC_API_KEY = 'sk-test';
+    await expect(agent.preflight?.({ executable: 'gaffer-no-such-claude' }, env)).rejects.toMatchObject({
       code: 'GAFFER_AGENT_MISSING',
       userError: true,
       message: 'Claude Code binary "gaffer-no-such-claude" not found',
@@ -49,14 +47,22 @@ describe('claude-code agent', () => {
   });
 
   it('preflight needs some credential', async () => {
-    await expect(agent.preflight?.({})).rejects.toMatchObject({
+    await expect(agent.preflight?.({}, env)).rejects.toMatchObject({
       code: 'GAFFER_AGENT_MISSING',
       message: 'no credentials for Claude Code',
       hint: expect.stringContaining('ANTHROPIC_API_KEY') as string,
     });
-    vi.stubEnv('ANTHROPIC_API_KEY', 'sk-test');
-    await expect(agent.preflight?.({})).resolves.toBeUndefined();
-    vi.stubEnv('ANTHROPIC_API_KEY', '');
-    await expect(agent.preflight?.({ env: { ANTHROPIC_AUTH_TOKEN: 'token' } })).resolves.toBeUndefined();
+    await expect(agent.preflight?.({}, { ...env, ANTHROPIC_API_KEY: 'sk-test' })).resolves.toBeUndefined();
+    await expect(
+      agent.preflight?.({ env: { ANTHROPIC_AUTH_TOKEN: 'token' } }, { ...env, ANTHROPIC_API_KEY: '' }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('preflight rejects an unknown key with a suggestion', async () => {
+    await expect(agent.preflight?.({ max_turn: 3 }, env)).rejects.toMatchObject({
+      code: 'GAFFER_BAD_INPUT',
+      message: 'invalid claude-code agent config: unknown key "max_turn"',
+      hint: expect.stringContaining('did you mean "max_turns"?') as string,
+    });
   });
 });

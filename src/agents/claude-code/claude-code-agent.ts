@@ -1,8 +1,9 @@
 import { GafferError, userError } from '../../domain/index.js';
-import type { AgentAdapter, AgentSession } from '../../domain/index.js';
+import type { AgentAdapter } from '../../domain/index.js';
+import { defineAgent } from '../define-agent.js';
 import { createSession } from '../session.js';
 import { CLAUDE_INSTALL_HINT, claudeCredentialSource, resolveClaudeBinary } from './claude-binary.js';
-import { configEnv, parseClaudeCodeConfig } from './claude-code-config.js';
+import { claudeCodeConfigSchema, configEnv } from './claude-code-config.js';
 import { runClaudeCode } from './run-claude-code.js';
 import { createUserInput } from './user-input.js';
 
@@ -15,7 +16,7 @@ const NAME = 'claude-code';
  * can be steered with `send()`, resumed by its native session id, and reports usage and cost.
  */
 export function createClaudeCodeAgent(): AgentAdapter {
-  return {
+  return defineAgent({
     name: NAME,
     capabilities: { resume: true, steer: true, permissionHook: true, questions: true, usage: true },
     // Resume needs the same config dir across attempts: Claude Code keeps its sessions there.
@@ -26,17 +27,12 @@ export function createClaudeCodeAgent(): AgentAdapter {
       'CLAUDE_CODE_OAUTH_TOKEN',
       'CLAUDE_CONFIG_DIR',
     ],
-    async preflight(config) {
-      const parsed = parseClaudeCodeConfig(config);
-      if (!parsed.success)
-        throw userError(
-          'GAFFER_BAD_INPUT',
-          parsed.error,
-          'fix agents.claude-code (or the task’s agent_config) in the plan',
-        );
-      const binary = await resolveClaudeBinary(parsed.config.executable);
+    configSchema: claudeCodeConfigSchema,
+    configHint: 'fix agents.claude-code (or the task’s agent_config) in the plan',
+    async preflight(config, env) {
+      const binary = await resolveClaudeBinary(config.executable, env.PATH);
       if (binary === undefined) {
-        const wanted = parsed.config.executable ?? 'claude';
+        const wanted = config.executable ?? 'claude';
         throw userError(
           'GAFFER_AGENT_MISSING',
           `Claude Code binary "${wanted}" not found`,
@@ -46,7 +42,7 @@ export function createClaudeCodeAgent(): AgentAdapter {
           },
         );
       }
-      if (claudeCredentialSource({ ...process.env, ...configEnv(parsed.config) }) === undefined) {
+      if (claudeCredentialSource({ ...env, ...configEnv(config, env) }) === undefined) {
         throw userError(
           'GAFFER_AGENT_MISSING',
           'no credentials for Claude Code',
@@ -54,7 +50,7 @@ export function createClaudeCodeAgent(): AgentAdapter {
         );
       }
     },
-    start(input, signal): AgentSession {
+    start(input, config, signal) {
       // The prompt goes first, so a `send()` right after `start()` cannot overtake it.
       const userInput = createUserInput();
       userInput.push(input.prompt);
@@ -64,9 +60,7 @@ export function createClaudeCodeAgent(): AgentAdapter {
         signal,
         run: async (emit) => {
           try {
-            const parsed = parseClaudeCodeConfig(input.config);
-            if (!parsed.success) return { status: 'failed', error: parsed.error };
-            return await runClaudeCode(input, parsed.config, userInput, signal, emit);
+            return await runClaudeCode(input, config, userInput, signal, emit);
           } finally {
             userInput.close();
           }
@@ -84,5 +78,5 @@ export function createClaudeCodeAgent(): AgentAdapter {
         },
       });
     },
-  };
+  });
 }

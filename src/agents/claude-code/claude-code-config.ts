@@ -40,37 +40,32 @@ export interface ClaudeCodeConfig {
 export type ClaudeCodeConfigResult =
   { success: true; config: ClaudeCodeConfig } | { success: false; error: string };
 
-/** Validates the claude-code agent's config; unknown keys are ignored (plan-wide settings merge in). */
+/** The claude-code agent's config schema: the plan's keys in, a {@link ClaudeCodeConfig} out. */
+export const claudeCodeConfigSchema = schema.transform((data): ClaudeCodeConfig => ({
+  model: data.model,
+  permissionMode: data.permission_mode,
+  allowedTools: data.allowed_tools,
+  disallowedTools: data.disallowed_tools,
+  maxTurns: data.max_turns,
+  executable: data.executable,
+  systemPromptAppend: data.system_prompt_append,
+  timeoutS: data.timeout_s,
+  maxRetries: data.max_retries,
+  env: data.env,
+}));
+
+/** Validates the claude-code agent's config; unknown keys are ignored here (the adapter rejects them). */
 export function parseClaudeCodeConfig(config: Record<string, unknown>): ClaudeCodeConfigResult {
-  const parsed = schema.safeParse(config);
-  if (!parsed.success) {
-    return {
-      success: false,
-      error: `invalid claude-code agent config: ${configErrorMessage(parsed.error)}`,
-    };
-  }
-  const data = parsed.data;
-  return {
-    success: true,
-    config: {
-      model: data.model,
-      permissionMode: data.permission_mode,
-      allowedTools: data.allowed_tools,
-      disallowedTools: data.disallowed_tools,
-      maxTurns: data.max_turns,
-      executable: data.executable,
-      systemPromptAppend: data.system_prompt_append,
-      timeoutS: data.timeout_s,
-      maxRetries: data.max_retries,
-      env: data.env,
-    },
-  };
+  const parsed = claudeCodeConfigSchema.safeParse(config);
+  return parsed.success
+    ? { success: true, config: parsed.data }
+    : { success: false, error: `invalid claude-code agent config: ${configErrorMessage(parsed.error)}` };
 }
 
 /** The config's extra environment as values: named parent variables looked up in `parent`. */
 export function configEnv(
   config: Pick<ClaudeCodeConfig, 'env'>,
-  parent: Record<string, string | undefined> = process.env,
+  parent: Record<string, string | undefined>,
 ): Record<string, string> {
   if (!Array.isArray(config.env)) return { ...config.env };
   const env: Record<string, string> = {};

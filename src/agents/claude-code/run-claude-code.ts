@@ -1,9 +1,11 @@
 import { query } from '@anthropic-ai/claude-agent-sdk';
 import type { Options, Query, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { agentFailure } from '../../domain/index.js';
 import type { SessionInput, SessionResult, Usage } from '../../domain/index.js';
 import type { Emit } from '../session.js';
 import { ASK_SERVER_NAME, createAskQuestionServer } from './ask-question-server.js';
 import { CLAUDE_INSTALL_HINT, resolveClaudeBinary } from './claude-binary.js';
+import { crashFailure, resultFailure } from './claude-failure.js';
 import { configEnv } from './claude-code-config.js';
 import type { ClaudeCodeConfig } from './claude-code-config.js';
 import { createClaudeProcess } from './claude-process.js';
@@ -30,7 +32,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** The child's environment: the engine's, the config's extras, and Claude Code's offline knobs. */
 function claudeEnv(input: SessionInput, config: ClaudeCodeConfig): Record<string, string> {
   return {
-    ...configEnv(config),
+    ...configEnv(config, input.env),
     ...input.env,
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     CLAUDE_AGENT_SDK_CLIENT_APP: 'gaffer',
@@ -95,10 +97,15 @@ export async function runClaudeCode(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<SessionResult> {
-  const binary = await resolveClaudeBinary(config.executable, input.env.PATH ?? process.env.PATH);
+  const binary = await resolveClaudeBinary(config.executable, input.env.PATH);
   if (binary === undefined) {
     const wanted = config.executable ?? 'claude';
-    return { status: 'failed', error: `Claude Code binary "${wanted}" not found: ${CLAUDE_INSTALL_HINT}` };
+    const error = `Claude Code binary "${wanted}" not found: ${CLAUDE_INSTALL_HINT}`;
+    return {
+      status: 'failed',
+      error,
+      failure: agentFailure('binary_missing', error, { hint: CLAUDE_INSTALL_HINT }),
+    };
   }
 
   const child = createClaudeProcess();
@@ -169,12 +176,18 @@ export async function runClaudeCode(
     ...(usage ? { usage } : {}),
   };
   if (signal.aborted) return { ...base, status: 'aborted', error: 'aborted' };
-  if (timedOut) return { ...base, status: 'failed', error: `timed out after ${config.timeoutS}s` };
+  if (timedOut) {
+    const error = `timed out after ${config.timeoutS}s`;
+    return { ...base, status: 'failed', error, failure: agentFailure('timeout', error) };
+  }
   if (last !== undefined) {
     const error = resultError(last);
-    return error === undefined ? { ...base, status: 'succeeded' } : { ...base, status: 'failed', error };
+    return error === undefined
+      ? { ...base, status: 'succeeded' }
+      : { ...base, status: 'failed', error, failure: resultFailure(last, error) };
   }
   const stderr = child.stderrTail();
   const why = crash ?? 'Claude Code ended without a result';
-  return { ...base, status: 'failed', error: stderr === '' ? why : `${why}\n${stderr}` };
+  const error = stderr === '' ? why : `${why}\n${stderr}`;
+  return { ...base, status: 'failed', error, failure: crashFailure(error) };
 }

@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { GafferError } from '../../domain/index.js';
 import { createCodexAgent } from './codex-agent.js';
 
+/** The engine's environment as preflight sees it: PATH and a HOME without codex credentials. */
+const env = { PATH: process.env.PATH, HOME: os.tmpdir() };
+
 async function preflightError(config: Record<string, unknown>): Promise<GafferError> {
   try {
-    await createCodexAgent().preflight?.(config);
+    await createCodexAgent().preflight?.(config, env);
   } catch (error) {
     if (GafferError.isInstance(error)) return error;
     throw error;
@@ -57,7 +60,7 @@ describe('createCodexAgent', () => {
 
   it('preflight: the packaged codex and a keyless local provider are enough', async () => {
     await expect(
-      createCodexAgent().preflight?.({ provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1' } }),
+      createCodexAgent().preflight?.({ provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1' } }, env),
     ).resolves.toBeUndefined();
   });
 
@@ -77,10 +80,33 @@ describe('createCodexAgent', () => {
       expect(error.message).toContain('bwrap: No permissions to create a new namespace');
       expect(error.hint).toContain('danger-full-access');
       await expect(
-        createCodexAgent().preflight?.({ ...config, sandbox: 'danger-full-access' }),
+        createCodexAgent().preflight?.({ ...config, sandbox: 'danger-full-access' }, env),
       ).resolves.toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('preflight: reads the environment it is given, not our own', async () => {
+    const error = await preflightError({
+      provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1', env_key: 'GAFFER_TEST_CODEX_KEY' },
+    });
+    expect(error.message).toBe('no API key for codex: GAFFER_TEST_CODEX_KEY is not set');
+    const withKey = { ...env, GAFFER_TEST_CODEX_KEY: 'sk' };
+    await expect(
+      createCodexAgent().preflight?.(
+        { provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1', env_key: 'GAFFER_TEST_CODEX_KEY' } },
+        withKey,
+      ),
+    ).resolves.toBeUndefined();
+  });
+
+  it('preflight: an unknown key is an error with a suggestion', async () => {
+    const error = await preflightError({ sandbx: 'read-only' });
+    expect(error).toMatchObject({
+      code: 'GAFFER_BAD_INPUT',
+      message: 'invalid codex agent config: unknown key "sandbx"',
+      hint: expect.stringContaining('did you mean "sandbox"?') as string,
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { userError } from '../../domain/index.js';
-import type { AgentAdapter, AgentSession } from '../../domain/index.js';
+import type { AgentAdapter } from '../../domain/index.js';
+import { defineAgent } from '../define-agent.js';
 import { createSession } from '../session.js';
 import { resolveCodexBinary } from './codex-binary.js';
-import { parseCodexConfig } from './codex-config.js';
+import { codexConfigSchema } from './codex-config.js';
 import { runCodexSession } from './codex-session.js';
 import { findCodexCredentials, probeCodexSandbox } from './codex-status.js';
 
@@ -23,30 +24,24 @@ export const CODEX_ENV_KEYS: readonly string[] = [
  * its codex thread. Codex enforces its sandbox itself, so there is no permission hook.
  */
 export function createCodexAgent(): AgentAdapter {
-  return {
+  return defineAgent({
     name: NAME,
     capabilities: { resume: true, steer: false, permissionHook: false, questions: false, usage: true },
     envKeys: CODEX_ENV_KEYS,
-    async preflight(config) {
-      const parsed = parseCodexConfig(config);
-      if (!parsed.success) {
-        throw userError(
-          'GAFFER_BAD_INPUT',
-          `invalid codex agent config: ${parsed.error}`,
-          'fix agents.codex or the task agent_config',
-        );
-      }
-      const binary = await resolveCodexBinary(parsed.config.executable, process.env.PATH);
+    configSchema: codexConfigSchema,
+    configHint: 'fix agents.codex or the task agent_config',
+    async preflight(config, env) {
+      const binary = await resolveCodexBinary(config.executable, env.PATH);
       if (binary === undefined) {
         throw userError(
           'GAFFER_AGENT_MISSING',
-          `codex CLI not found${parsed.config.executable === undefined ? '' : ` at "${parsed.config.executable}"`}`,
+          `codex CLI not found${config.executable === undefined ? '' : ` at "${config.executable}"`}`,
           'npm i -g @openai/codex, or set agents.codex.executable',
           { agent: NAME },
         );
       }
-      if (findCodexCredentials(parsed.config, process.env) === undefined) {
-        const key = parsed.config.provider?.env_key;
+      if (findCodexCredentials(config, env) === undefined) {
+        const key = config.provider?.env_key;
         throw userError(
           'GAFFER_AGENT_MISSING',
           key === undefined ? 'no credentials for codex' : `no API key for codex: ${key} is not set`,
@@ -56,8 +51,8 @@ export function createCodexAgent(): AgentAdapter {
       }
       // Without a working sandbox every command codex runs would fail: say so before the run.
       // (The probe runs `true` and `touch`, which Windows lacks; codex reports problems there itself.)
-      if (parsed.config.sandbox !== 'danger-full-access' && process.platform !== 'win32') {
-        const probe = await probeCodexSandbox(binary);
+      if (config.sandbox !== 'danger-full-access' && process.platform !== 'win32') {
+        const probe = await probeCodexSandbox(binary, env);
         if (probe.state !== 'enforced') {
           throw userError(
             'GAFFER_AGENT_MISSING',
@@ -68,18 +63,13 @@ export function createCodexAgent(): AgentAdapter {
         }
       }
     },
-    start(input, signal): AgentSession {
+    start(input, config, signal) {
       return createSession({
         agent: NAME,
         cwd: input.cwd,
         signal,
-        run: async (emit) => {
-          const parsed = parseCodexConfig(input.config);
-          if (!parsed.success)
-            return { status: 'failed', error: `invalid codex agent config: ${parsed.error}` };
-          return runCodexSession(input, parsed.config, signal, emit);
-        },
+        run: (emit) => runCodexSession(input, config, signal, emit),
       });
     },
-  };
+  });
 }

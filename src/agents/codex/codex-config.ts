@@ -77,15 +77,10 @@ export interface CodexConfig {
 
 export type CodexConfigResult = { success: true; config: CodexConfig } | { success: false; error: string };
 
-/** Validates the codex agent's config; unknown keys are ignored (plan-wide settings merge in). */
-export function parseCodexConfig(config: Record<string, unknown>): CodexConfigResult {
-  const parsed = schema.safeParse(config);
-  if (!parsed.success) {
-    return { success: false, error: configErrorMessage(parsed.error) };
-  }
-  const data = parsed.data;
+/** Prices in either spelling of the cached price, as the pricing module reads them. */
+function pricingOf(table: Record<string, z.output<typeof priceSchema>>): Record<string, ModelPrice> {
   const pricing: Record<string, ModelPrice> = {};
-  for (const [prefix, price] of Object.entries(data.pricing)) {
+  for (const [prefix, price] of Object.entries(table)) {
     const cached = price.cached_input ?? price.cachedInput;
     pricing[prefix] = {
       input: price.input,
@@ -93,22 +88,30 @@ export function parseCodexConfig(config: Record<string, unknown>): CodexConfigRe
       ...(cached === undefined ? {} : { cached_input: cached }),
     };
   }
-  return {
-    success: true,
-    config: {
-      model: data.model,
-      executable: data.executable,
-      codexHome: data.codex_home,
-      sandbox: data.sandbox,
-      network: data.network,
-      writableTmp: data.writable_tmp,
-      reasoningEffort: data.reasoning_effort,
-      provider: data.provider,
-      timeoutS: data.timeout_s,
-      rateLimitRetries: data.rate_limit_retries,
-      rateLimitBackoffS: data.rate_limit_backoff_s,
-      pricing,
-      codexConfig: data.codex_config,
-    },
-  };
+  return pricing;
+}
+
+/** The codex agent's config schema: the plan's keys in, a {@link CodexConfig} out. */
+export const codexConfigSchema = schema.transform((data): CodexConfig => ({
+  model: data.model,
+  executable: data.executable,
+  codexHome: data.codex_home,
+  sandbox: data.sandbox,
+  network: data.network,
+  writableTmp: data.writable_tmp,
+  reasoningEffort: data.reasoning_effort,
+  provider: data.provider,
+  timeoutS: data.timeout_s,
+  rateLimitRetries: data.rate_limit_retries,
+  rateLimitBackoffS: data.rate_limit_backoff_s,
+  pricing: pricingOf(data.pricing),
+  codexConfig: data.codex_config,
+}));
+
+/** Validates the codex agent's config; unknown keys are ignored here (the adapter rejects them). */
+export function parseCodexConfig(config: Record<string, unknown>): CodexConfigResult {
+  const parsed = codexConfigSchema.safeParse(config);
+  return parsed.success
+    ? { success: true, config: parsed.data }
+    : { success: false, error: configErrorMessage(parsed.error) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeCrash, describeTurnFailure } from './codex-failure.js';
+import { codexFailure, describeCrash, describeTurnFailure } from './codex-failure.js';
 
 const context = {
   model: 'gpt-5.5',
@@ -52,5 +52,32 @@ describe('describeCrash', () => {
     expect(describeCrash(new Error('spawn /x/codex ENOENT'), undefined, {})).toBe(
       'codex failed: spawn /x/codex ENOENT',
     );
+  });
+});
+
+describe('codexFailure', () => {
+  it.each([
+    ['exceeded retry limit, last status: 429 Too Many Requests', 'rate_limited', true],
+    ['unexpected status 401 Unauthorized: Incorrect API key provided', 'auth', false],
+    ['The model `gpt-9` does not exist', 'config', false],
+    ['no rollout found for thread id 123', 'config', false],
+    ['unexpected status 503 Service Unavailable', 'server_error', true],
+    ['stream disconnected before completion', 'server_error', true],
+    ['error sending request for url (http://127.0.0.1:9/v1/responses)', 'server_error', true],
+    ['spawn /x/codex ENOENT', 'binary_missing', false],
+    ['something odd', 'crashed', true],
+  ] as const)('types %j as %s', (text, kind, retryable) => {
+    expect(codexFailure(text, `codex: ${text}`, context)).toMatchObject({
+      kind,
+      retryable,
+      message: `codex: ${text}`,
+    });
+  });
+
+  it('gives credential and config failures a hint', () => {
+    expect(codexFailure('401 Unauthorized', 'x', context).hint).toBe(
+      'check the API key in LOCAL_KEY (or run codex login)',
+    );
+    expect(codexFailure('429', 'x', context).hint).toBeUndefined();
   });
 });

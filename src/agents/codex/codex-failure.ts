@@ -1,3 +1,5 @@
+import { agentFailure } from '../../domain/index.js';
+import type { AgentFailure, AgentFailureKind } from '../../domain/index.js';
 import { lastLines } from '../line-splitter.js';
 
 /** What we know about where codex's model requests went, for failure messages. */
@@ -16,38 +18,61 @@ export function isRateLimited(message: string): boolean {
   return RATE_LIMITED.test(message);
 }
 
-const HINTS: readonly [RegExp, (context: FailureContext) => string][] = [
+/** Each hint's pattern, with the failure kind it means. */
+const HINTS: readonly [RegExp, (context: FailureContext) => string, AgentFailureKind][] = [
   [
     /no rollout found/i,
     () => 'the codex thread is not in this codex home (agents.codex.codex_home): start the attempt afresh',
+    'config',
   ],
   [
     /\b429\b|rate.?limit|too many requests|quota/i,
     () =>
       'the provider is rate-limiting: wait and resume, lower the plan concurrency, or raise agents.codex.rate_limit_retries',
+    'rate_limited',
   ],
   [
     /\b40[13]\b|unauthori[sz]ed|forbidden|api key|authenticat|credentials/i,
     (context) =>
       `check the API key${context.keyVar === undefined ? '' : ` in ${context.keyVar}`} (or run codex login)`,
+    'auth',
   ],
   [
     /model.*(does not exist|not found|not supported|unsupported|invalid)|model_not_found|unknown model/i,
     () => 'check agents.codex.model: the provider does not serve that model',
+    'config',
   ],
   [
     /\b5\d\d\b|high demand|internal server error|bad gateway|service unavailable|overloaded|server_error/i,
     () => 'the model provider failed; retry later',
+    'server_error',
   ],
   [
     /stream disconnected|stream closed|idle timeout|timed out|error decoding|failed to parse/i,
     () => "the provider's response stream broke off or was malformed; check the server, or retry",
+    'server_error',
   ],
   [
     /connection refused|error sending request|dns|connect error|network/i,
     (context) => `cannot reach the provider${context.baseUrl === undefined ? '' : ` at ${context.baseUrl}`}`,
+    'server_error',
   ],
 ];
+
+/**
+ * The typed failure for a failed codex turn or a crashed codex (its message is `text`, the
+ * summary `message`): what codex's words say went wrong, else a crash worth retrying.
+ */
+export function codexFailure(text: string, message: string, context: FailureContext): AgentFailure {
+  if (/\bspawn\b.*\bENOENT\b/.test(text))
+    return agentFailure('binary_missing', message, {
+      hint: 'npm i -g @openai/codex, or set agents.codex.executable',
+    });
+  const match = HINTS.find(([pattern]) => pattern.test(text));
+  if (match === undefined) return agentFailure('crashed', message);
+  const [, hint, kind] = match;
+  return agentFailure(kind, message, kind === 'auth' || kind === 'config' ? { hint: hint(context) } : {});
+}
 
 function hintFor(message: string, context: FailureContext): string {
   const hint = HINTS.find(([pattern]) => pattern.test(message))?.[1](context);

@@ -87,7 +87,7 @@ export function codexEnv(
   config: CodexConfig,
   binary: CodexBinary,
   codexHome: string,
-  parent: Record<string, string | undefined> = process.env,
+  parent: Record<string, string | undefined>,
 ): Record<string, string> {
   const env: Record<string, string> = { ...input.env, CODEX_HOME: codexHome };
   const key = config.provider?.env_key;

@@ -1,14 +1,15 @@
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Codex } from '@openai/codex-sdk';
-import type { SessionInput, SessionResult } from '../../domain/index.js';
+import { agentFailure } from '../../domain/index.js';
+import type { AgentFailure, SessionInput, SessionResult } from '../../domain/index.js';
 import { priceOf } from '../pricing.js';
 import type { Emit } from '../session.js';
 import { resolveCodexBinary } from './codex-binary.js';
 import type { CodexConfig } from './codex-config.js';
 import { createCodexEventTranslator } from './codex-events.js';
 import type { CodexEventTranslator } from './codex-events.js';
-import { describeCrash, describeTurnFailure, isRateLimited } from './codex-failure.js';
+import { codexFailure, describeCrash, describeTurnFailure, isRateLimited } from './codex-failure.js';
 import type { FailureContext } from './codex-failure.js';
 import { codexEnv, codexHomeFor, codexOptions, threadOptions } from './codex-options.js';
 import { runTurn } from './codex-turn.js';
@@ -84,18 +85,24 @@ export async function runCodexSession(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<SessionResult> {
-  const binary = await resolveCodexBinary(config.executable, input.env.PATH ?? process.env.PATH);
+  const binary = await resolveCodexBinary(config.executable, input.env.PATH);
   if (binary === undefined) {
+    const error = 'codex CLI not found: install it (npm i -g @openai/codex) or set agents.codex.executable';
     return {
       status: 'failed',
-      error: 'codex CLI not found: install it (npm i -g @openai/codex) or set agents.codex.executable',
+      error,
+      failure: agentFailure('binary_missing', error, {
+        hint: 'npm i -g @openai/codex, or set agents.codex.executable',
+      }),
     };
   }
   const codexHome = codexHomeFor(config, input.env);
   if (codexHome === undefined) {
+    const error = 'no codex home: set agents.codex.codex_home (or HOME/CODEX_HOME in the environment)';
     return {
       status: 'failed',
-      error: 'no codex home: set agents.codex.codex_home (or HOME/CODEX_HOME in the environment)',
+      error,
+      failure: agentFailure('config', error, { hint: 'set agents.codex.codex_home' }),
     };
   }
   await mkdir(codexHome, { recursive: true });
@@ -107,7 +114,9 @@ export async function runCodexSession(
       text: 'codex: running WITHOUT a sandbox (agents.codex.sandbox)',
     });
   }
-  const codex = new Codex(codexOptions(config, binary, codexEnv(input, config, binary, codexHome)));
+  const codex = new Codex(
+    codexOptions(config, binary, codexEnv(input, config, binary, codexHome, input.env)),
+  );
   const translator = createCodexEventTranslator({
     cwd: input.cwd,
     emit,
@@ -137,21 +146,34 @@ export async function runCodexSession(
 
   const { state } = translator;
   const nativeSessionId = state.threadId ?? outcome.threadId ?? input.resumeSessionId;
-  const end = (status: SessionResult['status'], error?: string): SessionResult => ({
+  const end = (status: SessionResult['status'], error?: string, failure?: AgentFailure): SessionResult => ({
     status,
     ...(nativeSessionId === null || nativeSessionId === undefined ? {} : { nativeSessionId }),
     usage: state.usage,
     ...(error === undefined ? {} : { error }),
+    ...(failure === undefined ? {} : { failure }),
   });
+  const fail = (message: string, failure: AgentFailure) => end('failed', message, failure);
   const context = failureContext(config);
-  if (timedOut) return end('failed', `codex timed out after ${config.timeoutS}s (agents.codex.timeout_s)`);
+  if (timedOut) {
+    const message = `codex timed out after ${config.timeoutS}s (agents.codex.timeout_s)`;
+    return fail(message, agentFailure('timeout', message));
+  }
   if (signal.aborted) return end('aborted', 'aborted');
-  if (state.failure !== undefined) return end('failed', describeTurnFailure(state.failure, context));
-  if (outcome.thrown !== undefined)
-    return end('failed', describeCrash(outcome.thrown, state.lastError, context));
+  if (state.failure !== undefined) {
+    const message = describeTurnFailure(state.failure, context);
+    return fail(message, codexFailure(state.failure, message, context));
+  }
+  if (outcome.thrown !== undefined) {
+    const message = describeCrash(outcome.thrown, state.lastError, context);
+    // Classify codex's own words, not our message: its hints would match patterns of their own.
+    const raw = outcome.thrown instanceof Error ? outcome.thrown.message : JSON.stringify(outcome.thrown);
+    return fail(message, codexFailure(state.lastError ?? raw, message, context));
+  }
   if (!state.completed) {
     const why = state.lastError === undefined ? '' : `: ${state.lastError}`;
-    return end('failed', `codex ended without completing its turn${why}`);
+    const message = `codex ended without completing its turn${why}`;
+    return fail(message, codexFailure(state.lastError ?? '', message, context));
   }
   return end('succeeded');
 }

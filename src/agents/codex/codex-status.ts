@@ -53,7 +53,7 @@ export function findCodexCredentials(config: CodexConfig, env: Env): string | un
 }
 
 /** `codex --version`, e.g. `0.169.0`; undefined when it cannot be run. */
-export async function codexVersion(binary: CodexBinary, env: Env = process.env): Promise<string | undefined> {
+export async function codexVersion(binary: CodexBinary, env: Env): Promise<string | undefined> {
   try {
     const outcome = await runProcess([binary.path, '--version'], {
       cwd: os.tmpdir(),
@@ -73,7 +73,7 @@ export async function codexVersion(binary: CodexBinary, env: Env = process.env):
  * first fail; then codex cannot confine commands and `sandbox: danger-full-access` is the only
  * way to run it — a decision for the user, never a default.
  */
-export async function probeCodexSandbox(binary: CodexBinary, env: Env = process.env): Promise<SandboxProbe> {
+export async function probeCodexSandbox(binary: CodexBinary, env: Env): Promise<SandboxProbe> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'gaffer-codex-probe-'));
   try {
     const run = (...command: string[]) =>
@@ -99,10 +99,7 @@ export async function probeCodexSandbox(binary: CodexBinary, env: Env = process.
 }
 
 /** The codex backend's readiness: binary, version, credentials and sandbox, for `gaffer doctor`. */
-export async function codexStatus(
-  config: Record<string, unknown> = {},
-  env: Env = process.env,
-): Promise<CodexStatus> {
+export async function codexStatus(config: Record<string, unknown>, env: Env): Promise<CodexStatus> {
   const parsed = parseCodexConfig(config);
   if (!parsed.success) return { configError: parsed.error };
   const status: CodexStatus = {};

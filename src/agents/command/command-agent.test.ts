@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionInput } from '../../../test/agents/session-input.js';
 import { GafferError } from '../../domain/index.js';
 import type { AgentEvent, SessionInput, SessionResult } from '../../domain/index.js';
+import { allowlistedEnv } from '../../process/run-process.js';
 import { createCommandAgent } from './command-agent.js';
 import { findBinary } from './find-binary.js';
 
@@ -64,23 +65,18 @@ describe('command agent', () => {
   });
 
   it('passes the session env plus the named parent variables, nothing else', async () => {
-    process.env.GAFFER_TEST_EXTRA = 'extra';
-    process.env.GAFFER_TEST_SECRET = 'secret';
-    try {
-      const code = `require('fs').writeFileSync('env.json', JSON.stringify(process.env))`;
-      const { result } = await run(
-        { argv: [node, '-e', code], env: ['GAFFER_TEST_EXTRA'] },
-        { env: { PATH: process.env.PATH ?? '', FROM_ENGINE: 'yes' } },
-      );
-      expect(result.status).toBe('succeeded');
-      const env = JSON.parse(await read('env.json')) as Record<string, string>;
-      expect(env.FROM_ENGINE).toBe('yes');
-      expect(env.GAFFER_TEST_EXTRA).toBe('extra');
-      expect(env.GAFFER_TEST_SECRET).toBeUndefined();
-    } finally {
-      delete process.env.GAFFER_TEST_EXTRA;
-      delete process.env.GAFFER_TEST_SECRET;
-    }
+    // The engine builds the session env from its parent env and the config's `env` list, like this.
+    const parent = { PATH: process.env.PATH ?? '', GAFFER_TEST_EXTRA: 'extra', GAFFER_TEST_SECRET: 'secret' };
+    const code = `require('fs').writeFileSync('env.json', JSON.stringify(process.env))`;
+    const config = { argv: [node, '-e', code], env: ['GAFFER_TEST_EXTRA'] };
+    const { result } = await run(config, {
+      env: { ...allowlistedEnv(parent, config.env), FROM_ENGINE: 'yes' },
+    });
+    expect(result.status).toBe('succeeded');
+    const env = JSON.parse(await read('env.json')) as Record<string, string>;
+    expect(env.FROM_ENGINE).toBe('yes');
+    expect(env.GAFFER_TEST_EXTRA).toBe('extra');
+    expect(env.GAFFER_TEST_SECRET).toBeUndefined();
   });
 
   it('streams stdout and stderr as whole lines', async () => {
@@ -100,7 +96,11 @@ describe('command agent', () => {
   it('judges the exit code against ok_exit_codes and quotes the last lines', async () => {
     const code = `console.log('step 1'); console.error('it broke'); process.exit(4)`;
     const failed = await run({ argv: [node, '-e', code] });
-    expect(failed.result).toEqual({ status: 'failed', error: 'exit code 4\nstep 1\nit broke' });
+    expect(failed.result).toEqual({
+      status: 'failed',
+      error: 'exit code 4\nstep 1\nit broke',
+      failure: { kind: 'task_failed', retryable: false, message: 'exit code 4\nstep 1\nit broke' },
+    });
     expect(failed.events.at(-1)).toEqual({ type: 'error', message: 'exit code 4\nstep 1\nit broke' });
     const tolerated = await run({ argv: [node, '-e', code], ok_exit_codes: [0, 4] });
     expect(tolerated.result.status).toBe('succeeded');
@@ -108,13 +108,31 @@ describe('command agent', () => {
 
   it('fails after timeout_s', async () => {
     const { result } = await run({ argv: [node, '-e', 'setInterval(() => {}, 1000)'], timeout_s: 0.3 });
-    expect(result).toEqual({ status: 'failed', error: 'timed out after 0.3s' });
+    expect(result).toEqual({
+      status: 'failed',
+      error: 'timed out after 0.3s',
+      failure: { kind: 'timeout', retryable: true, message: 'timed out after 0.3s' },
+    });
   });
 
   it('fails, without throwing, on a bad config or a binary that cannot start', async () => {
     expect((await run({ argv: 'agent' })).result.error).toMatch(/^invalid command agent config: argv: /);
     expect((await run({ argv: ['gaffer-no-such-agent-xyz'] })).result.error).toMatch(
       /^cannot start agent "gaffer-no-such-agent-xyz"/,
+    );
+  });
+
+  it('types its failures: bad config, missing binary, signal, unknown key', async () => {
+    expect((await run({ argv: 'agent' })).result.failure).toMatchObject({ kind: 'config', retryable: false });
+    expect((await run({ argv: ['gaffer-no-such-agent-xyz'] })).result.failure).toMatchObject({
+      kind: 'binary_missing',
+      retryable: false,
+      hint: 'install it or set agents.command.argv in the plan',
+    });
+    const killed = await run({ argv: [node, '-e', "process.kill(process.pid, 'SIGKILL')"] });
+    expect(killed.result).toMatchObject({ status: 'failed', failure: { kind: 'crashed', retryable: true } });
+    expect((await run({ argv: [node], timeout: 3 })).result.error).toBe(
+      'invalid command agent config: unknown key "timeout"',
     );
   });
 
@@ -130,27 +148,39 @@ describe('command agent', () => {
 
 describe('command agent preflight', () => {
   const agent = createCommandAgent();
+  const env = { PATH: process.env.PATH };
 
   it('needs argv', async () => {
-    await expect(agent.preflight?.({})).rejects.toMatchObject({ code: 'GAFFER_BAD_INPUT', userError: true });
+    await expect(agent.preflight?.({}, env)).rejects.toMatchObject({
+      code: 'GAFFER_BAD_INPUT',
+      userError: true,
+    });
   });
 
   it('names a binary that is not on PATH', async () => {
-    await expect(agent.preflight?.({ argv: ['gaffer-no-such-agent-xyz', '{prompt}'] })).rejects.toMatchObject(
-      {
-        code: 'GAFFER_AGENT_MISSING',
-        message: 'agent binary "gaffer-no-such-agent-xyz" not found',
-        hint: 'install it or set agents.command.argv in the plan',
-      },
-    );
-    await expect(agent.preflight?.({ argv: ['./missing/agent'] })).rejects.toMatchObject({
+    await expect(
+      agent.preflight?.({ argv: ['gaffer-no-such-agent-xyz', '{prompt}'] }, env),
+    ).rejects.toMatchObject({
+      code: 'GAFFER_AGENT_MISSING',
+      message: 'agent binary "gaffer-no-such-agent-xyz" not found',
+      hint: 'install it or set agents.command.argv in the plan',
+    });
+    await expect(agent.preflight?.({ argv: ['./missing/agent'] }, env)).rejects.toMatchObject({
+      code: 'GAFFER_AGENT_MISSING',
+    });
+  });
+
+  it('looks for the binary on the PATH it is given, not our own', async () => {
+    await expect(
+      agent.preflight?.({ argv: [path.basename(node)] }, { PATH: '/nonexistent-dir' }),
+    ).rejects.toMatchObject({
       code: 'GAFFER_AGENT_MISSING',
     });
   });
 
   it('accepts a binary on PATH or an existing path', async () => {
-    await expect(agent.preflight?.({ argv: [path.basename(node)] })).resolves.toBeUndefined();
-    await expect(agent.preflight?.({ argv: [node] })).resolves.toBeUndefined();
+    await expect(agent.preflight?.({ argv: [path.basename(node)] }, env)).resolves.toBeUndefined();
+    await expect(agent.preflight?.({ argv: [node] }, env)).resolves.toBeUndefined();
   });
 
   it('finds only executable files when searching PATH', async () => {

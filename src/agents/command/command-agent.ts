@@ -1,28 +1,26 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { userError } from '../../domain/index.js';
-import type { AgentAdapter, AgentSession, SessionInput, SessionResult } from '../../domain/index.js';
+import { agentFailure, userError } from '../../domain/index.js';
+import type { AgentAdapter, AgentFailure, SessionInput, SessionResult } from '../../domain/index.js';
 import { runProcess } from '../../process/run-process.js';
+import { defineAgent } from '../define-agent.js';
 import { createLineSplitter, lastLines } from '../line-splitter.js';
 import { createSession } from '../session.js';
 import type { Emit } from '../session.js';
-import { buildArgv, parseCommandConfig } from './command-config.js';
+import { buildArgv, commandConfigSchema } from './command-config.js';
 import type { CommandConfig } from './command-config.js';
 import { findBinary } from './find-binary.js';
 
 const NAME = 'command';
 const TAIL_LINES = 20;
+const ARGV_HINT = 'install it or set agents.command.argv in the plan';
 
-/** The engine's explicit env plus the extra parent variables the config names. */
-function childEnv(input: SessionInput, names: readonly string[]): Record<string, string> {
-  const extra: Record<string, string> = {};
-  for (const name of names) {
-    const value = process.env[name];
-    if (value !== undefined) extra[name] = value;
-  }
-  return { ...extra, ...input.env };
-}
+const failed = (error: string, failure: AgentFailure): SessionResult => ({
+  status: 'failed',
+  error,
+  failure,
+});
 
 async function runCommand(
   input: SessionInput,
@@ -45,7 +43,8 @@ async function runCommand(
     try {
       outcome = await runProcess(argv, {
         cwd: input.cwd,
-        env: childEnv(input, config.env),
+        // The engine already added the variables `agents.command.env` names.
+        env: input.env,
         signal,
         timeoutMs: config.timeoutS * 1000,
         stdin: config.promptVia === 'stdin' ? input.prompt : undefined,
@@ -53,21 +52,27 @@ async function runCommand(
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return { status: 'failed', error: `cannot start agent "${argv[0] ?? ''}": ${reason}` };
+      const message = `cannot start agent "${argv[0] ?? ''}": ${reason}`;
+      return failed(message, agentFailure('binary_missing', message, { hint: ARGV_HINT }));
     }
     splitters.stdout.flush();
     splitters.stderr.flush();
     if (outcome.aborted) return { status: 'aborted', error: 'aborted' };
     const tail = lastLines(outcome.output, TAIL_LINES);
     const withTail = (message: string) => (tail === '' ? message : `${message}\n${tail}`);
-    if (outcome.timedOut) return { status: 'failed', error: withTail(`timed out after ${config.timeoutS}s`) };
+    if (outcome.timedOut) {
+      const message = withTail(`timed out after ${config.timeoutS}s`);
+      return failed(message, agentFailure('timeout', message));
+    }
     if (outcome.exitCode !== null && config.okExitCodes.includes(outcome.exitCode))
       return { status: 'succeeded' };
-    const how =
-      outcome.exitCode === null
-        ? `killed by ${outcome.signal ?? 'a signal'}`
-        : `exit code ${outcome.exitCode}`;
-    return { status: 'failed', error: withTail(how) };
+    if (outcome.exitCode === null) {
+      // Killed by someone else (the OOM killer, a user): not a verdict on the work.
+      const message = withTail(`killed by ${outcome.signal ?? 'a signal'}`);
+      return failed(message, agentFailure('crashed', message));
+    }
+    const message = withTail(`exit code ${outcome.exitCode}`);
+    return failed(message, agentFailure('task_failed', message));
   } finally {
     if (promptDir !== undefined) await rm(promptDir, { recursive: true, force: true });
   }
@@ -79,40 +84,24 @@ async function runCommand(
  * result. It cannot be steered, resumed or asked for usage.
  */
 export function createCommandAgent(): AgentAdapter {
-  return {
+  return defineAgent({
     name: NAME,
     capabilities: { resume: false, steer: false, permissionHook: false, questions: false, usage: false },
-    async preflight(config) {
-      const parsed = parseCommandConfig(config);
-      if (!parsed.success) {
-        throw userError(
-          'GAFFER_BAD_INPUT',
-          `invalid command agent config: ${parsed.error}`,
-          'set agents.command.argv in the plan, e.g. argv: [my-agent, --prompt, "{prompt}"]',
-        );
-      }
-      const binary = parsed.config.argv[0] ?? '';
-      if ((await findBinary(binary, process.env.PATH)) === undefined) {
-        throw userError(
-          'GAFFER_AGENT_MISSING',
-          `agent binary "${binary}" not found`,
-          'install it or set agents.command.argv in the plan',
-          { binary },
-        );
+    configSchema: commandConfigSchema,
+    configHint: 'set agents.command.argv in the plan, e.g. argv: [my-agent, --prompt, "{prompt}"]',
+    async preflight(config, env) {
+      const binary = config.argv[0] ?? '';
+      if ((await findBinary(binary, env.PATH)) === undefined) {
+        throw userError('GAFFER_AGENT_MISSING', `agent binary "${binary}" not found`, ARGV_HINT, { binary });
       }
     },
-    start(input, signal): AgentSession {
+    start(input, config, signal) {
       return createSession({
         agent: NAME,
         cwd: input.cwd,
         signal,
-        run: async (emit) => {
-          const parsed = parseCommandConfig(input.config);
-          if (!parsed.success)
-            return { status: 'failed', error: `invalid command agent config: ${parsed.error}` };
-          return runCommand(input, parsed.config, signal, emit);
-        },
+        run: (emit) => runCommand(input, config, signal, emit),
       });
     },
-  };
+  });
 }

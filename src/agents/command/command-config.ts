@@ -34,23 +34,23 @@ export function inferPromptVia(argv: readonly string[]): PromptVia {
   return 'stdin';
 }
 
-/** Validates the command agent's config; unknown keys are ignored (plan-wide settings merge in). */
+/** The command agent's config schema: the plan's keys in, a {@link CommandConfig} out. */
+export const commandConfigSchema = schema.transform(
+  ({ argv, prompt_via, timeout_s, env, ok_exit_codes }): CommandConfig => ({
+    argv,
+    promptVia: prompt_via ?? inferPromptVia(argv),
+    timeoutS: timeout_s,
+    env,
+    okExitCodes: ok_exit_codes,
+  }),
+);
+
+/** Validates the command agent's config; unknown keys are ignored here (the adapter rejects them). */
 export function parseCommandConfig(config: Record<string, unknown>): CommandConfigResult {
-  const parsed = schema.safeParse(config);
-  if (!parsed.success) {
-    return { success: false, error: configErrorMessage(parsed.error) };
-  }
-  const { argv, prompt_via, timeout_s, env, ok_exit_codes } = parsed.data;
-  return {
-    success: true,
-    config: {
-      argv,
-      promptVia: prompt_via ?? inferPromptVia(argv),
-      timeoutS: timeout_s,
-      env,
-      okExitCodes: ok_exit_codes,
-    },
-  };
+  const parsed = commandConfigSchema.safeParse(config);
+  return parsed.success
+    ? { success: true, config: parsed.data }
+    : { success: false, error: configErrorMessage(parsed.error) };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CancelledError } from '../../domain/index.js';
+import { agentFailure, CancelledError } from '../../domain/index.js';
+import type { AgentFailure } from '../../domain/index.js';
 import { runProcess } from '../../process/run-process.js';
 import { createLineSplitter, lastLines } from '../line-splitter.js';
 import type { Emit } from '../session.js';
@@ -15,6 +16,13 @@ export interface StepContext {
   signal: AbortSignal;
   emit: Emit;
   ask?: (question: string) => Promise<string>;
+  /**
+   * Counts a `fail` step with `times` for this task and says whether it still fails: the count
+   * lives in the adapter, so a retried session of the same task sees the earlier ones.
+   */
+  failsAgain?: (stepKey: string, times: number) => boolean;
+  /** Identifies the step for {@link StepContext.failsAgain}. */
+  stepKey?: string;
 }
 
 /** How a step went: the tool result to report and, when the session must end, how. */
@@ -23,13 +31,14 @@ export interface StepOutcome {
   isError?: boolean;
   /** Characters of file content written, for the fake usage. */
   written?: number;
-  stop?: { status: 'failed' | 'aborted'; error: string };
+  stop?: { status: 'failed' | 'aborted'; error: string; failure?: AgentFailure };
 }
 
-const fail = (error: string): StepOutcome => ({
+/** A failed step; the session fails as failed work unless `failure` says otherwise. */
+const fail = (error: string, failure: AgentFailure = agentFailure('task_failed', error)): StepOutcome => ({
   output: error,
   isError: true,
-  stop: { status: 'failed', error },
+  stop: { status: 'failed', error, failure },
 });
 const aborted = (): StepOutcome => ({
   output: 'aborted',
@@ -79,8 +88,10 @@ async function runStep(
       onOutput: (stream, text) => splitters[stream].write(text),
     });
   } catch (error) {
+    const message = `cannot start "${args.argv[0] ?? ''}": ${error instanceof Error ? error.message : String(error)}`;
     return fail(
-      `cannot start "${args.argv[0] ?? ''}": ${error instanceof Error ? error.message : String(error)}`,
+      message,
+      agentFailure('binary_missing', message, { hint: "fix the argv of the script's run step" }),
     );
   } finally {
     splitters.stdout.flush();
@@ -89,8 +100,10 @@ async function runStep(
   if (outcome.aborted) return aborted();
   const tail = lastLines(outcome.output, 20);
   const program = args.argv.join(' ');
-  if (outcome.timedOut)
-    return fail(`"${program}" timed out after ${args.timeout_ms ?? 0} ms\n${tail}`.trimEnd());
+  if (outcome.timedOut) {
+    const message = `"${program}" timed out after ${args.timeout_ms ?? 0} ms\n${tail}`.trimEnd();
+    return fail(message, agentFailure('timeout', message));
+  }
   if (outcome.exitCode !== 0) {
     const how =
       outcome.exitCode === null
@@ -99,6 +112,19 @@ async function runStep(
     return fail(`"${program}" ${how}\n${tail}`.trimEnd());
   }
   return { output: tail };
+}
+
+async function failStep(
+  context: StepContext,
+  args: Extract<ScriptStep, { kind: 'fail' }>['args'],
+): Promise<StepOutcome> {
+  if (args.times !== undefined && context.failsAgain?.(context.stepKey ?? '', args.times) === false)
+    return { output: `failed ${args.times} time(s) already; passing` };
+  const extra = {
+    ...(args.retry_after_ms === undefined ? {} : { retryAfterMs: args.retry_after_ms }),
+    ...(args.hint === undefined ? {} : { hint: args.hint }),
+  };
+  return fail(args.message, agentFailure(args.kind, args.message, extra));
 }
 
 async function askStep(context: StepContext, question: string): Promise<StepOutcome> {
@@ -129,7 +155,7 @@ export async function performStep(step: ScriptStep, context: StepContext): Promi
       await sleep(step.args, undefined, { signal: context.signal });
       return { output: `slept ${step.args} ms` };
     case 'fail':
-      return fail(step.args);
+      return failStep(context, step.args);
     case 'ask':
       return askStep(context, step.args);
     case 'say':

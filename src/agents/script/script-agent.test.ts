@@ -143,7 +143,7 @@ describe('script agent', () => {
     });
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(
-      /^invalid script config: steps\[1\]\.write\.path: path "\.\.\/escape\.txt" must be/,
+      /^invalid script agent config: steps\[1\]\.write\.path: path "\.\.\/escape\.txt" must be/,
     );
     await expect(read('a.txt')).rejects.toThrow(/ENOENT/);
     await expect(readFile(path.join(cwd, '..', 'escape.txt'))).rejects.toThrow(/ENOENT/);
@@ -243,10 +243,82 @@ describe('script agent', () => {
     const events: AgentEvent[] = [];
     for await (const event of session.events) events.push(event);
     expect(events).toContainEqual({ type: 'text', text: 'steer: focus on the tests' });
-    await expect(agent.preflight?.({ steps: [{ say: 'ok' }] })).resolves.toBeUndefined();
-    await expect(agent.preflight?.({ steps: [{ sing: 'la' }] })).rejects.toMatchObject({
+    await expect(agent.preflight?.({ steps: [{ say: 'ok' }] }, {})).resolves.toBeUndefined();
+    await expect(agent.preflight?.({ steps: [{ sing: 'la' }] }, {})).rejects.toMatchObject({
       code: 'GAFFER_BAD_INPUT',
       message: expect.stringMatching(/steps\[0\]: unknown step "sing"/) as unknown,
+    });
+  });
+
+  it('fails with the failure kind a fail step names, Retry-After and hint included', async () => {
+    const { result } = await run({
+      steps: [{ fail: { kind: 'rate_limited', retry_after_ms: 10, message: 'slow down' } }],
+    });
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: 'slow down',
+      failure: { kind: 'rate_limited', retryable: true, retryAfterMs: 10, message: 'slow down' },
+    });
+    const auth = await run({
+      steps: [{ fail: { kind: 'auth', message: 'bad key', hint: 'check the key' } }],
+    });
+    expect(auth.result.failure).toEqual({
+      kind: 'auth',
+      retryable: false,
+      message: 'bad key',
+      hint: 'check the key',
+    });
+  });
+
+  it('fails a plain fail step, a failing command and a missing binary with their kinds', async () => {
+    expect((await run({ steps: [{ fail: 'no' }] })).result.failure).toEqual({
+      kind: 'task_failed',
+      retryable: false,
+      message: 'no',
+    });
+    const exit = await run({ steps: [{ run: [process.execPath, '-e', 'process.exit(2)'] }] });
+    expect(exit.result.failure?.kind).toBe('task_failed');
+    const slow = await run({
+      steps: [{ run: { argv: [process.execPath, '-e', 'setTimeout(() => {}, 5000)'], timeout_ms: 100 } }],
+    });
+    expect(slow.result.failure?.kind).toBe('timeout');
+    const missing = await run({ steps: [{ run: ['gaffer-no-such-binary-xyz'] }] });
+    expect(missing.result.failure?.kind).toBe('binary_missing');
+  });
+
+  it('fails only the first `times` sessions of a task, then passes the step', async () => {
+    const agent = createScriptAgent();
+    const config = {
+      steps: [{ fail: { kind: 'server_error', times: 2 } }, { write: { path: 'ok.txt', content: 'ok' } }],
+    };
+    const statuses: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const session = agent.start(sessionInput({ cwd, config }), new AbortController().signal);
+      const result = await session.result;
+      statuses.push(result.failure === undefined ? result.status : `${result.status}:${result.failure.kind}`);
+    }
+    expect(statuses).toEqual(['failed:server_error', 'failed:server_error', 'succeeded']);
+    expect(await read('ok.txt')).toBe('ok');
+  });
+
+  it('rejects an unknown failure kind and an unknown config key, suggesting the right one', async () => {
+    const agent = createScriptAgent();
+    await expect(agent.preflight?.({ steps: [{ fail: { kind: 'rate_limit' } }] }, {})).rejects.toMatchObject({
+      code: 'GAFFER_BAD_INPUT',
+      message: expect.stringMatching(/^invalid script agent config: steps\[0\]\.fail\.kind: /) as unknown,
+    });
+    await expect(agent.preflight?.({ stpes: [] }, {})).rejects.toMatchObject({
+      code: 'GAFFER_BAD_INPUT',
+      userError: true,
+      message: 'invalid script agent config: unknown key "stpes"',
+      hint: 'did you mean "steps"? known keys: steps, attempts',
+      details: { agent: 'script', key: 'stpes', suggestion: 'steps' },
+    });
+    const { result } = await run({ stpes: [] });
+    expect(result.failure).toMatchObject({
+      kind: 'config',
+      retryable: false,
+      hint: expect.stringContaining('steps') as unknown,
     });
   });
 });

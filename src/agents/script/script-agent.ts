@@ -1,13 +1,23 @@
-import { userError } from '../../domain/index.js';
-import type { AgentAdapter, AgentSession, SessionInput, SessionResult, Usage } from '../../domain/index.js';
+import type { AgentAdapter, AgentFailure, SessionInput, SessionResult, Usage } from '../../domain/index.js';
+import { defineAgent } from '../define-agent.js';
 import { createSession } from '../session.js';
 import type { Emit } from '../session.js';
 import { performStep } from './run-step.js';
-import { parseScriptConfig, stepsForAttempt } from './script-config.js';
+import { scriptConfigSchema, stepsForAttempt } from './script-config.js';
+import type { ScriptConfig } from './script-config.js';
 
 const NAME = 'script';
 
-async function runScript(input: SessionInput, signal: AbortSignal, emit: Emit): Promise<SessionResult> {
+/** Counts per task how often a `fail` step with `times` has failed; see {@link StepContext.failsAgain}. */
+type FailCounter = (stepKey: string, times: number) => boolean;
+
+async function runScript(
+  input: SessionInput,
+  config: ScriptConfig,
+  failsAgain: FailCounter,
+  signal: AbortSignal,
+  emit: Emit,
+): Promise<SessionResult> {
   const nativeSessionId = `script-${input.attemptId}`;
   let written = 0;
   const usage = (): Usage => ({
@@ -16,26 +26,36 @@ async function runScript(input: SessionInput, signal: AbortSignal, emit: Emit): 
     cachedInputTokens: 0,
     costUsd: 0,
   });
-  const end = (status: SessionResult['status'], error?: string): SessionResult => {
+  const end = (status: SessionResult['status'], error?: string, failure?: AgentFailure): SessionResult => {
     const total = usage();
     emit({ type: 'usage', usage: total });
-    return error === undefined
-      ? { status, nativeSessionId, usage: total }
-      : { status, nativeSessionId, usage: total, error };
+    return {
+      status,
+      nativeSessionId,
+      usage: total,
+      ...(error === undefined ? {} : { error }),
+      ...(failure === undefined ? {} : { failure }),
+    };
   };
 
-  const parsed = parseScriptConfig(input.config);
-  if (!parsed.success) return end('failed', `invalid script config: ${parsed.error}`);
-  const steps = stepsForAttempt(parsed.config, input.attemptNumber);
+  const steps = stepsForAttempt(config, input.attemptNumber);
   if (steps === undefined) {
     emit({ type: 'text', text: 'script agent: no steps configured, nothing to change' });
     return end('succeeded');
   }
 
-  const context = { cwd: input.cwd, env: input.env, signal, emit, ask: input.ask };
   for (const [index, step] of steps.entries()) {
     if (signal.aborted) return end('aborted', 'aborted');
     const id = `step-${index}`;
+    const context = {
+      cwd: input.cwd,
+      env: input.env,
+      signal,
+      emit,
+      ask: input.ask,
+      failsAgain,
+      stepKey: `${input.runId}/${input.taskId}/${input.attemptNumber}/${index}`,
+    };
     emit({ type: 'tool_call', id, name: step.kind, input: step.args });
     let outcome;
     try {
@@ -44,43 +64,43 @@ async function runScript(input: SessionInput, signal: AbortSignal, emit: Emit): 
       if (signal.aborted) return end('aborted', 'aborted');
       const message = `step ${index} (${step.kind}): ${error instanceof Error ? error.message : String(error)}`;
       emit({ type: 'tool_result', id, output: message, isError: true });
-      return end('failed', message);
+      // An I/O error of our own, not a verdict on the task.
+      return end('failed', message, { kind: 'crashed', retryable: true, message });
     }
     written += outcome.written ?? 0;
     emit({ type: 'tool_result', id, output: outcome.output, ...(outcome.isError ? { isError: true } : {}) });
-    if (outcome.stop) return end(outcome.stop.status, outcome.stop.error);
+    if (outcome.stop) return end(outcome.stop.status, outcome.stop.error, outcome.stop.failure);
   }
   return end('succeeded');
 }
 
 /**
  * The deterministic agent: replays steps from its config (`steps`, or `attempts` for a
- * different script per attempt) so tests, benchmarks and the offline demo need no model.
+ * different script per attempt) so tests, benchmarks and the offline demo need no model. A
+ * `fail` step can end the session with any failure kind, to exercise the engine's retries.
  */
 export function createScriptAgent(): AgentAdapter {
-  return {
+  const failures = new Map<string, number>();
+  const failsAgain: FailCounter = (stepKey, times) => {
+    const count = failures.get(stepKey) ?? 0;
+    failures.set(stepKey, count + 1);
+    return count < times;
+  };
+  return defineAgent({
     name: NAME,
     capabilities: { resume: false, steer: true, permissionHook: false, questions: true, usage: true },
-    async preflight(config) {
-      const parsed = parseScriptConfig(config);
-      if (!parsed.success) {
-        throw userError(
-          'GAFFER_BAD_INPUT',
-          `invalid script agent config: ${parsed.error}`,
-          'fix agents.script or the task agent_config',
-        );
-      }
-    },
-    start(input, signal): AgentSession {
+    configSchema: scriptConfigSchema,
+    configHint: 'fix agents.script or the task agent_config',
+    start(input, config, signal) {
       return createSession({
         agent: NAME,
         cwd: input.cwd,
         signal,
         nativeSessionId: `script-${input.attemptId}`,
-        run: (emit) => runScript(input, signal, emit),
+        run: (emit) => runScript(input, config, failsAgain, signal, emit),
         // Steering only leaves a trace: scripts are fixed, but the engine's steer path gets exercised.
         send: async (message, emit) => emit({ type: 'text', text: `steer: ${message}` }),
       });
     },
-  };
+  });
 }

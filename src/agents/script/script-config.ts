@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AGENT_FAILURE_KINDS } from '../../domain/index.js';
+import { formatConfigPath } from '../config-error.js';
 import { isInsideRelative } from '../worktree-path.js';
 
 const relativePath = z
@@ -17,6 +19,22 @@ const fileContent = z.strictObject({ path: relativePath, content: z.string() });
 
 const argv = z.array(z.string()).min(1, 'argv needs at least the program');
 
+/**
+ * `fail: "why"` ends the session as failed work; the object form picks the failure kind, so
+ * engine tests can provoke a rate limit, an outage or a bad config deterministically. `times`
+ * fails only the first N sessions of the task that reach the step, then the step passes.
+ */
+const failStep = z.preprocess(
+  (value) => (typeof value === 'string' ? { message: value } : value),
+  z.strictObject({
+    message: z.string().min(1).default('the script said so'),
+    kind: z.enum(AGENT_FAILURE_KINDS).default('task_failed'),
+    retry_after_ms: z.number().int().nonnegative().optional(),
+    hint: z.string().min(1).optional(),
+    times: z.number().int().positive().optional(),
+  }),
+);
+
 /** Argument schema of every step kind; a step is an object with exactly one of these keys. */
 const STEP_SCHEMAS = {
   write: fileContent,
@@ -27,7 +45,7 @@ const STEP_SCHEMAS = {
     z.strictObject({ argv, timeout_ms: z.number().int().positive().optional() }),
   ),
   sleep_ms: z.number().nonnegative(),
-  fail: z.string().min(1),
+  fail: failStep,
   ask: z.string().min(1),
   say: z.string(),
 } as const;
@@ -52,14 +70,7 @@ export type ScriptConfig = { steps: ScriptStep[] } | { attempts: ScriptStep[][] 
 
 export type ParseResult = { success: true; config: ScriptConfig } | { success: false; error: string };
 
-/** `['attempts', 1, 0, 'write', 'path']` → `attempts[1][0].write.path`. */
-function formatPath(parts: readonly PropertyKey[]): string {
-  return parts
-    .map((part, index) =>
-      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
-    )
-    .join('');
-}
+const formatPath = formatConfigPath;
 
 function isStepKind(key: string): key is ScriptStepKind {
   return (STEP_KINDS as string[]).includes(key);
@@ -126,6 +137,17 @@ export function parseScriptConfig(config: Record<string, unknown>): ParseResult 
   }
   return { success: true, config: { none: true } };
 }
+
+/**
+ * The script agent's config schema for `defineAgent`: the `steps`/`attempts` shape (which names
+ * the known keys), refined by {@link parseScriptConfig} into validated steps.
+ */
+export const scriptConfigSchema = configSchema.transform((shape, ctx): ScriptConfig => {
+  const parsed = parseScriptConfig(shape);
+  if (parsed.success) return parsed.config;
+  ctx.addIssue({ code: 'custom', message: parsed.error });
+  return z.NEVER;
+});
 
 /** The steps attempt `attemptNumber` (1-based) runs; past the last list, the last one repeats. */
 export function stepsForAttempt(config: ScriptConfig, attemptNumber: number): ScriptStep[] | undefined {
