@@ -47,7 +47,9 @@ export function describeEvent(event: StoredEvent): string {
     case 'attempt.succeeded':
       return `${subject}agent finished (${event.data.filesChanged} files changed)`;
     case 'attempt.failed':
-      return `${subject}agent failed: ${event.data.error.split('\n')[0] ?? ''}`;
+      return `${subject}agent failed${event.data.kind ? ` (${event.data.kind.replace('_', ' ')})` : ''}: ${event.data.error.split('\n')[0] ?? ''}`;
+    case 'attempt.retry-scheduled':
+      return `${subject}retry ${event.data.retry} in ${(event.data.delayMs / 1000).toFixed(1)}s after a transient failure (${event.data.kind.replace('_', ' ')}); no rework spent`;
     case 'attempt.interrupted':
       return `${subject}attempt interrupted: ${event.data.reason}`;
     case 'attempt.aborted':

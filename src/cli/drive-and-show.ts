@@ -16,9 +16,8 @@ export async function driveAndShow(
   output: Output,
   json: boolean,
 ): Promise<number> {
-  const store = await engine.store();
   const mode: FollowMode = json ? 'json' : output.isTTY ? 'table' : 'lines';
-  const follower = followRun(store, runId, output, mode);
+  const follower = followRun(engine, runId, output, mode);
   const controller = new AbortController();
   // Ctrl-C, a closed terminal or a polite kill pause the run cleanly; a second one exits at
   // once (the agents' process groups are killed on exit, and `gaffer resume` picks up either way).

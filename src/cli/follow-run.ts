@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../domain/index.js';
-import type { Store } from '../store/index.js';
+import type { Engine } from '../engine/index.js';
 import { describeEvent } from './describe-event.js';
 import type { Output } from './output.js';
 import { paint } from './output.js';
@@ -40,36 +40,27 @@ export function eventLine(output: Output, event: StoredEvent, maxWidth?: number)
  * prints one line per event; `json` prints events as NDJSON.
  */
 export function followRun(
-  store: Store,
+  engine: Engine,
   runId: string,
   output: Output,
   mode: FollowMode,
   intervalMs = 200,
 ): Follower {
-  let lastId = 0;
   let drawnLines = 0;
   const recent: string[] = [];
-  let stopped = false;
-  let busy: Promise<void> = Promise.resolve();
+  const controller = new AbortController();
 
-  const tick = async () => {
-    const events = await store.readEvents({ runId, afterId: lastId });
-    for (const event of events) {
-      lastId = event.id;
-      if (mode === 'json') output.out(JSON.stringify(event) + '\n');
-      else if (mode === 'lines') output.out(eventLine(output, event) + '\n');
-      else if (!['attempt.running', 'task.ready', 'merge.completed'].includes(event.type)) {
-        recent.push(eventLine(output, event, output.columns - 1));
-        if (recent.length > 5) recent.shift();
-      }
+  const show = (event: StoredEvent) => {
+    if (mode === 'json') output.out(JSON.stringify(event) + '\n');
+    else if (mode === 'lines') output.out(eventLine(output, event) + '\n');
+    else if (!['attempt.running', 'task.ready', 'merge.completed'].includes(event.type)) {
+      recent.push(eventLine(output, event, output.columns - 1));
+      if (recent.length > 5) recent.shift();
     }
-    if (mode === 'table') await redraw();
   };
 
   const redraw = async () => {
-    const run = await store.getRun(runId);
-    if (!run) return;
-    const tasks = await store.listTasks(runId);
+    const { run, tasks } = await engine.runView(runId);
     const passed = tasks.filter((t) => t.status === 'passed').length;
     const elapsed = formatDuration(
       (run.finishedAt ? Date.parse(run.finishedAt) : Date.now()) - Date.parse(run.createdAt),
@@ -85,21 +76,35 @@ export function followRun(
     drawnLines = frame.length;
   };
 
+  let after = 0;
+  // Reads what is new; the tail ends at the newest event, and the loop comes back for more.
+  const drain = async () => {
+    for await (const event of engine.tailEvents(runId, { after })) {
+      after = event.id;
+      show(event);
+    }
+    if (mode === 'table') await redraw();
+  };
   const loop = async () => {
-    while (!stopped) {
-      busy = tick().catch(() => undefined);
-      await busy;
-      await new Promise((r) => setTimeout(r, intervalMs));
+    while (!controller.signal.aborted) {
+      await drain();
+      await pause(intervalMs, controller.signal);
     }
   };
   const running = loop();
 
   return {
     async stop() {
-      stopped = true;
+      controller.abort();
       await running;
-      await busy;
-      await tick();
+      await drain();
     },
   };
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }

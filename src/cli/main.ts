@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { GafferError, PlanValidationError } from '../domain/index.js';
-import { formatPlanIssue } from '../plan/index.js';
+import { formatPlanIssue } from '../engine/index.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';

@@ -1,4 +1,3 @@
-import { addUsage, ZERO_USAGE } from '../domain/index.js';
 import type { RunRecord } from '../domain/index.js';
 import type { Engine } from '../engine/index.js';
 import type { Output } from './output.js';
@@ -7,10 +6,7 @@ import { formatDuration } from './task-table.js';
 
 /** The closing lines of a run: outcome, reworks, integration branch and what to do next. */
 export async function renderSummary(engine: Engine, run: RunRecord, output: Output): Promise<string[]> {
-  const store = await engine.store();
-  const tasks = await store.listTasks(run.id);
-  const attempts = await store.listAttempts(run.id);
-  const usage = attempts.reduce((sum, a) => (a.usage ? addUsage(sum, a.usage) : sum), ZERO_USAGE);
+  const { tasks, attempts, usage } = await engine.runView(run.id);
   const by = (status: string) => tasks.filter((t) => t.status === status);
   const elapsed = formatDuration(
     (run.finishedAt ? Date.parse(run.finishedAt) : Date.now()) - Date.parse(run.createdAt),

@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import type { Engine } from '../engine/index.js';
-import { createEngine } from '../engine/index.js';
-import { openRepo } from '../git/index.js';
-import { openStore, resolveStoreUrl } from '../store/index.js';
+import { createLogger, createWorkspaceEngine } from '../engine/index.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -14,16 +12,21 @@ export interface GlobalOptions {
 export const workDir = (options: GlobalOptions) => resolve(options.cwd ?? process.cwd());
 
 /**
- * An engine over the workspace's store. The store is opened lazily so that commands given
- * bad input fail before `.gaffer/` is created.
+ * An engine over the workspace's store (opened lazily, so commands given bad input fail before
+ * `.gaffer/` is created). With `--debug` the engine's own diagnostics go to stderr.
  */
 export function engineFor(options: GlobalOptions): Engine {
-  const cwd = workDir(options);
-  return createEngine({
-    store: async () => {
-      const explicit = options.db ?? process.env.GAFFER_DB;
-      const root = explicit ? cwd : (await openRepo(cwd)).root;
-      return openStore(resolveStoreUrl(options.db, process.env, root));
-    },
+  return createWorkspaceEngine({
+    cwd: workDir(options),
+    ...(options.db ? { db: options.db } : {}),
+    ...(options.debug
+      ? {
+          logger: createLogger((record) =>
+            process.stderr.write(
+              `[${record.level} ${record.component}] ${record.message}${record.fields ? ` ${JSON.stringify(record.fields)}` : ''}\n`,
+            ),
+          ),
+        }
+      : {}),
   });
 }

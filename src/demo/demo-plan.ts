@@ -1,4 +1,5 @@
 import type { Plan, PlanTask } from '../domain/index.js';
+import { DEFAULT_RETRY_POLICY } from '../domain/index.js';
 
 type Step = Record<string, unknown>;
 const write = (path: string, content: string): Step => ({ write: { path, content } });
@@ -189,6 +190,7 @@ export function demoPlan(): Plan {
       agent: 'script',
       protected_paths: ['package.json'],
       agents: {},
+      retry: DEFAULT_RETRY_POLICY,
     },
     tasks,
   };

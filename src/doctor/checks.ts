@@ -120,7 +120,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
             fix: 'Gaffer merges with `git merge-tree --write-tree`: install git 2.38 or newer',
           },
   );
-  const claude = await claudeCodeStatus();
+  const claude = await claudeCodeStatus(options.env);
   const codex = await codexStatus({}, options.env);
   checks.push(
     agentCheck(

@@ -17,6 +17,8 @@ export type GafferErrorCode =
   | 'GAFFER_BAD_INPUT'
   | 'GAFFER_CANCELLED'
   | 'GAFFER_TIMEOUT'
+  | 'GAFFER_AGENT_FAILED'
+  | 'GAFFER_INVARIANT'
   | 'GAFFER_INTERNAL';
 
 const marker = Symbol.for('gaffer.error');
@@ -80,6 +82,10 @@ export class PlanValidationError extends GafferError {
     });
     this.issues = issues;
   }
+
+  static override isInstance(error: unknown): error is PlanValidationError {
+    return isNamed(error, 'PlanValidationError');
+  }
 }
 
 /** A state machine was asked for a move it does not allow. */
@@ -95,6 +101,10 @@ export class IllegalTransitionError extends GafferError {
       details: { machine, from, to, subject },
     });
   }
+
+  static override isInstance(error: unknown): error is IllegalTransitionError {
+    return isNamed(error, 'IllegalTransitionError');
+  }
 }
 
 /** The operation was cancelled through an AbortSignal. */
@@ -102,6 +112,10 @@ export class CancelledError extends GafferError {
   override readonly name = 'CancelledError';
   constructor(message = 'cancelled', cause?: unknown) {
     super('GAFFER_CANCELLED', message, { cause });
+  }
+
+  static override isInstance(error: unknown): error is CancelledError {
+    return isNamed(error, 'CancelledError');
   }
 }
 
@@ -114,6 +128,33 @@ export class TimeoutError extends GafferError {
   ) {
     super('GAFFER_TIMEOUT', message, { details: { timeoutMs } });
   }
+
+  static override isInstance(error: unknown): error is TimeoutError {
+    return isNamed(error, 'TimeoutError');
+  }
+}
+
+/**
+ * Gaffer's own code broke a rule it relies on (a task missing from its run, a branch deleted
+ * under a running engine): a bug or outside interference, never the user's input.
+ */
+export class InvariantError extends GafferError {
+  override readonly name = 'InvariantError';
+  constructor(message: string, cause?: unknown) {
+    super('GAFFER_INVARIANT', message, {
+      cause,
+      hint: 'this is a bug in Gaffer or its state was changed from outside; run again with --debug and report it',
+    });
+  }
+
+  static override isInstance(error: unknown): error is InvariantError {
+    return isNamed(error, 'InvariantError');
+  }
+}
+
+/** Subclass checks by name, so they too work across copies of the module. */
+function isNamed(error: unknown, name: string): boolean {
+  return GafferError.isInstance(error) && error.name === name;
 }
 
 /** Shorthand for an error caused by what the user gave us (exit code 2). */

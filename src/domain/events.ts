@@ -1,4 +1,7 @@
-import type { Usage } from './agent.js';
+import type { AgentFailureKind, Usage } from './agent.js';
+
+/** Why a run paused: a person asked, a signal (Ctrl-C, SIGTERM), a budget breaker, an approval gate. */
+export type PauseCause = 'user' | 'signal' | 'budget' | 'approval';
 
 interface Envelope<T extends string, D> {
   type: T;
@@ -15,12 +18,12 @@ export type GafferEvent =
       { planPath: string; tasks: number; baseBranch: string; integrationBranch: string }
     >
   | Envelope<'run.started', { ownerId: string; resumed: boolean }>
-  | Envelope<'run.paused', { reason: string }>
+  | Envelope<'run.paused', { reason: string; by: PauseCause }>
   | Envelope<'run.resumed', { ownerId: string }>
   | Envelope<'run.completed', { passed: number; blocked: number; skipped: number }>
   | Envelope<'run.failed', { reason: string }>
   | Envelope<'run.cancelled', { reason: string }>
-  | Envelope<'run.pause-requested', { reason: string }>
+  | Envelope<'run.pause-requested', { reason: string; by: PauseCause }>
   | Envelope<'run.cancel-requested', { reason: string }>
   | Envelope<'task.ready', Record<string, never>>
   | Envelope<'task.started', { attempt: number }>
@@ -37,7 +40,11 @@ export type GafferEvent =
     >
   | Envelope<'attempt.running', Record<string, never>>
   | Envelope<'attempt.succeeded', { headCommit: string | null; filesChanged: number; usage: Usage | null }>
-  | Envelope<'attempt.failed', { error: string; usage: Usage | null }>
+  | Envelope<
+      'attempt.failed',
+      { error: string; usage: Usage | null; kind?: AgentFailureKind; retryable?: boolean }
+    >
+  | Envelope<'attempt.retry-scheduled', { kind: AgentFailureKind; delayMs: number; retry: number }>
   | Envelope<'attempt.interrupted', { reason: string }>
   | Envelope<'attempt.aborted', { reason: string }>
   | Envelope<'attempt.protected-path-reverted', { paths: string[] }>
@@ -47,7 +54,7 @@ export type GafferEvent =
       { questionId: string; question: string; answer: string; by: string }
     >
   | Envelope<'evaluation.completed', { passed: boolean; score: number; confidence: string; failed: string[] }>
-  | Envelope<'merge.conflicted', { files: string[]; rebased: boolean }>
+  | Envelope<'merge.conflicted', { files: string[]; rebased: boolean; headCommit?: string }>
   | Envelope<'merge.completed', { commit: string }>;
 
 export type GafferEventType = GafferEvent['type'];

@@ -5,6 +5,7 @@ export {
   IllegalTransitionError,
   CancelledError,
   TimeoutError,
+  InvariantError,
   userError,
 } from './errors.js';
 export type { RunStatus, TaskStatus, AttemptStatus } from './status.js';
@@ -45,4 +46,45 @@ export type {
   AgentAdapter,
 } from './agent.js';
 export { ZERO_USAGE, addUsage } from './agent.js';
+export type { AgentFailure, AgentFailureKind } from './agent.js';
+export { AGENT_FAILURE_KINDS, agentFailure, isTransientFailureKind } from './agent.js';
+export type { RetryPolicy } from './retry.js';
+export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry.js';
 export type { GafferEvent, GafferEventType, StoredEvent } from './events.js';
+export type { PauseCause } from './events.js';
+export type {
+  Transition,
+  TransitionResult,
+  RunTransition,
+  TaskTransition,
+  AttemptTransition,
+  AttemptRef,
+  SessionOutcome,
+  RunPatch,
+  TaskPatch,
+  AttemptPatch,
+} from './transitions.js';
+export {
+  runStarted,
+  runResumed,
+  runPaused,
+  runCompleted,
+  runFailed,
+  runCancelled,
+  taskReady,
+  taskRequeued,
+  taskRetryScheduled,
+  taskStarted,
+  taskEvaluating,
+  taskPassed,
+  taskRework,
+  taskBlocked,
+  taskSkipped,
+  taskCancelled,
+  attemptRunning,
+  attemptWaiting,
+  attemptSucceeded,
+  attemptFailed,
+  attemptInterrupted,
+  attemptAborted,
+} from './transitions.js';

@@ -1,6 +1,6 @@
 import type { AttemptStatus, RunStatus, TaskStatus } from './status.js';
 import type { Plan } from './plan.js';
-import type { Usage } from './agent.js';
+import type { AgentFailure, Usage } from './agent.js';
 
 /** Options a run was started with; snapshotted so resume behaves the same. */
 export interface RunOptions {
@@ -47,7 +47,8 @@ export interface TaskRecord {
   finishedAt: string | null;
 }
 
-export type AttemptKind = 'first' | 'rework' | 'resume';
+/** first try; rework after a setback; resume of an interrupted attempt; retry after a transient agent failure. */
+export type AttemptKind = 'first' | 'rework' | 'resume' | 'retry';
 
 export interface AttemptRecord {
   id: string;
@@ -65,6 +66,8 @@ export interface AttemptRecord {
   /** What the agent was told to fix (verifier output, conflict files); null on a first attempt. */
   feedback: string | null;
   error: string | null;
+  /** Why the session failed, typed (retry, rework or stop); null unless the attempt failed. */
+  failure: AgentFailure | null;
   usage: Usage | null;
   transcriptPath: string | null;
   startedAt: string;

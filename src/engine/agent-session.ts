@@ -1,13 +1,10 @@
 import type { AgentAdapter, SessionInput, SessionResult, Usage } from '../domain/index.js';
+import { agentFailure, attemptRunning } from '../domain/index.js';
 import type { RunContext } from './run-context.js';
 import { TranscriptWriter } from './transcript.js';
 import { redactSecrets } from './redact.js';
 import { StopRequest } from './stop-request.js';
 import { createQuestionRouter } from './question-router.js';
-
-/** Answer given while no foreman or person can be asked; tells the agent how to proceed. */
-export const UNANSWERED =
-  'Nobody can answer right now. Make the most reasonable assumption, say which one in your final message, and continue.';
 
 /**
  * Runs one agent session to its end: streams its events into the transcript, routes its
@@ -23,26 +20,13 @@ export async function runAgentSession(
 ): Promise<SessionResult> {
   const writer = new TranscriptWriter(transcript);
   const { store, run } = ctx;
+  const attempt = { id: input.attemptId, runId: input.runId, taskId: input.taskId };
   const ask = createQuestionRouter(ctx, {
-    taskId: input.taskId,
-    attemptId: input.attemptId,
+    attempt,
     signal,
     timeoutMs: run.plan.settings.question_timeout_s * 1000,
   });
-  await store.transaction((tx) =>
-    tx.setAttemptStatus(
-      input.attemptId,
-      'running',
-      {},
-      {
-        type: 'attempt.running',
-        runId: run.id,
-        taskId: input.taskId,
-        attemptId: input.attemptId,
-        data: {},
-      },
-    ),
-  );
+  await store.transaction((tx) => tx.apply(attemptRunning(attempt)));
   let result: SessionResult;
   let lastUsage: Usage | undefined;
   // Our own controller too: if reading the session fails, the agent must stop before the
@@ -67,10 +51,14 @@ export async function runAgentSession(
   } catch (error) {
     if (!local.signal.aborted)
       local.abort(new StopRequest('cancel', 'the engine could not read the session'));
+    // Adapters promise a result that never rejects; one that does has nothing more to say.
     await session?.result.catch(() => undefined);
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.logger.warn('reading the agent session failed', { attemptId: input.attemptId, error: message });
     result = {
       status: signal.aborted ? 'aborted' : 'failed',
-      error: error instanceof Error ? error.message : String(error),
+      error: message,
+      failure: agentFailure('crashed', message),
     };
   } finally {
     signal.removeEventListener('abort', forward);

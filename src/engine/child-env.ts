@@ -2,7 +2,7 @@ import { allowlistedEnv } from '../process/run-process.js';
 
 /**
  * The agent's environment: the allowlist, the variables its backend needs (its API key and
- * base URL), the key variable named by `api_key_env` and those the plan lists under
+ * base URL), the key variable named by `api_key_env` (or a Codex provider's `env_key`) and those the plan lists under
  * `agents.<name>.env`; never the whole parent environment.
  */
 export function agentEnv(
@@ -11,6 +11,9 @@ export function agentEnv(
   adapterKeys: readonly string[] = [],
 ): Record<string, string> {
   const named = typeof config.api_key_env === 'string' ? [config.api_key_env] : [];
+  // A custom Codex provider names the variable that holds its key.
+  const provider = config.provider as { env_key?: unknown } | undefined;
+  if (typeof provider?.env_key === 'string') named.push(provider.env_key);
   const listed = Array.isArray(config.env)
     ? config.env.filter((key): key is string => typeof key === 'string')
     : [];

@@ -1,12 +1,14 @@
+import type { AttemptRef } from '../domain/index.js';
+import { attemptRunning, attemptWaiting } from '../domain/index.js';
 import type { RunContext } from './run-context.js';
+import { tailEvents } from './queries/index.js';
 
 /** What an agent is told when nobody answered its question in time. */
 export const UNANSWERED =
   'Nobody answered in time. Make the most reasonable assumption, say which one in your final message, and continue.';
 
 export interface QuestionScope {
-  taskId: string;
-  attemptId: string;
+  attempt: AttemptRef;
   signal: AbortSignal;
   /** How long to wait for a person before answering UNANSWERED. */
   timeoutMs: number;
@@ -24,68 +26,32 @@ export function createQuestionRouter(
   scope: QuestionScope,
 ): (question: string) => Promise<string> {
   let count = 0;
-  const { store, run } = ctx;
   // One question at a time per attempt: the attempt has a single `waiting_answer` state.
   let queue: Promise<unknown> = Promise.resolve();
   const ask = async (question: string): Promise<string> => {
     count += 1;
-    const questionId = `${scope.attemptId}.q${count}`;
-    await store.transaction((tx) =>
-      tx.setAttemptStatus(
-        scope.attemptId,
-        'waiting_answer',
-        {},
-        {
-          type: 'attempt.question-asked',
-          runId: run.id,
-          taskId: scope.taskId,
-          attemptId: scope.attemptId,
-          data: { questionId, question },
-        },
-      ),
-    );
-    const deadline = Date.now() + scope.timeoutMs;
-    let afterId = 0;
-    let answer: string | undefined;
-    while (answer === undefined && Date.now() < deadline && !scope.signal.aborted) {
-      const events = await store.readEvents({ runId: run.id, taskId: scope.taskId, afterId });
-      for (const event of events) {
-        afterId = event.id;
-        if (event.type === 'attempt.question-answered' && event.data.questionId === questionId)
-          answer = event.data.answer;
-      }
-      if (answer === undefined) await sleep(scope.pollMs ?? 250, scope.signal);
-    }
-    await store.transaction(async (tx) => {
+    const questionId = `${scope.attempt.id}.q${count}`;
+    // An answer can only follow its question: the tail starts at the log's end before asking.
+    const after = await ctx.store.lastEventId(ctx.run.id);
+    await ctx.store.transaction((tx) => tx.apply(attemptWaiting(scope.attempt, questionId, question)));
+    const answer = await waitForAnswer(ctx, scope, questionId, after);
+    await ctx.store.transaction(async (tx) => {
       if (answer === undefined) {
-        answer = UNANSWERED;
         await tx.appendEvent({
           type: 'attempt.question-answered',
-          runId: run.id,
-          taskId: scope.taskId,
-          attemptId: scope.attemptId,
+          runId: ctx.run.id,
+          taskId: scope.attempt.taskId,
+          attemptId: scope.attempt.id,
           data: {
             questionId,
             question,
-            answer,
+            answer: UNANSWERED,
             by: scope.signal.aborted ? 'gaffer (attempt stopped)' : 'gaffer (timeout)',
           },
         });
       }
-      const attempt = await tx.getAttempt(scope.attemptId);
-      if (attempt?.status === 'waiting_answer') {
-        await tx.setAttemptStatus(
-          scope.attemptId,
-          'running',
-          {},
-          {
-            type: 'attempt.running',
-            runId: run.id,
-            taskId: scope.taskId,
-            attemptId: scope.attemptId,
-            data: {},
-          },
-        );
+      if ((await tx.getAttempt(scope.attempt.id))?.status === 'waiting_answer') {
+        await tx.apply(attemptRunning(scope.attempt));
       }
     });
     return answer ?? UNANSWERED;
@@ -97,14 +63,25 @@ export function createQuestionRouter(
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** The answer recorded for `questionId`, or undefined once the timeout passed or the attempt stopped. */
+async function waitForAnswer(
+  ctx: RunContext,
+  scope: QuestionScope,
+  questionId: string,
+  after: number,
+): Promise<string | undefined> {
+  const deadline = AbortSignal.timeout(scope.timeoutMs);
+  const signal = AbortSignal.any([scope.signal, deadline]);
+  for await (const event of tailEvents(ctx.store, ctx.run.id, {
+    after,
+    taskId: scope.attempt.taskId,
+    types: ['attempt.question-answered'],
+    follow: true,
+    signal,
+    pollMs: scope.pollMs ?? 250,
+  })) {
+    if (event.type === 'attempt.question-answered' && event.data.questionId === questionId)
+      return event.data.answer;
+  }
+  return undefined;
 }

@@ -4,6 +4,8 @@ import type { PlanTask, RunRecord } from '../domain/index.js';
 import { ALWAYS_PROTECTED } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import type { Store } from '../store/index.js';
+import type { Logger } from './logger.js';
+import { InvariantError } from '../domain/index.js';
 
 /** What every piece of a run's execution shares. */
 export interface RunContext {
@@ -13,8 +15,9 @@ export interface RunContext {
   agents: AgentRegistry;
   /** The parent environment, from which agents and verifiers get an explicit subset. */
   env: Record<string, string | undefined>;
-  /** AGENTS.md / CLAUDE.md of the repository, read once per run. */
+  /** AGENTS.md and CLAUDE.md as committed at the run's base, read once per drive. */
   instructions: string;
+  logger: Logger;
 }
 
 /** `.gaffer/` of the repository: database, worktrees, run artifacts. */
@@ -26,7 +29,7 @@ export const transcriptPath = (repoRoot: string, runId: string, attemptId: strin
   join(runDir(repoRoot, runId), 'attempts', `${attemptId}.jsonl`);
 
 /** The agent backend a task runs on: `--agent` beats the task's own, which beats the plan default. */
-export function agentFor(run: RunRecord, task: PlanTask): string {
+export function agentFor(run: Pick<RunRecord, 'options' | 'plan'>, task: PlanTask): string {
   return run.options.agent ?? task.agent ?? run.plan.settings.agent;
 }
 
@@ -34,7 +37,11 @@ export function agentFor(run: RunRecord, task: PlanTask): string {
  * Backend settings for a task: plan-wide `agents.<name>` overlaid with the task's
  * `agent_config`; the plan's `pricing` table applies unless the agent has its own.
  */
-export function agentConfigFor(run: RunRecord, task: PlanTask, agent: string): Record<string, unknown> {
+export function agentConfigFor(
+  run: Pick<RunRecord, 'plan'>,
+  task: PlanTask,
+  agent: string,
+): Record<string, unknown> {
   const config = { ...(run.plan.settings.agents[agent] ?? {}), ...(task.agent_config ?? {}) };
   const pricing = run.plan.settings.pricing;
   return config.pricing === undefined && Object.keys(pricing).length > 0 ? { ...config, pricing } : config;
@@ -46,6 +53,6 @@ export function protectedPathsOf(run: RunRecord): string[] {
 
 export function taskOf(run: RunRecord, taskId: string): PlanTask {
   const task = run.plan.tasks.find((t) => t.id === taskId);
-  if (!task) throw new Error(`task ${taskId} is not in run ${run.id}`);
+  if (!task) throw new InvariantError(`task ${taskId} is not in run ${run.id}`);
   return task;
 }

@@ -1,14 +1,29 @@
-import type { GafferEvent, RunRecord, TaskRecord, TaskStatus } from '../domain/index.js';
-import { GafferError, isTerminalTask } from '../domain/index.js';
+import type { PauseCause, RunRecord, TaskRecord, TaskStatus, TaskTransition } from '../domain/index.js';
+import {
+  GafferError,
+  isTerminalTask,
+  runCancelled,
+  runCompleted,
+  runFailed,
+  runPaused,
+  taskCancelled,
+  taskReady,
+  taskRequeued,
+  taskSkipped,
+} from '../domain/index.js';
 import { effectiveDependencies } from '../plan/index.js';
-import type { SchedAction, SchedEvent, SchedStatus } from './scheduler/index.js';
+import type { SchedAction, SchedEvent, SchedulerState, SchedStatus } from './scheduler/index.js';
 import { createSchedulerState, schedule } from './scheduler/index.js';
+import type { ControlRequest } from './control/index.js';
+import { watchControlRequests } from './control/index.js';
 import type { RunContext } from './run-context.js';
 import { agentFor } from './run-context.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { errorMessage } from './logger.js';
+import { requeueInterrupted, startOrResume } from './recovery.js';
 import { StopRequest } from './stop-request.js';
-import type { TaskOutcome } from './task-pipeline.js';
-import { runTaskPipeline } from './task-pipeline.js';
+import type { TaskOutcome } from './pipeline/index.js';
+import { runTaskPipeline } from './pipeline/index.js';
 
 export interface DriveOptions {
   ownerId: string;
@@ -35,273 +50,177 @@ const SCHED_STATUS: Record<TaskStatus, SchedStatus> = {
 };
 
 /**
- * Drives one run until it completes, fails, is cancelled or paused. The scheduler decides;
- * this loop performs its actions, feeds it task outcomes one at a time, watches for
- * pause/cancel requests and holds the run's lease throughout.
+ * Drives one run until it completes, fails, is cancelled or paused, holding its lease
+ * throughout. The scheduler decides; the {@link RunDriver} performs its actions and feeds it
+ * task outcomes one at a time.
  */
 export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<RunRecord> {
-  const { store } = ctx;
-  const runId = ctx.run.id;
-  const inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  let leaseLost: string | undefined;
-  const stopAll = (stop: StopRequest) => {
-    for (const { controller } of inFlight.values()) if (!controller.signal.aborted) controller.abort(stop);
-  };
-  const keeper = new LeaseKeeper(store, runId, options.ownerId, {
+  const driver = new RunDriver(ctx, options);
+  const keeper = new LeaseKeeper(ctx.store, ctx.run.id, options.ownerId, {
     ttlMs: options.leaseTtlMs,
     heartbeatMs: options.heartbeatMs,
-    onLost: (why) => {
-      leaseLost = why;
-      stopAll(new StopRequest('lease-lost', why));
-    },
+    onLost: (why) => driver.leaseLost(why),
   });
   await keeper.acquire();
-  let poll: NodeJS.Timeout | undefined;
   try {
-    ctx.run = await startOrResume(ctx, options.ownerId);
-    await requeueInterrupted(ctx);
-    const tasks = await store.listTasks(runId);
-    let state = createSchedulerState(schedTasks(ctx.run), schedConfig(ctx.run), initialStatuses(tasks));
-    let lastControlId = (await store.readEvents({ runId })).at(-1)?.id ?? 0;
-
-    return await new Promise<RunRecord>((resolve, reject) => {
-      let queue = Promise.resolve();
-      let finished = false;
-      // An engine error (git, store) stops the run where it is: attempts are interrupted like a
-      // pause, so `gaffer resume` continues once the cause is fixed; nothing is cancelled.
-      const fail = (error: unknown) => {
-        if (finished) return;
-        finished = true;
-        stopAll(
-          new StopRequest('pause', `engine error: ${error instanceof Error ? error.message : String(error)}`),
-        );
-        reject(error instanceof Error ? error : new Error(String(error)));
-      };
-      const feed = (event: SchedEvent) => {
-        queue = queue
-          .then(async () => {
-            if (finished) return;
-            if (leaseLost)
-              throw new GafferError('GAFFER_LEASE_HELD', `lost the lease of run ${runId}: ${leaseLost}`);
-            const next = schedule(state, event);
-            state = next.state;
-            for (const action of next.actions) await perform(action);
-          })
-          .catch(fail);
-      };
-      const perform = async (action: SchedAction): Promise<void> => {
-        switch (action.type) {
-          case 'mark-ready':
-            await moveTask(
-              ctx,
-              action.taskId,
-              'ready',
-              {},
-              (taskId) => ({ type: 'task.ready', runId, taskId, data: {} }),
-              ['pending'],
-            );
-            return;
-          case 'dispatch': {
-            const controller = new AbortController();
-            const done = runTaskPipeline(ctx, action.taskId, controller.signal)
-              .then((outcome) => settle(action.taskId, outcome))
-              .catch(fail)
-              .finally(() => inFlight.delete(action.taskId));
-            inFlight.set(action.taskId, { controller, done });
-            return;
-          }
-          case 'skip':
-            await moveTask(ctx, action.taskId, 'skipped', { reason: action.reason }, (taskId) => ({
-              type: 'task.skipped',
-              runId,
-              taskId,
-              data: { reason: action.reason },
-            }));
-            return;
-          case 'cancel-task':
-            await moveTask(ctx, action.taskId, 'cancelled', { reason: action.reason }, (taskId) => ({
-              type: 'task.cancelled',
-              runId,
-              taskId,
-              data: { reason: action.reason },
-            }));
-            return;
-          case 'finish':
-            finished = true;
-            resolve(await finishRun(ctx, action.outcome, stopReason ?? action.reason));
-            return;
-        }
-      };
-      const settle = async (taskId: string, outcome: TaskOutcome) => {
-        if (finished && outcome.type !== 'stopped') return;
-        switch (outcome.type) {
-          case 'passed':
-            feed({ type: 'task-passed', taskId });
-            return;
-          case 'blocked':
-            feed({ type: 'task-blocked', taskId, reason: `task ${taskId} is blocked: ${outcome.reason}` });
-            return;
-          case 'stopped':
-            if (outcome.kind === 'pause') {
-              await moveTask(ctx, taskId, 'ready', {}, (id) => ({
-                type: 'task.requeued',
-                runId,
-                taskId: id,
-                data: { reason: outcome.reason },
-              }));
-            } else if (outcome.kind === 'cancel') {
-              await moveTask(ctx, taskId, 'cancelled', { reason: outcome.reason }, (id) => ({
-                type: 'task.cancelled',
-                runId,
-                taskId: id,
-                data: { reason: outcome.reason },
-              }));
-            }
-            feed({ type: 'task-interrupted', taskId });
-            return;
-        }
-      };
-      let stopReason: string | undefined;
-      const requestStop = (kind: 'pause' | 'cancel', reason: string) => {
-        stopReason ??= reason;
-        feed({ type: kind });
-        stopAll(new StopRequest(kind, reason));
-      };
-      const onAbort = () =>
-        requestStop(
-          'pause',
-          typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted',
-        );
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      // A Ctrl-C while the run was starting up must count too.
-      if (options.signal?.aborted) onAbort();
-      poll = setInterval(() => {
-        store
-          .readEvents({ runId, afterId: lastControlId })
-          .then((events) => {
-            for (const event of events) {
-              lastControlId = event.id;
-              if (event.type === 'run.pause-requested') requestStop('pause', event.data.reason);
-              if (event.type === 'run.cancel-requested') requestStop('cancel', event.data.reason);
-            }
-          })
-          .catch(() => undefined); // a transient read error must not end the run; the lease decides that
-      }, options.controlPollMs);
-      feed({ type: 'start' });
-    }).finally(async () => {
-      await Promise.allSettled([...inFlight.values()].map((entry) => entry.done));
-    });
+    return await driver.drive();
   } finally {
-    if (poll) clearInterval(poll);
-    if (!leaseLost) await keeper.release();
+    if (!driver.lostLease) await keeper.release();
   }
 }
 
-async function startOrResume(ctx: RunContext, ownerId: string): Promise<RunRecord> {
-  const { store } = ctx;
-  const run = await store.getRun(ctx.run.id);
-  if (!run) throw new GafferError('GAFFER_RUN_NOT_FOUND', `run ${ctx.run.id} not found`, { userError: true });
-  switch (run.status) {
-    case 'pending':
-      return store.transaction((tx) =>
-        tx.setRunStatus(
-          run.id,
-          'running',
-          {},
-          { type: 'run.started', runId: run.id, data: { ownerId, resumed: false } },
-        ),
-      );
-    case 'paused':
-      return store.transaction((tx) =>
-        tx.setRunStatus(
-          run.id,
-          'running',
-          { reason: null },
-          { type: 'run.resumed', runId: run.id, data: { ownerId } },
-        ),
-      );
-    case 'running':
-      // The previous owner died; its lease is ours now.
-      await store.transaction((tx) =>
-        tx.appendEvent({ type: 'run.resumed', runId: run.id, data: { ownerId } }),
-      );
-      return run;
-    case 'completed':
-    case 'failed':
-    case 'cancelled':
-      throw new GafferError(
-        'GAFFER_BAD_INPUT',
-        `run ${run.id} has already ${run.status === 'completed' ? 'completed' : 'ended'} (${run.status})`,
-        {
-          userError: true,
-          hint: 'start a new run with `gaffer run <plan>`',
-        },
-      );
-  }
-}
+class RunDriver {
+  private readonly inFlight = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Ends the control watch when the drive ends. */
+  private readonly watch = new AbortController();
+  private state: SchedulerState | undefined;
+  private queue = Promise.resolve();
+  private finished = false;
+  private stop: { reason: string; by: PauseCause } | undefined;
+  lostLease: string | undefined;
+  private settleRun: { resolve: (run: RunRecord) => void; reject: (error: Error) => void } | undefined;
 
-/** Attempts left mid-flight by a dead owner become `interrupted`; their tasks go back to `ready`. */
-async function requeueInterrupted(ctx: RunContext): Promise<void> {
-  const { store, run } = ctx;
-  const attempts = await store.listAttempts(run.id);
-  const live = attempts.filter(
-    (a) => a.status === 'starting' || a.status === 'running' || a.status === 'waiting_answer',
-  );
-  const tasks = await store.listTasks(run.id);
-  const liveIds = new Set(live.map((a) => a.id));
-  const unanswered = new Map<string, { question: string; taskId: string; attemptId: string }>();
-  for (const event of await store.readEvents({ runId: run.id })) {
-    if (event.type === 'attempt.question-asked' && liveIds.has(event.attemptId ?? '')) {
-      unanswered.set(event.data.questionId, {
-        question: event.data.question,
-        taskId: event.taskId ?? '',
-        attemptId: event.attemptId ?? '',
-      });
+  constructor(
+    private readonly ctx: RunContext,
+    private readonly options: DriveOptions,
+  ) {}
+
+  async drive(): Promise<RunRecord> {
+    const { ctx } = this;
+    ctx.run = await startOrResume(ctx, this.options.ownerId);
+    await requeueInterrupted(ctx);
+    const tasks = await ctx.store.listTasks(ctx.run.id);
+    this.state = createSchedulerState(schedTasks(ctx.run), schedConfig(ctx.run), initialStatuses(tasks));
+    const after = await ctx.store.lastEventId(ctx.run.id);
+    const done = new Promise<RunRecord>((resolve, reject) => (this.settleRun = { resolve, reject }));
+    this.listenForStops(after);
+    this.feed({ type: 'start' });
+    try {
+      return await done;
+    } finally {
+      this.watch.abort();
+      await Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done));
     }
-    if (event.type === 'attempt.question-answered') unanswered.delete(event.data.questionId);
   }
-  await store.transaction(async (tx) => {
-    // Nobody waits for these answers any more: the resumed attempt will ask again if it must.
-    for (const [questionId, q] of unanswered) {
-      await tx.appendEvent({
-        type: 'attempt.question-answered',
-        runId: run.id,
-        taskId: q.taskId,
-        attemptId: q.attemptId,
-        data: { questionId, question: q.question, answer: '', by: 'gaffer (attempt interrupted)' },
+
+  leaseLost(why: string): void {
+    this.lostLease = why;
+    this.stopAll(new StopRequest('lease-lost', why));
+  }
+
+  private listenForStops(after: number): void {
+    const { signal } = this.options;
+    const onAbort = () =>
+      this.requestStop({
+        kind: 'pause',
+        reason: typeof signal?.reason === 'string' ? signal.reason : 'interrupted',
+        by: 'signal',
       });
-    }
-    for (const attempt of live) {
-      await tx.setAttemptStatus(
-        attempt.id,
-        'interrupted',
-        { finishedAt: new Date().toISOString() },
-        {
-          type: 'attempt.interrupted',
-          runId: run.id,
-          taskId: attempt.taskId,
-          attemptId: attempt.id,
-          data: { reason: 'its engine stopped before the attempt ended' },
-        },
-      );
-    }
-    for (const task of tasks) {
-      if (['running', 'evaluating', 'rework', 'awaiting_approval'].includes(task.status)) {
-        await tx.setTaskStatus(
-          run.id,
-          task.taskId,
-          'ready',
-          {},
-          {
-            type: 'task.requeued',
-            runId: run.id,
-            taskId: task.taskId,
-            data: { reason: 'resumed after its engine stopped' },
-          },
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // A Ctrl-C while the run was starting up must count too.
+    if (signal?.aborted) onAbort();
+    void watchControlRequests(
+      this.ctx.store,
+      this.ctx.run.id,
+      { after, pollMs: this.options.controlPollMs, signal: this.watch.signal, logger: this.ctx.logger },
+      (request) => this.requestStop(request),
+    );
+  }
+
+  private requestStop(request: ControlRequest): void {
+    this.stop ??= { reason: request.reason, by: request.kind === 'pause' ? request.by : 'user' };
+    this.feed({ type: request.kind });
+    this.stopAll(new StopRequest(request.kind, request.reason));
+  }
+
+  private stopAll(stop: StopRequest): void {
+    for (const { controller } of this.inFlight.values())
+      if (!controller.signal.aborted) controller.abort(stop);
+  }
+
+  /** The scheduler sees one event at a time, in order; its actions run before the next event. */
+  private feed(event: SchedEvent): void {
+    this.queue = this.queue
+      .then(async () => {
+        if (this.finished || !this.state) return;
+        if (this.lostLease)
+          throw new GafferError(
+            'GAFFER_LEASE_HELD',
+            `lost the lease of run ${this.ctx.run.id}: ${this.lostLease}`,
+          );
+        const next = schedule(this.state, event);
+        this.state = next.state;
+        for (const action of next.actions) await this.perform(action);
+      })
+      .catch((error: unknown) => this.fail(error));
+  }
+
+  /**
+   * An engine error (git, store) stops the run where it is: attempts are interrupted like a
+   * pause, so `gaffer resume` continues once the cause is fixed; nothing is cancelled.
+   */
+  private fail(error: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.ctx.logger.error('the run stopped on an engine error', {
+      runId: this.ctx.run.id,
+      error: errorMessage(error),
+    });
+    this.stopAll(new StopRequest('pause', `engine error: ${errorMessage(error)}`));
+    this.settleRun?.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+
+  private async perform(action: SchedAction): Promise<void> {
+    const runId = this.ctx.run.id;
+    switch (action.type) {
+      case 'mark-ready':
+        return moveTask(this.ctx, taskReady(runId, action.taskId), ['pending']);
+      case 'dispatch':
+        return this.dispatch(action.taskId);
+      case 'skip':
+        return moveTask(this.ctx, taskSkipped(runId, action.taskId, action.reason));
+      case 'cancel-task':
+        return moveTask(this.ctx, taskCancelled(runId, action.taskId, action.reason));
+      case 'finish':
+        this.finished = true;
+        this.settleRun?.resolve(
+          await finishRun(
+            this.ctx,
+            action.outcome,
+            this.stop ?? { reason: action.reason ?? action.outcome, by: 'user' },
+          ),
         );
-      }
+        return;
     }
-  });
+  }
+
+  private dispatch(taskId: string): void {
+    const controller = new AbortController();
+    const done = runTaskPipeline(this.ctx, taskId, controller.signal)
+      .then((outcome) => this.settle(taskId, outcome))
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => this.inFlight.delete(taskId));
+    this.inFlight.set(taskId, { controller, done });
+  }
+
+  private async settle(taskId: string, outcome: TaskOutcome): Promise<void> {
+    if (this.finished && outcome.type !== 'stopped') return;
+    const runId = this.ctx.run.id;
+    switch (outcome.type) {
+      case 'passed':
+        return this.feed({ type: 'task-passed', taskId });
+      case 'blocked':
+        return this.feed({
+          type: 'task-blocked',
+          taskId,
+          reason: `task ${taskId} is blocked: ${outcome.reason}`,
+        });
+      case 'stopped':
+        if (outcome.kind === 'pause') await moveTask(this.ctx, taskRequeued(runId, taskId, outcome.reason));
+        if (outcome.kind === 'cancel') await moveTask(this.ctx, taskCancelled(runId, taskId, outcome.reason));
+        return this.feed({ type: 'task-interrupted', taskId });
+    }
+  }
 }
 
 function schedTasks(run: RunRecord) {
@@ -328,65 +247,30 @@ function initialStatuses(tasks: TaskRecord[]): Record<string, SchedStatus> {
   return Object.fromEntries(tasks.map((t) => [t.taskId, SCHED_STATUS[t.status]]));
 }
 
-/** Moves a task unless it already ended (idempotent under races between the scheduler and a stopping pipeline). */
-async function moveTask(
-  ctx: RunContext,
-  taskId: string,
-  to: TaskStatus,
-  patch: { reason?: string | null },
-  event: (taskId: string) => GafferEvent,
-  onlyFrom?: TaskStatus[],
-): Promise<void> {
+/** Applies a task transition unless the task already ended or is there (races between the scheduler and a stopping pipeline). */
+async function moveTask(ctx: RunContext, move: TaskTransition, onlyFrom?: TaskStatus[]): Promise<void> {
   await ctx.store.transaction(async (tx) => {
-    const current = await tx.getTask(ctx.run.id, taskId);
-    if (!current || isTerminalTask(current.status) || current.status === to) return;
+    const current = await tx.getTask(move.runId, move.taskId);
+    if (!current || isTerminalTask(current.status) || current.status === move.to) return;
     if (onlyFrom && !onlyFrom.includes(current.status)) return;
-    const finishedAt = to === 'skipped' || to === 'cancelled' ? new Date().toISOString() : undefined;
-    await tx.setTaskStatus(
-      ctx.run.id,
-      taskId,
-      to,
-      { ...patch, ...(finishedAt ? { finishedAt } : {}) },
-      event(taskId),
-    );
+    await tx.apply(move);
   });
 }
 
 async function finishRun(
   ctx: RunContext,
   outcome: 'completed' | 'failed' | 'cancelled' | 'paused',
-  reason: string | undefined,
+  why: { reason: string; by: PauseCause },
 ): Promise<RunRecord> {
   const { store, run } = ctx;
   const tasks = await store.listTasks(run.id);
   const count = (status: TaskStatus) => tasks.filter((t) => t.status === status).length;
-  const now = new Date().toISOString();
-  const finished = await store.transaction((tx) => {
-    switch (outcome) {
-      case 'completed':
-        return tx.setRunStatus(
-          run.id,
-          'completed',
-          { finishedAt: now, reason: null },
-          {
-            type: 'run.completed',
-            runId: run.id,
-            data: { passed: count('passed'), blocked: count('blocked'), skipped: count('skipped') },
-          },
-        );
-      case 'failed':
-      case 'cancelled':
-      case 'paused': {
-        const why = reason ?? outcome;
-        // A paused run has not finished: it keeps no finishedAt.
-        const patch = outcome === 'paused' ? { reason: why } : { reason: why, finishedAt: now };
-        return tx.setRunStatus(run.id, outcome, patch, {
-          type: `run.${outcome}`,
-          runId: run.id,
-          data: { reason: why },
-        });
-      }
-    }
-  });
-  return finished;
+  const move = {
+    completed: () =>
+      runCompleted(run.id, { passed: count('passed'), blocked: count('blocked'), skipped: count('skipped') }),
+    failed: () => runFailed(run.id, why.reason),
+    cancelled: () => runCancelled(run.id, why.reason),
+    paused: () => runPaused(run.id, why.reason, why.by),
+  }[outcome]();
+  return store.transaction((tx) => tx.apply(move));
 }

@@ -93,3 +93,17 @@ export async function treeOf(ctx: GitContext, ref: string): Promise<string> {
   const result = await ctx.git(['rev-parse', '--verify', `${commit}^{tree}`]);
   return result.stdout.trim();
 }
+
+/** The content of `path` at `commit`, or undefined when the commit has no such file. */
+export async function readFileAt(ctx: GitContext, commit: string, path: string): Promise<string | undefined> {
+  const result = await ctx.git(['cat-file', 'blob', '--end-of-options', `${commit}:${path}`], {
+    allowFail: true,
+  });
+  return result.code === 0 ? result.stdout : undefined;
+}
+
+/** The best common ancestor of two commits, or undefined when the histories are unrelated. */
+export async function mergeBase(ctx: GitContext, a: string, b: string): Promise<string | undefined> {
+  const result = await ctx.git(['merge-base', '--end-of-options', a, b], { allowFail: true });
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}

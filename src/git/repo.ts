@@ -7,7 +7,16 @@ import { execGit, type GitResult } from './exec-git.js';
 import type { GitCallOptions, GitContext } from './git-context.js';
 import { mergeBranch, rebase, resetHard, type MergeResult, type RebaseResult } from './merge.js';
 import { canonicalPath } from './paths.js';
-import { branchExists, currentBranch, ensureBranch, isAncestor, resolveCommit, treeOf } from './refs.js';
+import {
+  branchExists,
+  currentBranch,
+  ensureBranch,
+  isAncestor,
+  mergeBase,
+  readFileAt,
+  resolveCommit,
+  treeOf,
+} from './refs.js';
 import { withKeyedLock } from './repo-lock.js';
 import { addWorktree, listWorktrees, removeWorktree, type WorktreeInfo } from './worktrees.js';
 
@@ -54,6 +63,10 @@ export interface Repo {
   diffStat(from: string, to: string): Promise<{ files: string[]; insertions: number; deletions: number }>;
   /** Whether `ancestor` is reachable from `descendant`. */
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /** A file's content at a commit (not the working copy); undefined when the commit has no such file. */
+  readFileAt(commit: string, path: string): Promise<string | undefined>;
+  /** The common ancestor of two commits, or undefined when they have none. */
+  mergeBase(a: string, b: string): Promise<string | undefined>;
   /** Tree id of a commit (equal trees mean equal content). */
   treeOf(ref: string): Promise<string>;
   /**
@@ -140,6 +153,8 @@ class GitRepo implements Repo, GitContext {
   diffStat = (from: string, to: string) => diffStat(this, from, to);
   isAncestor = (ancestor: string, descendant: string) => isAncestor(this, ancestor, descendant);
   treeOf = (ref: string) => treeOf(this, ref);
+  readFileAt = (commit: string, path: string) => readFileAt(this, commit, path);
+  mergeBase = (a: string, b: string) => mergeBase(this, a, b);
   mergeBranch = (target: string, source: string, message: string) =>
     mergeBranch(this, target, source, message);
   rebase = (worktree: string, onto: string) => rebase(this, worktree, onto);

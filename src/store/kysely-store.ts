@@ -21,6 +21,7 @@ import {
   selectAttempts,
   selectEvaluations,
   selectEvents,
+  selectLastEventId,
   selectRun,
   selectRuns,
   selectTask,
@@ -108,6 +109,10 @@ export class KyselyStore implements Store {
 
   async readEvents(query: EventQuery): Promise<StoredEvent[]> {
     return selectEvents(this.#reader(), query);
+  }
+
+  async lastEventId(runId: string): Promise<number> {
+    return selectLastEventId(this.#reader(), runId);
   }
 
   async acquireLease(

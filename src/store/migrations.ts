@@ -122,11 +122,27 @@ function initial(dialect: StoreDialect): Migration {
   };
 }
 
+/**
+ * An attempt's typed failure (so a resumed engine decides retry, rework or stop from the record),
+ * and an index for reading one kind of event of a run (open questions, control requests) without
+ * scanning its whole log.
+ */
+const failuresAndEventTypes: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('attempts').addColumn('failure_json', 'text').execute();
+    await db.schema.createIndex('events_run_type').on('events').columns(['run_id', 'type', 'id']).execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.dropIndex('events_run_type').execute();
+    await db.schema.alterTable('attempts').dropColumn('failure_json').execute();
+  },
+};
+
 /** Gaffer's migrations, in code so they ship inside the bundle; names sort in apply order. */
 export function createMigrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect) };
+      return { '0001_initial': initial(dialect), '0002_failures_and_event_types': failuresAndEventTypes };
     },
   };
 }

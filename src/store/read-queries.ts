@@ -71,12 +71,25 @@ export async function selectEvaluations(
 }
 
 export async function selectEvents(db: Kysely<Database>, query: EventQuery): Promise<StoredEvent[]> {
+  if (query.types?.length === 0) return [];
   let select = db.selectFrom('events').selectAll();
   if (query.runId !== undefined) select = select.where('run_id', '=', query.runId);
   if (query.taskId !== undefined) select = select.where('task_id', '=', query.taskId);
+  if (query.types !== undefined) select = select.where('type', 'in', [...query.types]);
   if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
   select = select.orderBy('id');
   if (query.limit !== undefined) select = select.limit(query.limit);
   const rows = await select.execute();
   return rows.map(rowToEvent);
+}
+
+export async function selectLastEventId(db: Kysely<Database>, runId: string): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select('id')
+    .where('run_id', '=', runId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? 0 : Number(row.id);
 }

@@ -132,6 +132,7 @@ export function attemptToRow(attempt: AttemptRecord): Insertable<AttemptsTable> 
     native_session_id: attempt.nativeSessionId,
     feedback: attempt.feedback,
     error: attempt.error,
+    failure_json: attempt.failure === null ? null : JSON.stringify(attempt.failure),
     usage_json: attempt.usage === null ? null : JSON.stringify(attempt.usage),
     transcript_path: attempt.transcriptPath,
     started_at: attempt.startedAt,
@@ -155,6 +156,7 @@ export function rowToAttempt(row: Selectable<AttemptsTable>): AttemptRecord {
     nativeSessionId: row.native_session_id,
     feedback: row.feedback,
     error: row.error,
+    failure: row.failure_json === null ? null : (JSON.parse(row.failure_json) as AttemptRecord['failure']),
     usage: row.usage_json === null ? null : (JSON.parse(row.usage_json) as AttemptRecord['usage']),
     transcriptPath: row.transcript_path,
     startedAt: row.started_at,
@@ -167,6 +169,8 @@ export function attemptPatchToRow(patch: AttemptPatch): Updateable<AttemptsTable
   if (patch.headCommit !== undefined) row.head_commit = patch.headCommit;
   if (patch.nativeSessionId !== undefined) row.native_session_id = patch.nativeSessionId;
   if (patch.error !== undefined) row.error = patch.error;
+  if (patch.failure !== undefined)
+    row.failure_json = patch.failure === null ? null : JSON.stringify(patch.failure);
   if (patch.usage !== undefined) row.usage_json = patch.usage === null ? null : JSON.stringify(patch.usage);
   if (patch.transcriptPath !== undefined) row.transcript_path = patch.transcriptPath;
   if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;

@@ -49,6 +49,7 @@ export interface AttemptsTable {
   native_session_id: string | null;
   feedback: string | null;
   error: string | null;
+  failure_json: string | null;
   usage_json: string | null;
   transcript_path: string | null;
   started_at: string;

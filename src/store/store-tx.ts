@@ -12,6 +12,8 @@ import {
   canMoveTask,
 } from '../domain/index.js';
 import type {
+  Transition,
+  TransitionResult,
   AttemptRecord,
   AttemptStatus,
   EvaluationRecord,
@@ -79,32 +81,24 @@ export class KyselyStoreTx implements StoreTx {
   }
 
   async setRunStatus(runId: string, to: RunStatus, patch: RunPatch, event: GafferEvent): Promise<RunRecord> {
-    const set = slotted('set', { ...runPatchToRow(patch), status: to, updated_at: now() });
-    const sources = sourcesOf(RUN_STATUSES, canMoveRun, to);
-    const row =
-      sources.length === 0
-        ? undefined
-        : await this.#first<Selectable<RunsTable>>(
-            `run-status:${to}:${Object.keys(set.values).join()}`,
-            () =>
-              this.trx
-                .updateTable('runs')
-                .set(set.slots)
-                .where('id', '=', slot<string>('runId'))
-                .where('status', 'in', sources)
-                .returningAll(),
-            { ...set.values, runId },
-          );
-    if (!row) {
-      const current = await this.trx
-        .selectFrom('runs')
-        .select('status')
-        .where('id', '=', runId)
-        .executeTakeFirst();
-      if (!current) throw runNotFound(runId);
-      assertRunMove(runId, current.status as RunStatus, to);
-      throw lostRace(`run ${runId}`);
-    }
+    const row = await this.#compareAndSet<RunStatus, Selectable<RunsTable>>({
+      machine: 'run',
+      subject: runId,
+      to,
+      sources: sourcesOf(RUN_STATUSES, canMoveRun, to),
+      set: { ...runPatchToRow(patch), updated_at: now() },
+      update: (set, sources) =>
+        this.trx
+          .updateTable('runs')
+          .set(set)
+          .where('id', '=', slot<string>('runId'))
+          .where('status', 'in', sources)
+          .returningAll(),
+      key: { runId },
+      current: () => this.trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst(),
+      notFound: () => runNotFound(runId),
+      assertMove: (from) => assertRunMove(runId, from, to),
+    });
     await this.#insertEvent(event);
     return rowToRun(row);
   }
@@ -125,34 +119,32 @@ export class KyselyStoreTx implements StoreTx {
     patch: TaskPatch,
     event: GafferEvent,
   ): Promise<TaskRecord> {
-    const set = slotted('set', { ...taskPatchToRow(patch), status: to });
-    const sources = sourcesOf(TASK_STATUSES, canMoveTask, to);
-    const row =
-      sources.length === 0
-        ? undefined
-        : await this.#first<Selectable<TasksTable>>(
-            `task-status:${to}:${Object.keys(set.values).join()}`,
-            () =>
-              this.trx
-                .updateTable('tasks')
-                .set(set.slots)
-                .where('run_id', '=', slot<string>('runId'))
-                .where('task_id', '=', slot<string>('taskId'))
-                .where('status', 'in', sources)
-                .returningAll(),
-            { ...set.values, runId, taskId },
-          );
-    if (!row) {
-      const current = await this.trx
-        .selectFrom('tasks')
-        .select('status')
-        .where('run_id', '=', runId)
-        .where('task_id', '=', taskId)
-        .executeTakeFirst();
-      if (!current) throw taskNotFound(runId, taskId);
-      assertTaskMove(`${runId}/${taskId}`, current.status as TaskStatus, to);
-      throw lostRace(`task ${runId}/${taskId}`);
-    }
+    const subject = `${runId}/${taskId}`;
+    const row = await this.#compareAndSet<TaskStatus, Selectable<TasksTable>>({
+      machine: 'task',
+      subject,
+      to,
+      sources: sourcesOf(TASK_STATUSES, canMoveTask, to),
+      set: taskPatchToRow(patch),
+      update: (set, sources) =>
+        this.trx
+          .updateTable('tasks')
+          .set(set)
+          .where('run_id', '=', slot<string>('runId'))
+          .where('task_id', '=', slot<string>('taskId'))
+          .where('status', 'in', sources)
+          .returningAll(),
+      key: { runId, taskId },
+      current: () =>
+        this.trx
+          .selectFrom('tasks')
+          .select('status')
+          .where('run_id', '=', runId)
+          .where('task_id', '=', taskId)
+          .executeTakeFirst(),
+      notFound: () => taskNotFound(runId, taskId),
+      assertMove: (from) => assertTaskMove(subject, from, to),
+    });
     await this.#insertEvent(event);
     return rowToTask(row);
   }
@@ -183,32 +175,25 @@ export class KyselyStoreTx implements StoreTx {
     patch: AttemptPatch,
     event: GafferEvent,
   ): Promise<AttemptRecord> {
-    const set = slotted('set', { ...attemptPatchToRow(patch), status: to });
-    const sources = sourcesOf(ATTEMPT_STATUSES, canMoveAttempt, to);
-    const row =
-      sources.length === 0
-        ? undefined
-        : await this.#first<Selectable<AttemptsTable>>(
-            `attempt-status:${to}:${Object.keys(set.values).join()}`,
-            () =>
-              this.trx
-                .updateTable('attempts')
-                .set(set.slots)
-                .where('id', '=', slot<string>('attemptId'))
-                .where('status', 'in', sources)
-                .returningAll(),
-            { ...set.values, attemptId },
-          );
-    if (!row) {
-      const current = await this.trx
-        .selectFrom('attempts')
-        .select('status')
-        .where('id', '=', attemptId)
-        .executeTakeFirst();
-      if (!current) throw attemptNotFound(attemptId);
-      assertAttemptMove(attemptId, current.status as AttemptStatus, to);
-      throw lostRace(`attempt ${attemptId}`);
-    }
+    const row = await this.#compareAndSet<AttemptStatus, Selectable<AttemptsTable>>({
+      machine: 'attempt',
+      subject: attemptId,
+      to,
+      sources: sourcesOf(ATTEMPT_STATUSES, canMoveAttempt, to),
+      set: attemptPatchToRow(patch),
+      update: (set, sources) =>
+        this.trx
+          .updateTable('attempts')
+          .set(set)
+          .where('id', '=', slot<string>('attemptId'))
+          .where('status', 'in', sources)
+          .returningAll(),
+      key: { attemptId },
+      current: () =>
+        this.trx.selectFrom('attempts').select('status').where('id', '=', attemptId).executeTakeFirst(),
+      notFound: () => attemptNotFound(attemptId),
+      assertMove: (from) => assertAttemptMove(attemptId, from, to),
+    });
     await this.#insertEvent(event);
     return rowToAttempt(row);
   }
@@ -225,6 +210,18 @@ export class KyselyStoreTx implements StoreTx {
       .where('id', '=', attemptId)
       .executeTakeFirst();
     if (result.numUpdatedRows === 0n) throw attemptNotFound(attemptId);
+  }
+
+  apply<T extends Transition>(transition: T): Promise<TransitionResult<T>> {
+    const t: Transition = transition;
+    switch (t.entity) {
+      case 'run':
+        return this.setRunStatus(t.runId, t.to, t.patch, t.event) as Promise<TransitionResult<T>>;
+      case 'task':
+        return this.setTaskStatus(t.runId, t.taskId, t.to, t.patch, t.event) as Promise<TransitionResult<T>>;
+      case 'attempt':
+        return this.setAttemptStatus(t.attemptId, t.to, t.patch, t.event) as Promise<TransitionResult<T>>;
+    }
   }
 
   async insertEvaluation(evaluation: EvaluationRecord, event: GafferEvent): Promise<void> {
@@ -261,6 +258,40 @@ export class KyselyStoreTx implements StoreTx {
     await this.trx.executeQuery(
       this.templates.bind('event', () => this.trx.insertInto('events').values(values.slots), values.values),
     );
+  }
+
+  /**
+   * The one compare-and-set status update of runs, tasks and attempts: a conditional
+   * `UPDATE … SET status = to WHERE key AND status IN (legal sources) RETURNING *`, compiled
+   * once per shape. Only when nothing matched is the row read, to report the illegal move, the
+   * missing row, or the race lost to a concurrent writer.
+   */
+  async #compareAndSet<S extends string, R>(spec: {
+    machine: 'run' | 'task' | 'attempt';
+    subject: string;
+    to: S;
+    sources: S[];
+    set: Record<string, unknown>;
+    update: (set: Record<string, unknown>, sources: S[]) => { compile(): CompiledQuery<R> };
+    key: Record<string, string>;
+    current: () => Promise<{ status: string } | undefined>;
+    notFound: () => Error;
+    assertMove: (from: S) => void;
+  }): Promise<R> {
+    const set = slotted('set', { ...spec.set, status: spec.to });
+    const row =
+      spec.sources.length === 0
+        ? undefined
+        : await this.#first<R>(
+            `${spec.machine}-status:${spec.to}:${Object.keys(set.values).join()}`,
+            () => spec.update(set.slots, spec.sources),
+            { ...set.values, ...spec.key },
+          );
+    if (row !== undefined) return row;
+    const current = await spec.current();
+    if (!current) throw spec.notFound();
+    spec.assertMove(current.status as S);
+    throw lostRace(`${spec.machine} ${spec.subject}`);
   }
 
   /** Runs the template `key` (built by `build` on first use) and returns its first row. */

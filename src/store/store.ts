@@ -1,8 +1,14 @@
 import type {
+  AttemptPatch,
+  RunPatch,
+  TaskPatch,
+  Transition,
+  TransitionResult,
   AttemptRecord,
   AttemptStatus,
   EvaluationRecord,
   GafferEvent,
+  GafferEventType,
   LeaseRecord,
   RunRecord,
   RunStatus,
@@ -11,16 +17,7 @@ import type {
   TaskStatus,
 } from '../domain/index.js';
 
-export type RunPatch = Partial<Pick<RunRecord, 'reason' | 'finishedAt' | 'options' | 'plan'>>;
-export type TaskPatch = Partial<
-  Pick<
-    TaskRecord,
-    'attempts' | 'reworks' | 'mergeCommit' | 'reason' | 'filesChanged' | 'startedAt' | 'finishedAt'
-  >
->;
-export type AttemptPatch = Partial<
-  Pick<AttemptRecord, 'headCommit' | 'nativeSessionId' | 'error' | 'usage' | 'transcriptPath' | 'finishedAt'>
->;
+export type { RunPatch, TaskPatch, AttemptPatch } from '../domain/index.js';
 
 /**
  * Writes inside one transaction. Every status change takes the event that records it, so a
@@ -53,6 +50,9 @@ export interface StoreTx {
 
   insertEvaluation(evaluation: EvaluationRecord, event: GafferEvent): Promise<void>;
 
+  /** Applies a status transition built by `domain/transitions`: the row update and its event, compare-and-set. */
+  apply<T extends Transition>(transition: T): Promise<TransitionResult<T>>;
+
   /** Appends an event that records no row change (a question, a protected-path revert, a merge conflict). */
   appendEvent(event: GafferEvent): Promise<StoredEvent>;
 
@@ -65,6 +65,8 @@ export interface EventQuery {
   /** Only this run's events; all runs when omitted. */
   runId?: string;
   taskId?: string;
+  /** Only events of these types (indexed per run). */
+  types?: readonly GafferEventType[];
   /** Return events with `id > afterId`. */
   afterId?: number;
   limit?: number;
@@ -89,6 +91,8 @@ export interface Store {
   listEvaluations(runId: string, taskId?: string): Promise<EvaluationRecord[]>;
   /** Events in id order. */
   readEvents(query: EventQuery): Promise<StoredEvent[]>;
+  /** The id of the run's newest event (0 when it has none): where a tail that wants only new events starts. */
+  lastEventId(runId: string): Promise<number>;
 
   /**
    * Takes the run's lease if nobody holds it or the holder's lease expired (incrementing the

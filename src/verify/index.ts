@@ -12,3 +12,11 @@ export { evaluateWorktree, scoreResults } from './evaluate-worktree.js';
 export type { UsefulTailOptions } from './useful-tail.js';
 export { usefulTail } from './useful-tail.js';
 export { formatFailures } from './format-failures.js';
+export type { CheckPlan } from './evaluation-policy.js';
+export {
+  DEFAULT_VERIFIER_TIMEOUT_S,
+  checksFor,
+  protectedPathResult,
+  judge,
+  evaluationSetback,
+} from './evaluation-policy.js';

@@ -6,6 +6,7 @@ import type {
   RunRecord,
   TaskRecord,
 } from '../../src/domain/index.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/domain/index.js';
 
 /** A plan whose task order is not alphabetical, so plan order is observable. */
 export function makePlan(taskIds: string[]): Plan {
@@ -22,6 +23,7 @@ export function makePlan(taskIds: string[]): Plan {
       question_timeout_s: 600,
       pricing: { 'claude-': { input: 3, output: 15, cached_input: 0.3 } },
       agents: { script: { steps: [{ write: 'a.txt' }] } },
+      retry: DEFAULT_RETRY_POLICY,
     },
     tasks: taskIds.map((id, i) => ({
       id,
@@ -101,6 +103,7 @@ export function makeAttempt(
     nativeSessionId: null,
     feedback: number === 1 ? null : 'fix the tests',
     error: null,
+    failure: null,
     usage: null,
     transcriptPath: null,
     startedAt: '2025-01-02T03:05:00.000Z',

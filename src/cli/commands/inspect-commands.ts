@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { addUsage, isTerminalRun, userError, ZERO_USAGE } from '../../domain/index.js';
+import { userError } from '../../domain/index.js';
 import type { RunRecord, Usage } from '../../domain/index.js';
 import type { Engine } from '../../engine/index.js';
-import { readTranscript } from '../../engine/index.js';
 import { eventLine } from '../follow-run.js';
 import type { Output } from '../output.js';
 import { paint } from '../output.js';
@@ -36,36 +35,30 @@ export function registerInspectCommands(program: Command, output: Output, act: A
       act(async (global) => {
         const engine = engineFor(global);
         const run = await pickRun(engine, runId);
-        const store = await engine.store();
-        const tasks = await store.listTasks(run.id);
-        const attempts = await store.listAttempts(run.id);
-        const questions = await engine.openQuestions(run.id);
-        const usageByTask = new Map<string, Usage>();
-        for (const attempt of attempts) {
-          if (attempt.usage)
-            usageByTask.set(
-              attempt.taskId,
-              addUsage(usageByTask.get(attempt.taskId) ?? ZERO_USAGE, attempt.usage),
-            );
-        }
-        const usage = [...usageByTask.values()].reduce(addUsage, ZERO_USAGE);
+        const view = await engine.runView(run.id);
+        const { tasks, attempts, usage, openQuestions: questions } = view;
+        const usageByTask = new Map<string, Usage>(tasks.map((t) => [t.taskId, t.usage]));
         if (opts.json) {
-          const { plan: _plan, ...rest } = run;
-          const withUsage = tasks.map((t) => ({ ...t, usage: usageByTask.get(t.taskId) ?? ZERO_USAGE }));
+          const { plan: _plan, ...rest } = view.run;
+          const withUsage = tasks.map(({ title: _title, agent: _agent, lastError: _lastError, ...t }) => t);
           output.out(
             JSON.stringify(
-              { run: rest, tasks: withUsage, attempts, usage, openQuestions: questions },
+              {
+                run: rest,
+                tasks: withUsage,
+                attempts: attempts.map(({ evaluation: _e, ...a }) => a),
+                usage,
+                openQuestions: questions,
+              },
               null,
               2,
             ) + '\n',
           );
           return EXIT.ok;
         }
-        const lastError = (taskId: string) =>
-          attempts.filter((a) => a.taskId === taskId && a.error).at(-1)?.error;
         const failing = tasks
-          .filter((t) => t.status !== 'passed' && lastError(t.taskId))
-          .map((t) => `  ${t.taskId}: last attempt failed: ${(lastError(t.taskId) ?? '').split('\n')[0]}`);
+          .filter((t) => t.status !== 'passed' && t.lastError)
+          .map((t) => `  ${t.taskId}: last attempt failed: ${(t.lastError ?? '').split('\n')[0]}`);
         output.out(
           [
             `${paint(output, 'bold', `run ${run.id}`)}  ${run.status}${run.reason ? ` — ${run.reason.split('\n')[0]}` : ''}`,
@@ -117,7 +110,6 @@ export function registerInspectCommands(program: Command, output: Output, act: A
       act(async (global) => {
         const engine = engineFor(global);
         const run = await pickRun(engine, runId);
-        const store = await engine.store();
         if (opts.task && !run.plan.tasks.some((t) => t.id === opts.task)) {
           throw userError(
             'GAFFER_BAD_INPUT',
@@ -125,36 +117,18 @@ export function registerInspectCommands(program: Command, output: Output, act: A
             `tasks: ${run.plan.tasks.map((t) => t.id).join(', ')}`,
           );
         }
-        let lastId = 0;
-        const printNew = async () => {
-          const events = await store.readEvents({
-            runId: run.id,
-            afterId: lastId,
-            ...(opts.task ? { taskId: opts.task } : {}),
-          });
-          for (const event of events) {
-            lastId = event.id;
-            output.out(eventLine(output, event) + '\n');
-          }
-        };
-        await printNew();
+        const taskOnly = opts.task ? { taskId: opts.task } : {};
+        for await (const event of engine.tailEvents(run.id, { ...taskOnly, follow: Boolean(opts.follow) })) {
+          output.out(eventLine(output, event) + '\n');
+        }
         if (opts.task && !opts.follow) {
-          for (const attempt of await store.listAttempts(run.id, opts.task)) {
+          for (const attempt of await engine.attempts(run.id, opts.task)) {
             output.out(
               `\n${paint(output, 'bold', `── attempt ${attempt.number} (${attempt.kind}, ${attempt.status}) ──`)}\n`,
             );
-            for (const line of await readTranscript(attempt.transcriptPath ?? '')) {
+            for (const line of await engine.transcript(attempt)) {
               output.out(`${line.at.slice(11, 19)}  ${JSON.stringify(line.event)}\n`);
             }
-          }
-        }
-        while (opts.follow) {
-          await new Promise((r) => setTimeout(r, 300));
-          await printNew();
-          const current = await store.getRun(run.id);
-          if (!current || isTerminalRun(current.status) || current.status === 'paused') {
-            await printNew();
-            break;
           }
         }
         return EXIT.ok;

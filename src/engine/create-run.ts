@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { AgentRegistry } from '../agents/index.js';
+import type { Plan, RunOptions, RunRecord, TaskRecord } from '../domain/index.js';
+import { InvariantError, userError } from '../domain/index.js';
+import type { Repo } from '../git/index.js';
+import { assertValidBranchName, integrationBranchName, slugify, taskBranchName } from '../git/index.js';
+import { loadPlan } from '../plan/index.js';
+import type { Store } from '../store/index.js';
+import { agentConfigFor, agentFor } from './run-context.js';
+
+export interface CreateRunOptions {
+  planPath: string;
+  /** A directory inside the git repository to run in. */
+  cwd: string;
+  concurrency?: number;
+  agent?: string;
+  keepGoing?: boolean;
+  schedule?: RunOptions['schedule'];
+}
+
+export interface CreateRunDeps {
+  repo: Repo;
+  store: () => Promise<Store>;
+  agents: AgentRegistry;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * Validates the plan, the repository and the agents — all before the store is opened, so bad
+ * input creates nothing — then records a new pending run with its integration branch.
+ */
+export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): Promise<RunRecord> {
+  const { repo } = deps;
+  const plan = await loadPlan(input.planPath, { repoRoot: repo.root });
+  const options = runOptionsOf(input, plan);
+  const baseBranch = await baseBranchOf(repo, plan);
+  const baseCommit = await repo.resolveCommit(`refs/heads/${baseBranch}`);
+  if (!baseCommit) {
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `base branch "${baseBranch}" does not exist (or has no commits)`,
+      'create it, commit once, or set base_branch in the plan',
+    );
+  }
+  await refuseDirtyBase(repo, baseBranch);
+  await preflightAgents(deps, { options, plan });
+  const store = await deps.store();
+  const slug = await freeRunId(repo, store, plan.name);
+  const integrationBranch = integrationBranchName(slug);
+  assertValidBranchName(integrationBranch);
+  for (const task of plan.tasks) assertValidBranchName(taskBranchName(slug, task.id));
+
+  await repo.ignoreGafferDir();
+  await repo.ensureBranch(integrationBranch, baseCommit);
+  const now = new Date().toISOString();
+  const run: RunRecord = {
+    id: slug,
+    slug,
+    status: 'pending',
+    reason: null,
+    repoPath: repo.root,
+    planPath: input.planPath,
+    plan,
+    options,
+    baseBranch,
+    baseCommit,
+    integrationBranch,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+  };
+  const tasks = plan.tasks.map((task) => newTask(slug, task.id));
+  await store.transaction((tx) =>
+    tx.insertRun(run, tasks, {
+      type: 'run.created',
+      runId: slug,
+      data: { planPath: input.planPath, tasks: tasks.length, baseBranch, integrationBranch },
+    }),
+  );
+  return run;
+}
+
+function runOptionsOf(input: CreateRunOptions, plan: Plan): RunOptions {
+  const options: RunOptions = {
+    concurrency: input.concurrency ?? plan.settings.concurrency,
+    keepGoing: input.keepGoing ?? false,
+    schedule: input.schedule ?? 'critical-path',
+    ...(input.agent ? { agent: input.agent } : {}),
+  };
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+    throw userError('GAFFER_BAD_INPUT', `concurrency must be a positive integer, got ${options.concurrency}`);
+  }
+  return options;
+}
+
+async function baseBranchOf(repo: Repo, plan: Plan): Promise<string> {
+  const baseBranch = plan.settings.base_branch ?? (await repo.currentBranch());
+  if (!baseBranch) {
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      'the repository is on a detached HEAD and the plan names no base_branch',
+      'set base_branch in the plan or check out a branch',
+    );
+  }
+  return baseBranch;
+}
+
+async function refuseDirtyBase(repo: Repo, baseBranch: string): Promise<void> {
+  if ((await repo.currentBranch()) !== baseBranch) return;
+  const dirty = await repo.dirtyFiles();
+  if (dirty.length === 0) return;
+  throw userError(
+    'GAFFER_DIRTY_TREE',
+    `the working tree on ${baseBranch} has uncommitted changes: ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}`,
+    'commit or stash them first: agents start from the last commit and would not see them',
+  );
+}
+
+/** Every task's agent exists and is usable (binary, key) before anything is recorded. */
+async function preflightAgents(deps: CreateRunDeps, run: Pick<RunRecord, 'options' | 'plan'>): Promise<void> {
+  for (const task of run.plan.tasks) {
+    const name = agentFor(run, task);
+    const adapter = deps.agents.get(name);
+    await adapter.preflight?.(agentConfigFor(run, task, name), deps.env);
+  }
+}
+
+/** Run ids are short for people to type; the rare clash with an earlier run's branch is retried. */
+async function freeRunId(repo: Repo, store: Store, name: string): Promise<string> {
+  for (let tries = 0; tries < 20; tries++) {
+    const candidate = `${slugify(name)}-${randomBytes(3).toString('hex')}`;
+    if (!(await repo.branchExists(integrationBranchName(candidate))) && !(await store.getRun(candidate)))
+      return candidate;
+  }
+  throw new InvariantError('could not find a free run id in 20 tries');
+}
+
+const newTask = (runId: string, taskId: string): TaskRecord => ({
+  runId,
+  taskId,
+  status: 'pending',
+  attempts: 0,
+  reworks: 0,
+  branch: taskBranchName(runId, taskId),
+  mergeCommit: null,
+  reason: null,
+  filesChanged: 0,
+  startedAt: null,
+  finishedAt: null,
+});

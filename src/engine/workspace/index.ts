@@ -1,0 +1,3 @@
+export type { CleanResult } from './clean.js';
+export { cleanRuns } from './clean.js';
+export { prepareWorkspace, repositoryRoot, checkPlanFile } from './workspace.js';
