@@ -47,5 +47,11 @@ export function buildPrompt(input: PromptInput): string {
         (input.feedback ? `\n\nThe interrupted attempt was fixing this:\n\n${input.feedback}` : ''),
     );
   }
+  if (input.kind === 'retry') {
+    sections.push(
+      `## Retried (attempt ${input.attemptNumber})\nThe previous attempt stopped on a transient failure (a rate limit, an outage or a crash), not on its work. The worktree holds whatever it had done so far: check it, then finish the task.` +
+        (input.feedback ? `\n\nIt was fixing this:\n\n${input.feedback}` : ''),
+    );
+  }
   return sections.join('\n\n') + '\n';
 }

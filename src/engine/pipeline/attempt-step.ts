@@ -1,4 +1,10 @@
-import type { AttemptKind, AttemptRecord, SessionResult } from '../../domain/index.js';
+import type {
+  AttemptKind,
+  AttemptRecord,
+  SessionInput,
+  SessionResult,
+  TaskRecord,
+} from '../../domain/index.js';
 import { attemptAborted, attemptInterrupted, taskStarted } from '../../domain/index.js';
 import { runAgentSession } from '../agent-session.js';
 import { agentEnv } from '../child-env.js';
@@ -41,36 +47,70 @@ export async function runAttempt(
   plan: AttemptPlan,
   signal: AbortSignal,
 ): Promise<AttemptEnd> {
-  const { store, repo, run } = ctx;
-  const taskId = facts.task.taskId;
-  const task = taskOf(run, taskId);
-  const agentName = agentFor(run, task);
-  const adapter = ctx.agents.get(agentName);
-  const worktree = worktreePath(repo.root, run.slug, taskId);
-  const branch = facts.task.branch;
-  const number = facts.task.attempts + 1;
-  const attemptId = `${run.id}.${taskId}.${number}`;
+  const baseCommit = await prepareWorktree(ctx, facts.task, plan);
+  const attempt = await recordStart(ctx, facts.task, plan, baseCommit);
+  const adapter = ctx.agents.get(attempt.agent);
+  const session = await runAgentSession(
+    ctx,
+    adapter,
+    sessionInput(ctx, attempt, plan, adapter.envKeys),
+    attempt.transcriptPath ?? '',
+    signal,
+  );
+  if (session.status !== 'aborted' && !signal.aborted) return { type: 'finished', attempt, session };
+  const stop = stopRequestOf(signal);
+  // After a lost lease another engine owns the run: write nothing.
+  if (stop.kind !== 'lease-lost') {
+    const outcome = { usage: session.usage, nativeSessionId: session.nativeSessionId };
+    await ctx.store.transaction((tx) =>
+      tx.apply(
+        stop.kind === 'pause'
+          ? attemptInterrupted(attempt, stop.message, outcome)
+          : attemptAborted(attempt, stop.message, outcome),
+      ),
+    );
+  }
+  return { type: 'stopped', stop };
+}
 
-  // A task branch that exists (rework, resume, a removed worktree) is where work continues;
-  // otherwise — and after a merge conflict — the task starts from the integration head.
+/**
+ * The worktree the attempt runs in, and the commit it starts from: a task branch that exists
+ * (rework, resume, a removed worktree) is where work continues; otherwise — and after a merge
+ * conflict — the task starts from the integration head.
+ */
+async function prepareWorktree(ctx: RunContext, task: TaskRecord, plan: AttemptPlan): Promise<string> {
+  const { repo, run } = ctx;
+  const worktree = worktreePath(repo.root, run.slug, task.taskId);
   const head = await integrationHead(ctx);
   const baseCommit = plan.fromIntegration
     ? head
-    : ((await repo.resolveCommit(`refs/heads/${branch}`)) ?? head);
-  await repo.addWorktree(worktree, branch, baseCommit);
+    : ((await repo.resolveCommit(`refs/heads/${task.branch}`)) ?? head);
+  await repo.addWorktree(worktree, task.branch, baseCommit);
   if (plan.fromIntegration) await repo.resetHard(worktree, head);
+  return baseCommit;
+}
 
+/** Records attempt N+1 together with the task's move to `running`. */
+async function recordStart(
+  ctx: RunContext,
+  task: TaskRecord,
+  plan: AttemptPlan,
+  baseCommit: string,
+): Promise<AttemptRecord> {
+  const { repo, run } = ctx;
+  const number = task.attempts + 1;
+  const id = `${run.id}.${task.taskId}.${number}`;
   const startedAt = new Date().toISOString();
   const attempt: AttemptRecord = {
-    id: attemptId,
+    id,
     runId: run.id,
-    taskId,
+    taskId: task.taskId,
     number,
     kind: plan.kind,
     status: 'starting',
-    agent: agentName,
-    worktreePath: worktree,
-    branch,
+    agent: agentFor(run, taskOf(run, task.taskId)),
+    worktreePath: worktreePath(repo.root, run.slug, task.taskId),
+    branch: task.branch,
     baseCommit,
     headCommit: null,
     nativeSessionId: null,
@@ -78,70 +118,61 @@ export async function runAttempt(
     error: null,
     failure: null,
     usage: null,
-    transcriptPath: transcriptPath(repo.root, run.id, attemptId),
+    transcriptPath: transcriptPath(repo.root, run.id, id),
     startedAt,
     finishedAt: null,
   };
-  await store.transaction(async (tx) => {
+  await ctx.store.transaction(async (tx) => {
     await tx.insertAttempt(attempt, {
       type: 'attempt.started',
       runId: run.id,
-      taskId,
-      attemptId,
-      data: { number, kind: plan.kind, agent: agentName, worktree, branch },
+      taskId: task.taskId,
+      attemptId: id,
+      data: {
+        number,
+        kind: plan.kind,
+        agent: attempt.agent,
+        worktree: attempt.worktreePath,
+        branch: task.branch,
+      },
     });
+    const reworks = task.reworks + (plan.kind === 'rework' ? 1 : 0);
     await tx.apply(
-      taskStarted(attempt, {
-        attempts: number,
-        reworks: facts.task.reworks + (plan.kind === 'rework' ? 1 : 0),
-        startedAt: facts.task.startedAt ?? startedAt,
-      }),
+      taskStarted(attempt, { attempts: number, reworks, startedAt: task.startedAt ?? startedAt }),
     );
   });
+  return attempt;
+}
 
-  const protectedPaths = protectedPathsOf(run);
-  const config = agentConfigFor(run, task, agentName);
-  const session = await runAgentSession(
-    ctx,
-    adapter,
-    {
-      runId: run.id,
-      taskId,
-      attemptId,
-      attemptNumber: number,
-      kind: plan.kind,
+/** What the agent is given: the prompt, its worktree, its config and an explicit environment. */
+function sessionInput(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  plan: AttemptPlan,
+  envKeys: readonly string[] | undefined,
+): SessionInput {
+  const task = taskOf(ctx.run, attempt.taskId);
+  const protectedPaths = protectedPathsOf(ctx.run);
+  const config = agentConfigFor(ctx.run, task, attempt.agent);
+  return {
+    runId: attempt.runId,
+    taskId: attempt.taskId,
+    attemptId: attempt.id,
+    attemptNumber: attempt.number,
+    kind: plan.kind,
+    task,
+    prompt: buildPrompt({
       task,
-      prompt: buildPrompt({
-        task,
-        kind: plan.kind,
-        attemptNumber: number,
-        feedback: plan.feedback,
-        instructions: ctx.instructions,
-        protectedPaths,
-      }),
-      cwd: worktree,
-      config,
-      env: agentEnv(ctx.env, config, adapter.envKeys),
+      kind: plan.kind,
+      attemptNumber: attempt.number,
+      feedback: plan.feedback,
+      instructions: ctx.instructions,
       protectedPaths,
-      ...(plan.resumeSessionId ? { resumeSessionId: plan.resumeSessionId } : {}),
-    },
-    attempt.transcriptPath ?? '',
-    signal,
-  );
-
-  if (session.status === 'aborted' || signal.aborted) {
-    const stop = stopRequestOf(signal);
-    if (stop.kind !== 'lease-lost') {
-      const outcome = { usage: session.usage, nativeSessionId: session.nativeSessionId };
-      await store.transaction((tx) =>
-        tx.apply(
-          stop.kind === 'pause'
-            ? attemptInterrupted(attempt, stop.message, outcome)
-            : attemptAborted(attempt, stop.message, outcome),
-        ),
-      );
-    }
-    return { type: 'stopped', stop };
-  }
-  return { type: 'finished', attempt, session };
+    }),
+    cwd: attempt.worktreePath,
+    config,
+    env: agentEnv(ctx.env, config, envKeys),
+    protectedPaths,
+    ...(plan.resumeSessionId ? { resumeSessionId: plan.resumeSessionId } : {}),
+  };
 }
