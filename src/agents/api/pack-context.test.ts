@@ -101,6 +101,15 @@ describe('task message', () => {
     );
   });
 
+  it('drops the engine’s instructions section when it holds AGENTS.md and CLAUDE.md under their headings', () => {
+    const prompt = `Rules.\n\n## Repository instructions\n### AGENTS.md\n${AGENTS}\n\n### CLAUDE.md\nBe terse.\n\n## Task t1: X\nDo it.\n`;
+    expect(withoutRepeatedInstructions(prompt, [`${AGENTS}\n`, 'Be terse.\n'])).toBe(
+      'Rules.\n\n## Repository instructions\n(in the system prompt)\n\n## Task t1: X\nDo it.\n',
+    );
+    // Only when the prefix has every file: otherwise the prompt keeps its own copy.
+    expect(withoutRepeatedInstructions(prompt, [`${AGENTS}\n`])).toBe(prompt);
+  });
+
   it('ranks files the task names first, then by size', () => {
     const files = [
       { path: 'src/big.ts', content: 'x'.repeat(500) },

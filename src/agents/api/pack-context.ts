@@ -82,16 +82,22 @@ export function buildStablePrefix(repo: RepoSnapshot, budgetTokens: number): Sta
   return { text: sections.join('\n\n'), fullInstructions };
 }
 
-/** The engine's prompt repeats the repository instructions; drop them when the prefix already has them. */
+/**
+ * The engine's prompt repeats the repository instructions (one file's text, or several under
+ * `### <file>` headings); drop that section when the prefix already carries every file of it.
+ */
 export function withoutRepeatedInstructions(prompt: string, fullInstructions: readonly string[]): string {
-  let result = prompt;
-  for (const text of fullInstructions) {
-    result = result.replace(
-      `## Repository instructions\n${text}`,
-      '## Repository instructions\n(in the system prompt)',
-    );
-  }
-  return result;
+  const heading = '## Repository instructions\n';
+  const start = prompt.indexOf(heading);
+  if (start === -1 || fullInstructions.length === 0) return prompt;
+  const next = prompt.indexOf('\n\n## ', start + heading.length);
+  const end = next === -1 ? prompt.length : next;
+  const section = prompt.slice(start + heading.length, end);
+  // Repeated only when nothing but the prefix's files (and their headings) is left in it.
+  let rest = section;
+  for (const text of fullInstructions) rest = rest.replace(text.trim(), '');
+  const repeated = rest.replace(/^### .*$/gm, '').trim() === '';
+  return repeated ? `${prompt.slice(0, start)}${heading}(in the system prompt)${prompt.slice(end)}` : prompt;
 }
 
 /** Does the task's own text (not the engine's list of context files) name `path`? */
