@@ -41,10 +41,11 @@ const RUN_MOVES: Record<RunStatus, readonly RunStatus[]> = {
 // `running|evaluating → ready` is the recovery move: the attempt's owner died and a new
 // engine re-dispatches the task into the same worktree (`running → ready` also waits for the
 // retry of a transient agent failure). `ready → evaluating` re-runs only the checks of an
-// attempt that finished before the stop. `blocked → ready` is a retry after the user raised a limit.
+// attempt that finished before the stop; `ready → rework | blocked` applies a setback that was
+// recorded (a failed attempt, a merge conflict) just before the stop. `blocked → ready` is a retry after the user raised a limit.
 const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   pending: ['ready', 'skipped', 'cancelled', 'superseded'],
-  ready: ['running', 'evaluating', 'skipped', 'cancelled', 'superseded'],
+  ready: ['running', 'evaluating', 'rework', 'blocked', 'skipped', 'cancelled', 'superseded'],
   running: ['evaluating', 'rework', 'blocked', 'cancelled', 'ready'],
   evaluating: ['passed', 'rework', 'blocked', 'awaiting_approval', 'cancelled', 'ready'],
   awaiting_approval: ['passed', 'rework', 'blocked', 'cancelled', 'ready'],

@@ -58,6 +58,7 @@ export function createQuestionRouter(
   };
   return (question: string) => {
     const next = queue.then(() => ask(question));
+    // The asker gets the rejection through `next`; the queue only orders the questions.
     queue = next.catch(() => undefined);
     return next;
   };

@@ -167,7 +167,11 @@ class RunDriver {
       error: errorMessage(error),
     });
     this.stopAll(new StopRequest('pause', `engine error: ${errorMessage(error)}`));
-    this.settleRun?.reject(error instanceof Error ? error : new Error(String(error)));
+    this.settleRun?.reject(
+      error instanceof Error
+        ? error
+        : new GafferError('GAFFER_INTERNAL', `the run stopped: ${String(error)}`),
+    );
   }
 
   private async perform(action: SchedAction): Promise<void> {
