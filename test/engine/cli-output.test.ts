@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { runCli, runMain } from '../support/cli.js';
 import { makeRepo } from '../support/repo.js';
 
 const PLAN = `agent: script
@@ -14,6 +14,7 @@ tasks:
 `;
 
 describe('gaffer run output', () => {
+  // The built binary end to end: its stdout, line by line, and its exit code.
   it('--json prints every event as one JSON object per line, in order', async () => {
     const repo = makeRepo({ 'plan.yaml': PLAN });
     const result = await runCli(['run', 'plan.yaml', '--json'], repo);
@@ -29,9 +30,10 @@ describe('gaffer run output', () => {
     expect(passed).toEqual(['a', 'b']);
   });
 
+  // In-process, with an output that is not a terminal, as a pipe is.
   it('without a terminal prints one readable line per event and a summary', async () => {
     const repo = makeRepo({ 'plan.yaml': PLAN });
-    const result = await runCli(['run', 'plan.yaml'], repo);
+    const result = await runMain(['run', 'plan.yaml'], repo);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\d\d:\d\d:\d\d {2}a: passed and merged \(1 files\)/m);
     expect(result.stdout).toMatch(/run \S+ completed in \d+s: 2\/2 tasks passed, 2 attempts/);

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { createAgentRegistry, createEventChannel, createScriptAgent } from '../../src/agents/index.js';
 import type { AgentAdapter, AgentEvent, SessionInput, SessionResult } from '../../src/domain/index.js';
 import { createEngine } from '../../src/engine/index.js';
-import { openStore } from '../../src/store/index.js';
 import { makeRepo } from '../support/repo.js';
+import { DIALECTS, openTestStore, skipDialect } from '../support/stores.js';
 
 /** An agent that reports its native session id at once, then works until stopped (or finishes when resumed). */
 function resumableAgent(seen: SessionInput[]): AgentAdapter {
@@ -32,28 +32,29 @@ function resumableAgent(seen: SessionInput[]): AgentAdapter {
   };
 }
 
-describe('native session resume', () => {
-  it('records the agent’s session id as soon as it is known and resumes that session', async () => {
-    const repo = makeRepo({ 'plan.yaml': 'agent: resumable\ntasks:\n  - id: t\n    title: T\n' });
-    const seen: SessionInput[] = [];
-    const agents = createAgentRegistry([resumableAgent(seen), createScriptAgent()]);
-    const store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
-    const engine = createEngine({ store, agents, controlPollMs: 50 });
-    const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
-    const driving = engine.driveRun(run.id);
-    for (;;) {
-      const [attempt] = await store.listAttempts(run.id, 't');
-      if (attempt?.nativeSessionId === 'native-1' && attempt.status === 'running') break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    await engine.requestPause(run.id, 'stop');
-    expect((await driving).status).toBe('paused');
+for (const dialect of DIALECTS)
+  describe.skipIf(skipDialect(dialect))(`native session resume (${dialect})`, () => {
+    it('records the agent’s session id as soon as it is known and resumes that session', async () => {
+      const repo = makeRepo({ 'plan.yaml': 'agent: resumable\ntasks:\n  - id: t\n    title: T\n' });
+      const seen: SessionInput[] = [];
+      const agents = createAgentRegistry([resumableAgent(seen), createScriptAgent()]);
+      const store = await openTestStore(dialect, repo);
+      const engine = createEngine({ store, agents, controlPollMs: 50 });
+      const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
+      const driving = engine.driveRun(run.id);
+      for (;;) {
+        const [attempt] = await store.listAttempts(run.id, 't');
+        if (attempt?.nativeSessionId === 'native-1' && attempt.status === 'running') break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await engine.requestPause(run.id, 'stop');
+      expect((await driving).status).toBe('paused');
 
-    const final = await createEngine({ store, agents }).driveRun(run.id);
-    expect(final.status).toBe('completed');
-    expect(seen.map((input) => [input.kind, input.resumeSessionId])).toEqual([
-      ['first', undefined],
-      ['resume', 'native-1'],
-    ]);
+      const final = await createEngine({ store, agents }).driveRun(run.id);
+      expect(final.status).toBe('completed');
+      expect(seen.map((input) => [input.kind, input.resumeSessionId])).toEqual([
+        ['first', undefined],
+        ['resume', 'native-1'],
+      ]);
+    });
   });
-});

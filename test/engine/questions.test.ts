@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { createEngine, readTranscript, UNANSWERED } from '../../src/engine/index.js';
-import { openStore } from '../../src/store/index.js';
 import { runCli } from '../support/cli.js';
 import { makeRepo } from '../support/repo.js';
+import { DIALECTS, openTestStore, skipDialect } from '../support/stores.js';
 
 const plan = (timeout: number) => `agent: script
 question_timeout_s: ${timeout}
@@ -13,10 +13,12 @@ tasks:
     agent_config: { steps: [ { ask: "Which port should the server use?" }, { write: { path: a.txt, content: a } } ] }
 `;
 
+// The CLI child process finds the store at the repository's default SQLite path; a PostgreSQL
+// schema of the test's own cannot be named on its command line, so this one runs on SQLite only.
 describe('agent questions', () => {
   it('wait for a person, who answers from another process with gaffer answer', async () => {
     const repo = makeRepo({ 'plan.yaml': plan(60) });
-    const store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
+    const store = await openTestStore('sqlite', repo);
     const engine = createEngine({ store, controlPollMs: 50 });
     const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
     const driving = engine.driveRun(run.id);
@@ -47,17 +49,20 @@ describe('agent questions', () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/no open question/);
   });
-
-  it('are answered with "assume and go on" when nobody answers in time', async () => {
-    const repo = makeRepo({ 'plan.yaml': plan(0.3) });
-    const store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
-    const engine = createEngine({ store });
-    const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
-    const final = await engine.driveRun(run.id);
-    expect(final.status).toBe('completed');
-    const answered = (await store.readEvents({ runId: run.id })).find(
-      (e) => e.type === 'attempt.question-answered',
-    );
-    expect(answered?.data).toMatchObject({ answer: UNANSWERED, by: 'gaffer (timeout)' });
-  });
 });
+
+for (const dialect of DIALECTS)
+  describe.skipIf(skipDialect(dialect))(`agent questions (${dialect})`, () => {
+    it('are answered with "assume and go on" when nobody answers in time', async () => {
+      const repo = makeRepo({ 'plan.yaml': plan(0.3) });
+      const store = await openTestStore(dialect, repo);
+      const engine = createEngine({ store });
+      const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
+      const final = await engine.driveRun(run.id);
+      expect(final.status).toBe('completed');
+      const answered = (await store.readEvents({ runId: run.id })).find(
+        (e) => e.type === 'attempt.question-answered',
+      );
+      expect(answered?.data).toMatchObject({ answer: UNANSWERED, by: 'gaffer (timeout)' });
+    });
+  });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Output } from '../../src/cli/output.js';
 
 /** The built CLI, as a user runs it (`npm test` builds before testing). */
 export const GAFFER_BIN = fileURLToPath(new URL('../../bin/gaffer.js', import.meta.url));
@@ -9,6 +10,46 @@ export interface CliResult {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+}
+
+/** An `Output` that keeps what the CLI wrote to it. */
+export interface CapturedOutput extends Output {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A capturing `Output`; by default it looks like a pipe, as in CI: no TTY, no colour, 100 columns. */
+export function captureOutput(
+  options: { isTTY?: boolean; color?: boolean; columns?: number } = {},
+): CapturedOutput {
+  let stdout = '';
+  let stderr = '';
+  return {
+    out: (text) => void (stdout += text),
+    err: (text) => void (stderr += text),
+    isTTY: options.isTTY ?? false,
+    color: options.color ?? false,
+    columns: options.columns ?? 100,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+  };
+}
+
+/**
+ * Runs `gaffer -C <cwd> <args>` in this process through `main`, as fast as a function call. Only for
+ * what does not need a process of its own: it shares this process's environment, signals and exit,
+ * so tests of those (or of the built binary) use `runCli`.
+ */
+export async function runMain(args: string[], cwd: string, output = captureOutput()): Promise<CliResult> {
+  // Loaded on first use, so files that only spawn the binary do not load the whole CLI.
+  const { main } = await import('../../src/cli/main.js');
+  // -C always: `main` falls back to process.cwd(), which is not the test's repository.
+  const code = await main(['-C', cwd, ...args], output);
+  return { code, signal: null, stdout: output.stdout, stderr: output.stderr };
 }
 
 /** Runs `gaffer <args>` in `cwd` as a child process. */
