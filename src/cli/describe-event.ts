@@ -22,6 +22,10 @@ export function describeEvent(event: StoredEvent): string {
       return `pause requested: ${event.data.reason}`;
     case 'run.cancel-requested':
       return `cancel requested: ${event.data.reason}`;
+    case 'run.reopened':
+      return `run reopened for a retry of ${event.data.tasks.join(', ')}${event.data.continue ? ' (continuing from their last attempts)' : ''}`;
+    case 'task.reopened':
+      return `${subject}reopened with a fresh rework budget${event.data.continue ? ', continuing from its last attempt' : ''}`;
     case 'task.ready':
       return `${subject}ready`;
     case 'task.started':
@@ -56,17 +60,40 @@ export function describeEvent(event: StoredEvent): string {
       return `${subject}attempt aborted: ${event.data.reason}`;
     case 'attempt.protected-path-reverted':
       return `${subject}reverted changes to protected paths: ${event.data.paths.join(', ')}`;
+    case 'attempt.processes-ended':
+      return `${subject}ended ${event.data.pids.length} process${event.data.pids.length === 1 ? '' : 'es'} the previous engine left running (pid ${event.data.pids.join(', ')})`;
     case 'attempt.question-asked':
       return `${subject}agent asks: ${event.data.question}`;
     case 'attempt.question-answered':
       return `${subject}answered by ${event.data.by}: ${event.data.answer}`;
+    case 'evaluation.check-started':
+      return `${subject}checking ${event.data.name}: ${event.data.command}`;
     case 'evaluation.completed':
       return event.data.passed
         ? `${subject}checks passed (${event.data.confidence})`
         : `${subject}checks failed: ${event.data.failed.join(', ')} (score ${event.data.score.toFixed(2)})`;
     case 'merge.conflicted':
       return `${subject}merge conflict${event.data.rebased ? ' after rebase' : ''}: ${event.data.files.join(', ')}`;
+    case 'merge.rebased':
+      return `${subject}rebased onto the integration branch at ${event.data.headCommit.slice(0, 8)}; checking it again before the merge`;
     case 'merge.completed':
       return `${subject}merged at ${event.data.commit.slice(0, 8)}`;
+    case 'run.baseline-completed': {
+      const bad = event.data.checks.filter((c) => !c.passed);
+      const on = `checks on the base ${event.data.commit.slice(0, 8)}${event.data.cached ? ' (cached)' : ''}`;
+      if (bad.length === 0) return `${on}: all ${event.data.checks.length} passed`;
+      const names = bad.map(
+        (c) => `${c.name} ${c.cannotRun ? 'cannot run' : `failed (exit ${c.exitCode ?? 'none'})`}`,
+      );
+      const allowed =
+        event.data.policy === 'allow_preexisting'
+          ? '; allowed as preexisting, tasks must not make them worse'
+          : '';
+      return `${on}: ${names.join(', ')}${allowed}`;
+    }
+    case 'run.no-checks':
+      return `no checks found for this repository: tasks will pass unverified (yellow); ${event.data.hint}`;
+    case 'evaluation.no-checks':
+      return `${subject}${event.data.note} (yellow)`;
   }
 }

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../domain/index.js';
 import type { Engine } from '../engine/index.js';
+import { taskActivities } from '../engine/index.js';
 import { describeEvent } from './describe-event.js';
 import type { Output } from './output.js';
 import { paint } from './output.js';
@@ -50,24 +51,32 @@ export function followRun(
   const recent: string[] = [];
   const controller = new AbortController();
 
+  // The newest check started per task: the note column says which one runs.
+  const checkStarted = new Map<string, StoredEvent>();
+
   const show = (event: StoredEvent) => {
+    if (event.type === 'evaluation.check-started' && event.taskId) checkStarted.set(event.taskId, event);
     if (mode === 'json') output.out(JSON.stringify(event) + '\n');
     else if (mode === 'lines') output.out(eventLine(output, event) + '\n');
-    else if (!['attempt.running', 'task.ready', 'merge.completed'].includes(event.type)) {
+    else if (
+      !['attempt.running', 'task.ready', 'merge.completed', 'evaluation.check-started'].includes(event.type)
+    ) {
       recent.push(eventLine(output, event, output.columns - 1));
       if (recent.length > 5) recent.shift();
     }
   };
 
   const redraw = async () => {
-    const { run, tasks } = await engine.runView(runId);
+    const view = await engine.runView(runId);
+    const { run, tasks } = view;
+    const notes = await taskActivities(view, checkStarted.values());
     const passed = tasks.filter((t) => t.status === 'passed').length;
     const elapsed = formatDuration(
       (run.finishedAt ? Date.parse(run.finishedAt) : Date.now()) - Date.parse(run.createdAt),
     );
     const frame = [
       `${paint(output, 'bold', `run ${run.id}`)}  ${run.status}  ${passed}/${tasks.length} passed  ${elapsed}`,
-      ...renderTaskTable(output, tasks),
+      ...renderTaskTable(output, tasks, Date.now(), undefined, notes),
       '',
       ...recent,
     ];
@@ -104,7 +113,9 @@ export function followRun(
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    // The listener goes when the timer fires: one per redraw would pile up on the signal.
+    const onAbort = () => (clearTimeout(timer), resolve());
+    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }

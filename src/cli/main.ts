@@ -9,6 +9,7 @@ import { registerWorkspaceCommands } from './commands/workspace-commands.js';
 import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';
 import { paint, processOutput } from './output.js';
+import { gafferVersion } from './version.js';
 import type { GlobalOptions } from './workspace.js';
 
 /** Prints an error the way a user should see it; returns the exit code. */
@@ -51,7 +52,7 @@ export function buildProgram(output: Output, setCode: (code: number) => void): C
     )
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
     .option('--debug', 'print stack traces')
-    .showHelpAfterError()
+    .version(gafferVersion(), '-v, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => output.out(s), writeErr: (s) => output.err(s) });
 
@@ -68,7 +69,20 @@ export function buildProgram(output: Output, setCode: (code: number) => void): C
   registerWorkspaceCommands(program, output, act);
   registerDemoCommand(program, output, act);
   registerDoctorCommand(program, output, act);
+  usageOnError(program);
   return program;
+}
+
+/**
+ * A usage mistake prints commander's one-line error, then the command's usage line and where
+ * the full help is — not the whole help, which buries the error.
+ */
+function usageOnError(command: Command, path: string[] = []): void {
+  const name = [...path, command.name()].join(' ');
+  command.showHelpAfterError(
+    `usage: ${name} ${command.usage()}\n  hint: run \`${name} --help\` for the options`,
+  );
+  for (const sub of command.commands) usageOnError(sub, [...path, command.name()]);
 }
 
 /** Entry point of the `gaffer` binary; resolves with the exit code. */

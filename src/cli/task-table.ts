@@ -33,13 +33,15 @@ export const formatTokens = (n: number) => (n >= 10_000 ? `${Math.round(n / 1000
 
 /**
  * The task table shared by the live view and `gaffer status`: one row per task, plan order;
- * with `usage`, token and cost columns too.
+ * with `usage`, token and cost columns too. The note says why a task ended where it did, or,
+ * from `notes` (the read model's activities), what it is doing now.
  */
 export function renderTaskTable(
   output: Output,
   tasks: TaskRecord[],
   now = Date.now(),
   usage?: ReadonlyMap<string, Usage>,
+  notes?: ReadonlyMap<string, string>,
 ): string[] {
   const usageCells = (task: TaskRecord) => {
     const u = usage?.get(task.taskId);
@@ -56,7 +58,7 @@ export function renderTaskTable(
     ...usageCells(task),
     task.status === 'blocked' || task.status === 'skipped' || task.status === 'cancelled'
       ? (task.reason ?? '')
-      : '',
+      : (notes?.get(task.taskId) ?? ''),
   ]);
   const header = [
     'TASK',

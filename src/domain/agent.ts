@@ -61,7 +61,12 @@ export type AgentEvent =
   | { type: 'session'; nativeSessionId: string }
   /** A tool use the permission policy refused (write outside the worktree, protected path, denied command). */
   | { type: 'denied'; tool: string; input: unknown; reason: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /**
+   * A process group the agent started (itself, or a command it ran), as soon as it runs, so an
+   * engine that takes over after a crash can end it before another attempt uses the worktree.
+   */
+  | { type: 'process'; pid: number; pgid: number; command: string };
 
 export const AGENT_FAILURE_KINDS = [
   'rate_limited',

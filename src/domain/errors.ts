@@ -19,6 +19,8 @@ export type GafferErrorCode =
   | 'GAFFER_TIMEOUT'
   | 'GAFFER_AGENT_FAILED'
   | 'GAFFER_INVARIANT'
+  | 'GAFFER_BASELINE_FAILED'
+  | 'GAFFER_PROCESSES_LEFT'
   | 'GAFFER_INTERNAL';
 
 const marker = Symbol.for('gaffer.error');

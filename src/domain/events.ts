@@ -1,7 +1,10 @@
 import type { AgentFailureKind, Usage } from './agent.js';
 
-/** Why a run paused: a person asked, a signal (Ctrl-C, SIGTERM), a budget breaker, an approval gate. */
-export type PauseCause = 'user' | 'signal' | 'budget' | 'approval';
+/**
+ * Why a run paused: a person asked, a signal (Ctrl-C, SIGTERM), a budget breaker, an approval
+ * gate, or an engine error (git, store) that stopped it where it was, resumable once fixed.
+ */
+export type PauseCause = 'user' | 'signal' | 'budget' | 'approval' | 'error';
 
 interface Envelope<T extends string, D> {
   type: T;
@@ -24,6 +27,8 @@ export type GafferEvent =
   | Envelope<'run.failed', { reason: string }>
   | Envelope<'run.cancelled', { reason: string }>
   | Envelope<'run.pause-requested', { reason: string; by: PauseCause }>
+  | Envelope<'run.reopened', { tasks: string[]; continue: boolean }>
+  | Envelope<'task.reopened', { fromAttempt: number; continue: boolean }>
   | Envelope<'run.cancel-requested', { reason: string }>
   | Envelope<'task.ready', Record<string, never>>
   | Envelope<'task.started', { attempt: number }>
@@ -48,6 +53,8 @@ export type GafferEvent =
   | Envelope<'attempt.interrupted', { reason: string }>
   | Envelope<'attempt.aborted', { reason: string }>
   | Envelope<'attempt.protected-path-reverted', { paths: string[] }>
+  /** Processes a dead owner's attempt left running, ended before another attempt used its worktree. */
+  | Envelope<'attempt.processes-ended', { pids: number[]; commands: string[] }>
   | Envelope<'attempt.question-asked', { questionId: string; question: string }>
   | Envelope<
       'attempt.question-answered',
@@ -55,6 +62,32 @@ export type GafferEvent =
     >
   | Envelope<'evaluation.completed', { passed: boolean; score: number; confidence: string; failed: string[] }>
   | Envelope<'merge.conflicted', { files: string[]; rebased: boolean; headCommit?: string }>
+  | Envelope<'merge.rebased', { headCommit: string }>
+  | Envelope<
+      'run.baseline-completed',
+      {
+        commit: string;
+        checks: {
+          name: string;
+          command: string;
+          passed: boolean;
+          exitCode: number | null;
+          durationMs: number;
+          timedOut: boolean;
+          /** It could not run at all (tool missing, dependencies not installed), as opposed to failing. */
+          cannotRun: boolean;
+          tail: string;
+          /** What to do about it (skip it, install the tool, run the setup command); absent when it passed. */
+          fix?: string;
+        }[];
+        cached: boolean;
+        policy: 'require_green' | 'allow_preexisting';
+      }
+    >
+  | Envelope<'run.no-checks', { commit: string; hint: string }>
+  | Envelope<'evaluation.no-checks', { note: string }>
+  /** A check is starting in the attempt's worktree, so views can say which one runs. */
+  | Envelope<'evaluation.check-started', { name: string; command: string }>
   | Envelope<'merge.completed', { commit: string }>;
 
 export type GafferEventType = GafferEvent['type'];

@@ -37,13 +37,20 @@ export interface PlanSettings {
   agent: string;
   /** Globs (relative to the repository root) no agent may change. `.git/` and `.gaffer/` are always protected. */
   protected_paths: string[];
-  verifiers?: VerifierSettings;
+  /**
+   * The plan's checks; `baseline` says what a check that already fails on the base commit does:
+   * `require_green` (default) stops the run before any agent starts, `allow_preexisting` lets it
+   * run as long as the tasks do not make it worse.
+   */
+  verifiers?: VerifierSettings & { baseline?: 'require_green' | 'allow_preexisting' };
   /** Seconds an agent's question waits for a person before Gaffer tells the agent to assume and go on. */
   question_timeout_s: number;
   /** Model prices by model-id prefix, overriding and extending the built-in table. */
   pricing: Record<string, ModelPrice>;
   /** How transient agent failures (rate limits, outages, crashes) are retried; DEFAULT_RETRY_POLICY merged with the plan's `retry:`. */
   retry: RetryPolicy;
+  /** How a passed task lands on the integration branch: `squash` (default) one commit per task, `keep` a merge commit keeping the attempts' history. */
+  merge?: 'squash' | 'keep';
   /** Backend-specific settings, keyed by agent name (e.g. `command: { argv: [...] }`, `script: { tasks: … }`). */
   agents: Record<string, Record<string, unknown>>;
 }
@@ -63,6 +70,8 @@ export interface PlanTask {
   /** Estimated duration in seconds, for critical-path priority. */
   estimate_s?: number;
   verifiers?: VerifierSettings;
+  /** Passes without changing a file (a task that only checks); otherwise an attempt that changes nothing fails. */
+  allow_empty?: boolean;
   /** Backend-specific settings for this task (e.g. the script agent's steps). */
   agent_config?: Record<string, unknown>;
 }

@@ -72,6 +72,12 @@ export interface AttemptRecord {
   transcriptPath: string | null;
   startedAt: string;
   finishedAt: string | null;
+  /**
+   * The process groups started for this attempt (agent, commands it ran, checks), recorded as they
+   * start so an engine taking over after a crash ends them first; `startMark` tells a recorded pid
+   * from a recycled one. Absent until the first is recorded.
+   */
+  processes?: { pid: number; pgid: number; host: string; command: string; startMark: string | null }[];
 }
 
 export interface VerifierResult {
@@ -84,6 +90,8 @@ export interface VerifierResult {
   timedOut: boolean;
   /** The useful tail of stdout+stderr. */
   output: string;
+  /** It failed on the run's base commit too (`verifiers.baseline: allow_preexisting`): not the task's fault, does not fail it. */
+  preexisting?: boolean;
 }
 
 export interface EvaluationRecord {

@@ -33,9 +33,10 @@ const RUN_MOVES: Record<RunStatus, readonly RunStatus[]> = {
   pending: ['running', 'paused', 'cancelled', 'failed'],
   running: ['paused', 'completed', 'failed', 'cancelled'],
   paused: ['running', 'cancelled', 'failed'],
-  completed: [],
-  failed: [],
-  cancelled: [],
+  // `gaffer retry` reopens an ended run: it waits, paused, for its next drive.
+  completed: ['paused'],
+  failed: ['paused'],
+  cancelled: ['paused'],
 };
 
 // `running|evaluating → ready` is the recovery move: the attempt's owner died and a new
@@ -50,10 +51,11 @@ const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   evaluating: ['passed', 'rework', 'blocked', 'awaiting_approval', 'cancelled', 'ready'],
   awaiting_approval: ['passed', 'rework', 'blocked', 'cancelled', 'ready'],
   rework: ['running', 'blocked', 'cancelled', 'ready'],
-  blocked: ['ready', 'superseded', 'cancelled'],
+  blocked: ['ready', 'pending', 'superseded', 'cancelled'],
   passed: [],
-  skipped: [],
-  cancelled: [],
+  // `gaffer retry` reopens these: back to `pending`, to be marked ready once their dependencies pass.
+  skipped: ['pending'],
+  cancelled: ['pending'],
   superseded: [],
 };
 
@@ -84,8 +86,11 @@ export function assertAttemptMove(subject: string, from: AttemptStatus, to: Atte
   if (!canMoveAttempt(from, to)) throw new IllegalTransitionError('attempt', from, to, subject);
 }
 
-export const isTerminalRun = (s: RunStatus) => RUN_MOVES[s].length === 0;
-export const isTerminalTask = (s: TaskStatus) => TASK_MOVES[s].length === 0;
+/** Ended for good unless reopened by `gaffer retry` (the only way out of these). */
+export const isTerminalRun = (s: RunStatus) => s === 'completed' || s === 'failed' || s === 'cancelled';
+/** Settled for good: passed or superseded; skipped and cancelled only until a retry reopens them. */
+export const isTerminalTask = (s: TaskStatus) =>
+  s === 'passed' || s === 'superseded' || s === 'skipped' || s === 'cancelled';
 export const isTerminalAttempt = (s: AttemptStatus) => ATTEMPT_MOVES[s].length === 0;
 /** Statuses in which a task has finished for good or for now (no slot held). */
 export const isSettledTask = (s: TaskStatus) => isTerminalTask(s) || s === 'blocked';

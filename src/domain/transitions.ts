@@ -14,7 +14,14 @@ export type TaskPatch = Partial<
 export type AttemptPatch = Partial<
   Pick<
     AttemptRecord,
-    'headCommit' | 'nativeSessionId' | 'error' | 'failure' | 'usage' | 'transcriptPath' | 'finishedAt'
+    | 'headCommit'
+    | 'nativeSessionId'
+    | 'error'
+    | 'failure'
+    | 'usage'
+    | 'transcriptPath'
+    | 'finishedAt'
+    | 'processes'
   >
 >;
 
@@ -29,6 +36,8 @@ export interface RunTransition {
   entity: 'run';
   runId: string;
   to: RunStatus;
+  /** Only from these statuses (a subset of the legal ones), when the move must not happen from the others. */
+  from?: readonly RunStatus[];
   patch: RunPatch;
   event: GafferEvent;
 }
@@ -38,6 +47,7 @@ export interface TaskTransition {
   runId: string;
   taskId: string;
   to: TaskStatus;
+  from?: readonly TaskStatus[];
   patch: TaskPatch;
   event: GafferEvent;
 }
@@ -78,9 +88,22 @@ export const runStarted = (runId: string, ownerId: string) =>
 export const runResumed = (runId: string, ownerId: string) =>
   run(runId, 'running', { reason: null }, { type: 'run.resumed', runId, data: { ownerId } });
 
-/** A paused run has not finished: it keeps no finishedAt. */
-export const runPaused = (runId: string, reason: string, by: PauseCause) =>
-  run(runId, 'paused', { reason }, { type: 'run.paused', runId, data: { reason, by } });
+/** A paused run has not finished: it keeps no finishedAt. Only a live run pauses (an ended one is reopened). */
+export const runPaused = (runId: string, reason: string, by: PauseCause): RunTransition => ({
+  ...run(runId, 'paused', { reason }, { type: 'run.paused', runId, data: { reason, by } }),
+  from: ['pending', 'running'],
+});
+
+/** `gaffer retry`: an ended run waits, paused, for its next drive; its reopened tasks are listed. */
+export const runReopened = (runId: string, tasks: readonly string[], keepWork: boolean): RunTransition => ({
+  ...run(
+    runId,
+    'paused',
+    { reason: null, finishedAt: null },
+    { type: 'run.reopened', runId, data: { tasks: [...tasks], continue: keepWork } },
+  ),
+  from: ['completed', 'failed', 'cancelled'],
+});
 
 export const runCompleted = (runId: string, counts: { passed: number; blocked: number; skipped: number }) =>
   run(
@@ -188,6 +211,27 @@ export const taskRework = (
     { reason: setback.feedback },
     { type: 'task.rework', runId, taskId, data: { attempt: nextAttempt, reason: setback.reason } },
   );
+
+/**
+ * `gaffer retry`: a blocked, skipped or cancelled task goes back to `pending` with a fresh rework
+ * budget. `fromAttempt` marks where its new history starts: attempts up to it are not looked at
+ * again. `feedback` (with `--continue`) is what the next attempt is told to fix.
+ */
+export const taskReopened = (
+  runId: string,
+  taskId: string,
+  fromAttempt: number,
+  feedback: string | null,
+): TaskTransition => ({
+  ...task(
+    runId,
+    taskId,
+    'pending',
+    { reworks: 0, reason: feedback, finishedAt: null },
+    { type: 'task.reopened', runId, taskId, data: { fromAttempt, continue: feedback !== null } },
+  ),
+  from: ['blocked', 'skipped', 'cancelled'],
+});
 
 export const taskBlocked = (runId: string, taskId: string, reason: string) =>
   task(

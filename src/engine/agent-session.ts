@@ -5,6 +5,7 @@ import { TranscriptWriter } from './transcript.js';
 import { redactSecrets } from './redact.js';
 import { StopRequest } from './stop-request.js';
 import { createQuestionRouter } from './question-router.js';
+import { recordAttemptProcess } from './recovery/record-process.js';
 
 /**
  * Runs one agent session to its end: streams its events into the transcript, routes its
@@ -39,13 +40,15 @@ export async function runAgentSession(
   try {
     session = adapter.start({ ...input, ask }, local.signal);
     for await (const event of session.events) {
-      writer.write(event);
+      await writer.write(event);
       if (event.type === 'usage') lastUsage = event.usage;
       if (event.type === 'session') {
         await store.transaction((tx) =>
           tx.updateAttempt(input.attemptId, { nativeSessionId: event.nativeSessionId }),
         );
       }
+      // Recorded before anything else happens, so an engine taking over after a crash can end it.
+      if (event.type === 'process') await recordAttemptProcess(store, input.attemptId, event);
     }
     result = await session.result;
   } catch (error) {

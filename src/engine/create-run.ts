@@ -51,6 +51,7 @@ export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): P
   for (const task of plan.tasks) assertValidBranchName(taskBranchName(slug, task.id));
 
   await repo.ignoreGafferDir();
+  const created = !(await repo.branchExists(integrationBranch));
   await repo.ensureBranch(integrationBranch, baseCommit);
   const now = new Date().toISOString();
   const run: RunRecord = {
@@ -70,13 +71,19 @@ export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): P
     finishedAt: null,
   };
   const tasks = plan.tasks.map((task) => newTask(slug, task.id));
-  await store.transaction((tx) =>
-    tx.insertRun(run, tasks, {
-      type: 'run.created',
-      runId: slug,
-      data: { planPath: input.planPath, tasks: tasks.length, baseBranch, integrationBranch },
-    }),
-  );
+  try {
+    await store.transaction((tx) =>
+      tx.insertRun(run, tasks, {
+        type: 'run.created',
+        runId: slug,
+        data: { planPath: input.planPath, tasks: tasks.length, baseBranch, integrationBranch },
+      }),
+    );
+  } catch (error) {
+    // No run was recorded: an integration branch made for it would be an orphan nobody cleans.
+    if (created) await repo.deleteBranch(integrationBranch);
+    throw error;
+  }
   return run;
 }
 

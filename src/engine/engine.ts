@@ -5,7 +5,8 @@ import { GafferError } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import { openRepo } from '../git/index.js';
 import type { Store } from '../store/index.js';
-import { isDriven, mustGetRun, requestStop } from './control/index.js';
+import type { ReopenOptions } from './control/index.js';
+import { isDriven, mustGetRun, reopenRun, requestStop } from './control/index.js';
 import type { CreateRunOptions } from './create-run.js';
 import { createRun } from './create-run.js';
 import { readInstructions } from './instructions.js';
@@ -17,9 +18,10 @@ import { attemptViews, followRunEvents, listRunSummaries, openQuestions, runView
 import { recordAnswer } from './answer-question.js';
 import { agentFor } from './run-context.js';
 import { driveRun } from './run-driver.js';
+import { runBaseline } from './baseline/index.js';
 import type { TranscriptLine } from './transcript.js';
 import { readTranscript } from './transcript.js';
-import type { CleanResult } from './workspace/index.js';
+import type { CleanOptions, CleanResult } from './workspace/index.js';
 import { cleanRuns } from './workspace/index.js';
 
 export interface EngineOptions {
@@ -53,6 +55,11 @@ export interface Engine {
   requestPause(runId: string, reason?: string, by?: PauseCause): Promise<RunRecord>;
   /** Asks the engine driving `runId` to cancel; cancels it directly when nobody drives it. */
   requestCancel(runId: string, reason?: string): Promise<RunRecord>;
+  /**
+   * Reopens the blocked, skipped or cancelled tasks of an ended run with a fresh rework budget
+   * (passed tasks are kept); the run is then paused, ready for {@link Engine.driveRun}.
+   */
+  retryRun(runId: string, options?: ReopenOptions): Promise<RunRecord>;
   /** Records a person's answer to an agent's question; the waiting attempt picks it up. */
   answerQuestion(questionId: string, answer: string): Promise<void>;
   /** Questions asked in a run and not answered yet. */
@@ -74,7 +81,7 @@ export interface Engine {
   /** Whether an engine holds the run's lease right now. */
   isDriven(runId: string): Promise<boolean>;
   /** Removes worktrees that ended runs kept (one run's, or every ended run's). */
-  clean(options?: { runId?: string }): Promise<CleanResult>;
+  clean(options?: { runId?: string } & CleanOptions): Promise<CleanResult>;
   /** Closes the store, if this engine opened it. */
   close(): Promise<void>;
 }
@@ -101,6 +108,9 @@ export function createEngine(options: EngineOptions): Engine {
     const repo = await repoAt(run.repoPath);
     for (const task of run.plan.tasks) agents.get(agentFor(run, task));
     try {
+      // First start only: the base's own check results are recorded once; resume reads them back.
+      if (run.status === 'pending')
+        await runBaseline({ store: db, repo, run, env, logger: logger.child('baseline'), ...driveOptions });
       const instructions = await readInstructions(repo, run.baseCommit);
       return await driveRun(
         { store: db, repo, run, agents, env, instructions, logger: logger.child('driver') },
@@ -130,6 +140,11 @@ export function createEngine(options: EngineOptions): Engine {
       requestStop(await store(), runId, { kind: 'pause', reason, by }),
     requestCancel: async (runId, reason = 'cancelled by request') =>
       requestStop(await store(), runId, { kind: 'cancel', reason }),
+    retryRun: async (runId, reopen = {}) => {
+      const db = await store();
+      const run = await mustGetRun(db, runId);
+      return reopenRun(db, await repoAt(run.repoPath), runId, reopen);
+    },
     answerQuestion: async (questionId, answer) => recordAnswer(await store(), questionId, answer),
     openQuestions: async (runId) => openQuestions(await store(), runId),
     getRun: async (runId) => mustGetRun(await store(), runId),
@@ -141,12 +156,16 @@ export function createEngine(options: EngineOptions): Engine {
     tailEvents: (runId, tail = {}) => followRunEvents(store, runId, tail),
     transcript: (attempt) => readTranscript(attempt.transcriptPath ?? ''),
     isDriven: async (runId) => isDriven(await store(), runId),
-    clean: async ({ runId } = {}) => {
+    clean: async ({ runId, ...cleanOptions } = {}) => {
       const db = await store();
-      return cleanRuns(db, runId ? [await mustGetRun(db, runId)] : await db.listRuns(), runId !== undefined);
+      const runs = runId ? [await mustGetRun(db, runId)] : await db.listRuns();
+      return cleanRuns(db, runs, runId !== undefined, cleanOptions);
     },
     close: async () => {
-      if (storePromise && typeof options.store === 'function') await (await storePromise).close();
+      // Only a store this engine opened; one that failed to open has nothing to close.
+      if (typeof options.store !== 'function') return;
+      const db = await storePromise?.catch(() => undefined);
+      await db?.close();
     },
   };
 }

@@ -3,7 +3,7 @@ export { createEngine } from './engine.js';
 export type { WorkspaceEngineOptions } from './workspace-engine.js';
 export { createWorkspaceEngine } from './workspace-engine.js';
 export type { TaskView, AttemptView, RunView, RunSummary, FollowOptions } from './queries/index.js';
-export type { ControlRequest } from './control/index.js';
+export type { ControlRequest, ReopenOptions } from './control/index.js';
 export type { Logger, LogRecord } from './logger.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { CleanResult } from './workspace/index.js';
@@ -19,3 +19,14 @@ export { nextStep } from './pipeline/index.js';
 // Plan formatting for shells, so they need not reach into the plan layer.
 export { formatPlanIssue } from '../plan/index.js';
 export type { PlanCheckResult } from '../plan/index.js';
+export { endedRunError } from './recovery.js';
+export type {
+  CleanOptions,
+  CheckPlanOptions,
+  CheckInfo,
+  SkippedCheck,
+  TaskChecks,
+  ChecksReport,
+} from './workspace/index.js';
+export { detectChecks, checksReport } from './workspace/index.js';
+export { taskActivities, toolCallSummary } from './queries/index.js';

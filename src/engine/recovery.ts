@@ -2,6 +2,7 @@ import type { RunRecord } from '../domain/index.js';
 import { attemptInterrupted, GafferError, runResumed, runStarted, taskRequeued } from '../domain/index.js';
 import { mustGetRun } from './control/index.js';
 import type { RunContext } from './run-context.js';
+import { endLeftoverProcesses } from './recovery/end-leftover-processes.js';
 
 /** Moves the run to `running`: a first start, a resume after a pause, or a take-over from a dead owner. */
 export async function startOrResume(ctx: RunContext, ownerId: string): Promise<RunRecord> {
@@ -21,11 +22,7 @@ export async function startOrResume(ctx: RunContext, ownerId: string): Promise<R
     case 'completed':
     case 'failed':
     case 'cancelled':
-      throw new GafferError(
-        'GAFFER_BAD_INPUT',
-        `run ${run.id} has already ${run.status === 'completed' ? 'completed' : 'ended'} (${run.status})`,
-        { userError: true, hint: 'start a new run with `gaffer run <plan>`' },
-      );
+      throw endedRunError(run);
   }
 }
 
@@ -34,14 +31,23 @@ const LIVE_TASK = new Set(['running', 'evaluating', 'rework', 'awaiting_approval
 /**
  * Attempts left mid-flight by a dead owner become `interrupted` and their tasks go back to
  * `ready`; questions nobody waits for any more are closed (the resumed attempt asks again if
- * it must). The next dispatch decides from the record what comes next.
+ * it must). The next dispatch decides from the record what comes next. First, every process the
+ * dead owner's attempts left running (agents, checks) is ended, so no new attempt ever shares a
+ * worktree with an old one.
  */
 export async function requeueInterrupted(ctx: RunContext): Promise<void> {
   const { store, run } = ctx;
-  const live = (await store.listAttempts(run.id)).filter(
+  const attempts = await store.listAttempts(run.id);
+  const live = attempts.filter(
     (a) => a.status === 'starting' || a.status === 'running' || a.status === 'waiting_answer',
   );
   const tasks = (await store.listTasks(run.id)).filter((t) => LIVE_TASK.has(t.status));
+  // A task mid-evaluation has a finished attempt whose checks may still run in its worktree.
+  const liveTaskIds = new Set(tasks.map((t) => t.taskId));
+  await endLeftoverProcesses(
+    ctx,
+    attempts.filter((a) => live.includes(a) || liveTaskIds.has(a.taskId)),
+  );
   const liveIds = new Set(live.map((a) => a.id));
   const unanswered = new Map<string, { question: string; taskId: string; attemptId: string }>();
   const questions = await store.readEvents({
@@ -75,4 +81,19 @@ export async function requeueInterrupted(ctx: RunContext): Promise<void> {
       await tx.apply(taskRequeued(run.id, task.taskId, 'resumed after its engine stopped'));
     }
   });
+}
+
+/** What resuming an ended run says: it has ended, and how to go on (a retry, or a new run). */
+export function endedRunError(run: RunRecord): GafferError {
+  return new GafferError(
+    'GAFFER_BAD_INPUT',
+    `run ${run.id} has already ${run.status === 'completed' ? 'completed' : 'ended'} (${run.status})`,
+    {
+      userError: true,
+      hint:
+        run.status === 'completed'
+          ? 'start a new run with `gaffer run <plan>`'
+          : `retry what did not pass with \`gaffer retry ${run.id}\` (passed tasks are kept)`,
+    },
+  );
 }

@@ -18,6 +18,7 @@ import type { ControlRequest } from './control/index.js';
 import { watchControlRequests } from './control/index.js';
 import type { RunContext } from './run-context.js';
 import { agentFor } from './run-context.js';
+import { fencedStore } from './fenced-store.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { errorMessage } from './logger.js';
 import { requeueInterrupted, startOrResume } from './recovery.js';
@@ -55,13 +56,16 @@ const SCHED_STATUS: Record<TaskStatus, SchedStatus> = {
  * task outcomes one at a time.
  */
 export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<RunRecord> {
-  const driver = new RunDriver(ctx, options);
+  let onLost = (_why: string): void => undefined;
   const keeper = new LeaseKeeper(ctx.store, ctx.run.id, options.ownerId, {
     ttlMs: options.leaseTtlMs,
     heartbeatMs: options.heartbeatMs,
-    onLost: (why) => driver.leaseLost(why),
+    onLost: (why) => onLost(why),
   });
-  await keeper.acquire();
+  const lease = await keeper.acquire();
+  // Every write of this drive is fenced by the lease token it holds.
+  const driver = new RunDriver({ ...ctx, store: fencedStore(ctx.store, lease) }, options);
+  onLost = (why) => driver.leaseLost(why);
   try {
     return await driver.drive();
   } finally {
@@ -97,9 +101,37 @@ class RunDriver {
     this.feed({ type: 'start' });
     try {
       return await done;
+    } catch (error) {
+      await this.settleInFlight();
+      await this.recordEngineStop(error);
+      throw error;
     } finally {
-      this.watch.abort();
-      await Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done));
+      await this.settleInFlight();
+    }
+  }
+
+  private async settleInFlight(): Promise<void> {
+    this.watch.abort();
+    await Promise.allSettled([...this.inFlight.values()].map((entry) => entry.done));
+  }
+
+  /**
+   * A run stopped by an engine error is recorded as paused with the error, never left `running`
+   * for nobody; after a lost lease another engine owns it and nothing is written.
+   */
+  private async recordEngineStop(error: unknown): Promise<void> {
+    if (this.lostLease) return;
+    const { store, run, logger } = this.ctx;
+    try {
+      await store.transaction(async (tx) => {
+        if ((await tx.getRun(run.id))?.status === 'running')
+          await tx.apply(runPaused(run.id, `engine error: ${errorMessage(error)}`, 'error'));
+      });
+    } catch (recordError) {
+      logger.error('could not record the engine error on the run', {
+        runId: run.id,
+        error: errorMessage(recordError),
+      });
     }
   }
 

@@ -1,4 +1,7 @@
-import { mkdir, appendFile, readFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AgentEvent } from '../domain/index.js';
 import { redactDeep } from './redact.js';
@@ -8,38 +11,91 @@ export interface TranscriptLine {
   event: AgentEvent;
 }
 
+/** How much of one attempt's transcript is kept: its start and its end. */
+export interface TranscriptLimits {
+  headBytes: number;
+  tailBytes: number;
+}
+
+/** 4 MiB from the start and 1 MiB from the end: enough to follow an attempt, bounded on disk and in memory. */
+export const DEFAULT_TRANSCRIPT_LIMITS: TranscriptLimits = {
+  headBytes: 4 * 1024 * 1024,
+  tailBytes: 1024 * 1024,
+};
+
 /**
- * Appends an attempt's agent events to a JSONL file, secrets redacted before anything is
- * written. Writes are chained so lines keep their order without blocking the agent.
+ * Streams an attempt's agent events to a JSONL file, secrets redacted before anything is
+ * written. The file is capped: the first `headBytes` go to disk as they come (so a follower sees
+ * them live); past that only the last `tailBytes` are kept, in memory, and written at `flush`
+ * after a line that says how much was left out. So 50 MB of agent output neither fills the disk
+ * nor the engine's memory. `write` waits while the file stream is full, which slows a chatty
+ * agent's event stream instead of buffering it without bound.
  */
 export class TranscriptWriter {
-  private chain: Promise<void>;
+  private readonly ready: Promise<WriteStream | undefined>;
   /** The first write error; later writes are skipped and `flush` reports it. */
   private error: Error | undefined;
+  private headWritten = 0;
+  private readonly tail: string[] = [];
+  private tailBytes = 0;
+  private omittedBytes = 0;
+  private omittedLines = 0;
 
-  constructor(readonly path: string) {
-    this.chain = mkdir(dirname(path), { recursive: true }).then(
-      () => undefined,
+  constructor(
+    readonly path: string,
+    private readonly limits: TranscriptLimits = DEFAULT_TRANSCRIPT_LIMITS,
+  ) {
+    this.ready = mkdir(dirname(path), { recursive: true }).then(
+      () => {
+        const stream = createWriteStream(path, { flags: 'a' });
+        stream.on('error', (error) => void (this.error ??= error));
+        return stream;
+      },
       (error: Error) => void (this.error ??= error),
     );
   }
 
-  write(event: AgentEvent): void {
+  async write(event: AgentEvent): Promise<void> {
     const line = JSON.stringify({ at: new Date().toISOString(), event: redactDeep(event) }) + '\n';
-    this.chain = this.chain.then(async () => {
-      if (this.error) return;
-      try {
-        await appendFile(this.path, line, 'utf8');
-      } catch (error) {
-        this.error = error as Error;
-      }
-    });
+    const bytes = Buffer.byteLength(line);
+    if (
+      this.omittedLines === 0 &&
+      this.tail.length === 0 &&
+      this.headWritten + bytes <= this.limits.headBytes
+    ) {
+      this.headWritten += bytes;
+      return this.append(line);
+    }
+    this.tail.push(line);
+    this.tailBytes += bytes;
+    while (this.tailBytes > this.limits.tailBytes && this.tail.length > 0) {
+      const dropped = this.tail.shift() ?? '';
+      this.tailBytes -= Buffer.byteLength(dropped);
+      this.omittedBytes += Buffer.byteLength(dropped);
+      this.omittedLines += 1;
+    }
   }
 
-  /** Resolves once every line written so far is on disk; rejects with the first write error. */
+  /** Writes the kept tail, closes the file and rejects with the first write error, if any. */
   async flush(): Promise<void> {
-    await this.chain;
+    if (this.omittedLines > 0) {
+      const note: AgentEvent = {
+        type: 'text',
+        text: `[gaffer: ${this.omittedBytes} bytes in ${this.omittedLines} lines of this transcript were left out here; its first ${this.limits.headBytes} and last ${this.limits.tailBytes} bytes are kept]`,
+      };
+      await this.append(JSON.stringify({ at: new Date().toISOString(), event: note }) + '\n');
+    }
+    for (const line of this.tail.splice(0)) await this.append(line);
+    this.tailBytes = 0;
+    const stream = await this.ready;
+    if (stream) await new Promise<void>((resolve) => stream.end(resolve));
     if (this.error) throw this.error;
+  }
+
+  private async append(line: string): Promise<void> {
+    const stream = await this.ready;
+    if (!stream || this.error) return;
+    if (!stream.write(line)) await once(stream, 'drain').catch((error: Error) => void (this.error ??= error));
   }
 }
 

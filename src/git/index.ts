@@ -9,3 +9,4 @@ export type { GitCallOptions } from './git-context.js';
 export type { MergeResult, RebaseResult } from './merge.js';
 export type { WorktreeInfo } from './worktrees.js';
 export { FALLBACK_IDENTITY } from './identity.js';
+export { addDetachedWorktree } from './detached-worktree.js';

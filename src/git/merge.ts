@@ -5,7 +5,7 @@ import { GitError } from './git-error.js';
 import { splitNul, type GitContext } from './git-context.js';
 import { identityArgs } from './identity.js';
 import { assertValidBranchName } from './ref-format.js';
-import { branchCommit, isAncestorCommit, requireCommit } from './refs.js';
+import { branchCommit, isAncestorCommit, requireCommit, treeOf as treeOfCommit } from './refs.js';
 import { listWorktrees } from './worktrees.js';
 
 /** Outcome of {@link mergeBranch}. */
@@ -17,9 +17,11 @@ export type RebaseResult = { ok: true; head: string } | { ok: false; conflicts: 
 
 /**
  * Merges `source` into the branch `target` without any working tree: merge-tree computes the
- * merged tree, commit-tree makes a two-parent commit, update-ref moves `target` only if it is
- * still where we read it (compare-and-swap). Always a merge commit, even when a fast-forward
- * were possible, so every task stays visible in the integration history. On conflict nothing
+ * merged tree, commit-tree makes the commit, update-ref moves `target` only if it is still where
+ * we read it (compare-and-swap). `squash` makes one single-parent commit of the task's changes;
+ * otherwise a two-parent merge commit, even when a fast-forward were possible, so every task
+ * stays visible in the integration history. A merge that would change nothing is reported as
+ * already merged — which is how a squash merged before a crash is recognised on resume. On conflict nothing
  * changes. `target` must not be checked out anywhere: its ref would move under that checkout,
  * which would then show the merge reversed as local changes.
  */
@@ -28,6 +30,7 @@ export async function mergeBranch(
   target: string,
   source: string,
   message: string,
+  options: { squash?: boolean } = {},
 ): Promise<MergeResult> {
   assertValidBranchName(target);
   return ctx.withLock(async () => {
@@ -51,11 +54,14 @@ export async function mergeBranch(
     const [tree = '', ...rest] = splitNul(merged.stdout);
     if (merged.code === 1) return { ok: false, conflicts: conflictList(rest) };
     if (merged.code !== 0) throw new GitError(args, merged.code, merged.stderr);
+    // Nothing the target lacks (a squash merged before a crash, or work already there): no commit.
+    if (tree === (await treeOfCommit(ctx, targetHead)))
+      return { ok: true, commit: targetHead, alreadyMerged: true };
     const identity = await identityArgs(ctx, ctx.root);
-    const commit = await ctx.git(
-      [...identity, 'commit-tree', '--no-gpg-sign', '-p', targetHead, '-p', sourceHead, '-F', '-', tree],
-      { input: message.trim() === '' ? `Merge ${source} into ${target}` : message },
-    );
+    const parents = options.squash ? ['-p', targetHead] : ['-p', targetHead, '-p', sourceHead];
+    const commit = await ctx.git([...identity, 'commit-tree', '--no-gpg-sign', ...parents, '-F', '-', tree], {
+      input: message.trim() === '' ? `Merge ${source} into ${target}` : message,
+    });
     const mergeCommit = commit.stdout.trim();
     await ctx.git([
       'update-ref',

@@ -107,3 +107,9 @@ export async function mergeBase(ctx: GitContext, a: string, b: string): Promise<
   const result = await ctx.git(['merge-base', '--end-of-options', a, b], { allowFail: true });
   return result.code === 0 ? result.stdout.trim() : undefined;
 }
+
+/** Deletes a local branch; no error when it does not exist. */
+export async function deleteBranch(ctx: GitContext, name: string): Promise<void> {
+  assertValidBranchName(name);
+  await ctx.git(['branch', '-D', '--end-of-options', name], { allowFail: true });
+}

@@ -10,6 +10,7 @@ import { canonicalPath } from './paths.js';
 import {
   branchExists,
   currentBranch,
+  deleteBranch,
   ensureBranch,
   isAncestor,
   mergeBase,
@@ -63,6 +64,8 @@ export interface Repo {
   diffStat(from: string, to: string): Promise<{ files: string[]; insertions: number; deletions: number }>;
   /** Whether `ancestor` is reachable from `descendant`. */
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /** Deletes a local branch (under the lock); no error when it does not exist. */
+  deleteBranch(name: string): Promise<void>;
   /** A file's content at a commit (not the working copy); undefined when the commit has no such file. */
   readFileAt(commit: string, path: string): Promise<string | undefined>;
   /** The common ancestor of two commits, or undefined when they have none. */
@@ -75,7 +78,12 @@ export interface Repo {
    * with `alreadyMerged: true`; conflict → the paths, and nothing changes. Throws when `target`
    * is checked out in a worktree.
    */
-  mergeBranch(target: string, source: string, message: string): Promise<MergeResult>;
+  mergeBranch(
+    target: string,
+    source: string,
+    message: string,
+    options?: { squash?: boolean },
+  ): Promise<MergeResult>;
   /** Rebases the branch checked out in `worktree` onto `onto`; on conflict aborts (worktree as before) and returns the paths. */
   rebase(worktree: string, onto: string): Promise<RebaseResult>;
   /** Resets a worktree to a commit and removes untracked, non-ignored files. */
@@ -154,9 +162,10 @@ class GitRepo implements Repo, GitContext {
   isAncestor = (ancestor: string, descendant: string) => isAncestor(this, ancestor, descendant);
   treeOf = (ref: string) => treeOf(this, ref);
   readFileAt = (commit: string, path: string) => readFileAt(this, commit, path);
+  deleteBranch = (name: string) => this.withLock(() => deleteBranch(this, name));
   mergeBase = (a: string, b: string) => mergeBase(this, a, b);
-  mergeBranch = (target: string, source: string, message: string) =>
-    mergeBranch(this, target, source, message);
+  mergeBranch = (target: string, source: string, message: string, options?: { squash?: boolean }) =>
+    mergeBranch(this, target, source, message, options);
   rebase = (worktree: string, onto: string) => rebase(this, worktree, onto);
   resetHard = (worktree: string, commit: string) => resetHard(this, worktree, commit);
   ignoreGafferDir = () => this.withLock(() => addGafferExclude(this.commonDir));

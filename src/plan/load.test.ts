@@ -96,3 +96,45 @@ describe('loadPlan', () => {
     );
   });
 });
+
+describe('loadPlan on a file that is not a text plan', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gaffer-plan-bin-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('says "not a text file" for a PNG renamed plan.yaml', async () => {
+    const file = path.join(dir, 'plan.yaml');
+    // The first 33 bytes of any PNG: signature and header chunk of a 1×1 image.
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
+    await writeFile(file, png);
+    const error = await rejection(loadPlan(file));
+    expect(error).toBeInstanceOf(PlanValidationError);
+    expect(error).toMatchObject({
+      code: 'GAFFER_PLAN_INVALID',
+      userError: true,
+      message: `${file}:1:1: ${file} is not a text file (it looks like a PNG image)`,
+      hint: 'pass the YAML plan itself (e.g. plan.yaml); `gaffer demo` writes an example',
+    });
+    expect((error as PlanValidationError).issues).toHaveLength(1);
+  });
+
+  it('points at the first byte that is not UTF-8 in a plan saved in another encoding', async () => {
+    const file = path.join(dir, 'plan.yaml');
+    await writeFile(file, Buffer.from('tasks:\n  - id: caf\xe9\n    title: Coffee\n', 'latin1'));
+    const error = await rejection(loadPlan(file));
+    expect((error as PlanValidationError).issues).toEqual([
+      {
+        file,
+        line: 2,
+        column: 12,
+        kind: 'not-text',
+        message: `${file} is not UTF-8 text (byte 0xe9 at line 2, column 12)`,
+        hint: 'save the plan as UTF-8',
+      },
+    ]);
+  });
+});

@@ -1,18 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { GafferError, PlanValidationError, userError, type Plan } from '../domain/index.js';
+import { notTextIssue, notUtf8Issue } from './text-check.js';
 import { validatePlan } from './validate.js';
 
 /**
  * Reads and validates a plan file. A missing file throws `GAFFER_PLAN_NOT_FOUND`; an invalid
- * plan throws `PlanValidationError` carrying every issue found.
+ * plan throws `PlanValidationError` carrying every issue found (one, for a file that is not
+ * UTF-8 text).
  */
 export async function loadPlan(path: string, options: { repoRoot?: string } = {}): Promise<Plan> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     throw readError(path, error);
   }
+  const text = bytes.toString('utf8');
+  const notText = notTextIssue(path, text) ?? notUtf8Issue(path, bytes);
+  if (notText !== undefined) throw new PlanValidationError([notText]);
   const result = validatePlan(text, { file: path, ...options });
   if (!result.ok) throw new PlanValidationError(result.issues);
   return result.plan;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { AGENT_FAILURE_KINDS, TASK_ID_PATTERN, type PlanIssue } from '../domain/index.js';
 import { issueAt, type IssueContext } from './issue.js';
-import { knownKeysAt } from './schema.js';
+import { BASELINE_POLICIES, knownKeysAt } from './schema.js';
 import type { PlanPath } from './source-map.js';
 import { closest } from './suggest.js';
 
@@ -42,7 +42,7 @@ function convert(context: IssueContext, issue: ZodIssue, path: PlanPath, raw: un
       const expected = describeExpected(issue.expected);
       return schema(
         `${what} must be ${expected}, got ${describeValue(value)}`,
-        typeHint(issue.expected, value),
+        typeHint(issue.expected, value, path),
       );
     }
     case 'invalid_format':
@@ -71,6 +71,8 @@ function convert(context: IssueContext, issue: ZodIssue, path: PlanPath, raw: un
     case 'invalid_value':
       if (path[0] === 'retry' && path[1] === 'non_retryable' && typeof value === 'string')
         return [unknownFailureKind(context, path, value)];
+      if (path.length === 2 && path[0] === 'verifiers' && path[1] === 'baseline')
+        return [unknownBaselinePolicy(context, path, value)];
       return schema(`${what}: ${issue.message}`);
     case 'invalid_key':
     case 'invalid_element':
@@ -99,6 +101,21 @@ function unknownFailureKind(context: IssueContext, path: PlanPath, kind: string)
     ? `did you mean \`${suggestion}\`?`
     : `failure kinds: ${AGENT_FAILURE_KINDS.join(', ')}`;
   return issueAt(context, path, 'schema', `unknown failure kind \`${kind}\` in ${formatPath(path)}`, hint);
+}
+
+/** `verifiers.baseline` takes one of two words; say which, and which one was probably meant. */
+function unknownBaselinePolicy(context: IssueContext, path: PlanPath, value: unknown): PlanIssue {
+  const suggestion = typeof value === 'string' ? closest(value, BASELINE_POLICIES) : undefined;
+  const hint = suggestion
+    ? `did you mean \`${suggestion}\`?`
+    : 'use `require_green` (stop when a check already fails on the base) or `allow_preexisting` (let it, as long as tasks do not make it worse)';
+  return issueAt(
+    context,
+    path,
+    'schema',
+    `verifiers.baseline must be require_green or allow_preexisting, got ${describeValue(value)}`,
+    hint,
+  );
 }
 
 /** Names the place in words: `task "parse-args": depends_on[1]`, `budgets.cost_usd`, `the plan`. */
@@ -154,7 +171,10 @@ function describeValue(value: unknown): string {
   return typeof value;
 }
 
-function typeHint(expected: string, value: unknown): string | undefined {
+function typeHint(expected: string, value: unknown, path: PlanPath): string | undefined {
+  if (value === null && path.length === 2 && path[0] === 'tasks')
+    return 'write the task (id:, title:, …) in this list item, or remove the empty item';
+  if (value === null && typeof path.at(-1) === 'number') return 'write the item after its `-`, or remove it';
   if (value === null) return 'write a value after the colon, or remove the key';
   if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) {
     return `quote it: "${String(value)}"`;

@@ -19,6 +19,10 @@ export const verifierSchema = z.strictObject({
   timeout_s: positive.optional(),
 });
 
+/** The plan's own `verifiers:` also says how a check already failing on the base commit is treated. */
+export const BASELINE_POLICIES = ['require_green', 'allow_preexisting'] as const;
+export const planVerifierSchema = verifierSchema.extend({ baseline: z.enum(BASELINE_POLICIES).optional() });
+
 export const budgetsSchema = z.strictObject({
   cost_usd: positive.optional(),
   tokens: positive.optional(),
@@ -52,6 +56,8 @@ export const taskSchema = z.strictObject({
   order: z.number().int().min(0).optional(),
   estimate_s: positive.optional(),
   verifiers: verifierSchema.optional(),
+  /** A task that only checks (or may find nothing to do) passes without changing a file. */
+  allow_empty: z.boolean().optional(),
   agent_config: freeForm.optional(),
 });
 
@@ -67,7 +73,9 @@ export const planFileSchema = z.strictObject({
   question_timeout_s: positive.default(600),
   pricing: z.record(nonEmpty, priceSchema).default({}),
   retry: retrySchema.optional(),
-  verifiers: verifierSchema.optional(),
+  /** squash: one commit per task on the integration branch; keep: a merge commit that keeps the attempts' history. */
+  merge: z.enum(['squash', 'keep']).default('squash'),
+  verifiers: planVerifierSchema.optional(),
   agents: z.record(nonEmpty, freeForm).default({}),
   tasks: z.array(taskSchema).min(1),
 });
@@ -80,6 +88,7 @@ export function knownKeysAt(path: readonly (string | number)[]): readonly string
   if (path.length === 0) return Object.keys(planFileSchema.shape);
   if (last === 'budgets') return Object.keys(budgetsSchema.shape);
   if (path.length === 1 && last === 'retry') return Object.keys(retrySchema.shape);
+  if (path.length === 1 && last === 'verifiers') return Object.keys(planVerifierSchema.shape);
   if (last === 'verifiers') return Object.keys(verifierSchema.shape);
   if (path.length === 2 && path[0] === 'pricing') return Object.keys(priceSchema.shape);
   if (path.length === 2 && path[0] === 'tasks') return Object.keys(taskSchema.shape);

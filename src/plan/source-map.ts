@@ -1,4 +1,13 @@
-import { isMap, isNode, isScalar, type Document, type LineCounter, type Node } from 'yaml';
+import {
+  isCollection,
+  isMap,
+  isNode,
+  isScalar,
+  visit,
+  type Document,
+  type LineCounter,
+  type Node,
+} from 'yaml';
 
 /** A path into the plan document, as zod reports it: keys and list indexes. */
 export type PlanPath = readonly (string | number)[];
@@ -48,7 +57,29 @@ export class SourceMap {
     // `title:` with nothing after it is an empty null scalar sitting after the colon:
     // pointing at the key reads better.
     const start = isNode(value) && !isEmpty(value) ? rangeStart(value) : undefined;
-    return start ?? (keyNode ? rangeStart(keyNode) : undefined);
+    if (start !== undefined) return start;
+    if (keyNode) return rangeStart(keyNode);
+    // A list item with nothing after its `-` has no key to point at; its empty node sits right
+    // after the dash, on the item's own line (the list's start would name the wrong item).
+    return typeof key === 'number' && isNode(value) ? rangeStart(value) : undefined;
+  }
+
+  /**
+   * Where to show a YAML syntax error at `offset`. An error reported at the end of the text (an
+   * unclosed quote or bracket) would name a line past the last one; it is shown where the
+   * unclosed quote or bracket opens, or else on the last character of the text.
+   */
+  errorPosition(offset: number): Position {
+    const end = contentEnd(this.doc);
+    if (offset < end) return this.position(offset);
+    let opener: number | undefined;
+    visit(this.doc, (_key, node) => {
+      const range = isNode(node) ? node.range : undefined;
+      if (!range || range[1] < end || !opensWithDelimiter(node)) return;
+      // The innermost unclosed construct is the one that starts last.
+      if (opener === undefined || range[0] > opener) opener = range[0];
+    });
+    return this.position(opener ?? Math.max(0, end - 1));
   }
 
   private keyNode(parentPath: PlanPath, key: string | number): Node | undefined {
@@ -70,4 +101,20 @@ function rangeStart(node: unknown): number | undefined {
 function isEmpty(node: Node): boolean {
   const range = node.range;
   return range !== undefined && range !== null && range[0] === range[1];
+}
+
+/** How far the parsed nodes reach: the end of the plan's content, past which nothing can point. */
+function contentEnd(doc: Document): number {
+  let end = 0;
+  visit(doc, (_key, node) => {
+    const range = isNode(node) ? node.range : undefined;
+    if (range) end = Math.max(end, range[1]);
+  });
+  return end;
+}
+
+/** A quoted scalar or a flow collection: the constructs an unclosed delimiter leaves open. */
+function opensWithDelimiter(node: unknown): boolean {
+  if (isScalar(node)) return node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+  return isCollection(node) && node.flow === true;
 }

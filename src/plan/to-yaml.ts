@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { Plan, PlanTask } from '../domain/index.js';
+import { DEFAULT_RETRY_POLICY } from '../domain/index.js';
 
 /**
  * Writes a plan in the `plan.yaml` format. Empty lists, empty mappings and empty descriptions
@@ -19,6 +20,9 @@ export function planToYaml(plan: Plan): string {
     protected_paths: nonEmpty(settings.protected_paths),
     question_timeout_s: settings.question_timeout_s === 600 ? undefined : settings.question_timeout_s,
     pricing: nonEmpty(settings.pricing),
+    retry:
+      JSON.stringify(settings.retry) === JSON.stringify(DEFAULT_RETRY_POLICY) ? undefined : settings.retry,
+    merge: settings.merge,
     verifiers: settings.verifiers,
     agents: nonEmpty(settings.agents),
     tasks: plan.tasks.map(taskEntry),
@@ -39,6 +43,7 @@ function taskEntry(task: PlanTask): Record<string, unknown> {
     order: task.order,
     estimate_s: task.estimate_s,
     verifiers: task.verifiers,
+    allow_empty: task.allow_empty,
     agent_config: task.agent_config,
   });
 }

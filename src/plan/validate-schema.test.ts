@@ -239,7 +239,7 @@ describe('validatePlan: unknown keys', () => {
       '2:12 unknown key `cost` in budgets | allowed keys: cost_usd, tokens, wall_time_s',
       '6:5 unknown key `depend_on` in task "a" | did you mean `depends_on`?',
       '7:18 unknown key `skipp` in task "a": verifiers | did you mean `skip`?',
-      '8:5 unknown key `colour` in task "a" | allowed keys: id, title, description, depends_on, deliverables, acceptance_criteria, context_files, agent, order, estimate_s, verifiers, agent_config',
+      '8:5 unknown key `colour` in task "a" | allowed keys: id, title, description, depends_on, deliverables, acceptance_criteria, context_files, agent, order, estimate_s, verifiers, allow_empty, agent_config',
     ]);
     expect(new Set(issues(text).map((issue) => issue.kind))).toEqual(new Set(['unknown-key']));
   });
@@ -312,6 +312,40 @@ describe('validatePlan: retry', () => {
       '1:10 unknown key `atempts` in retry | did you mean `attempts`?',
       '1:31 retry.backoff must be at least 1 | undefined',
       '1:56 retry.initial_interval_s must be at least 0 | undefined',
+    ]);
+  });
+});
+
+describe('validatePlan: positions at the edges', () => {
+  it('points at the empty list item itself, wherever it is in the list', () => {
+    const text = yaml('tasks:', '  - id: a', '    title: A', '  -', '  - id: b', '    title: B');
+    expect(issues(text).map((issue) => `${issue.line} ${issue.message} | ${issue.hint}`)).toEqual([
+      '4 task #2 must be a mapping, got an empty value | write the task (id:, title:, …) in this list item, or remove the empty item',
+    ]);
+    expect(where(yaml('tasks: [ { id: a, title: A }, null ]'))).toEqual([
+      '1:31 schema: task #2 must be a mapping, got an empty value',
+    ]);
+    expect(where(yaml('tasks:', '  - id: a', '    title: A', '  - '))[0]).toMatch(/^4:/);
+  });
+
+  it('keeps a YAML syntax error at the end of the file on one of its lines, where the quote or bracket opens', () => {
+    const text = yaml('tasks:', '  - id: a', '    title: "A');
+    expect(text.split('\n')).toHaveLength(4); // three lines and the final newline
+    expect(where(text)).toEqual(['3:12 yaml: Missing closing "quote']);
+    expect(where("tasks:\n  - id: a\n    title: 'A\n\n\n")).toEqual(["3:12 yaml: Missing closing 'quote"]);
+    expect(where(yaml('tasks: [ { id: a, title: A }'))[0]).toMatch(/^1:8 yaml: /);
+  });
+
+  it('says "not a text file" for binary input, not a schema error', () => {
+    expect(issues('tasks:\0\0\0\n')).toEqual([
+      {
+        file: 'plan.yaml',
+        line: 1,
+        column: 1,
+        kind: 'not-text',
+        message: 'plan.yaml is not a text file (it contains a NUL byte at line 1, column 7)',
+        hint: 'pass the YAML plan itself (e.g. plan.yaml); `gaffer demo` writes an example',
+      },
     ]);
   });
 });

@@ -9,6 +9,7 @@ import { pathIssues } from './path-checks.js';
 import { schemaIssues } from './schema-issues.js';
 import { planFileSchema, type PlanFile } from './schema.js';
 import { SourceMap } from './source-map.js';
+import { notTextIssue } from './text-check.js';
 
 export interface ValidateOptions {
   /** File name used in messages and for the default plan name. Default `plan.yaml`. */
@@ -30,6 +31,8 @@ const YAML_HINTS: Record<string, string> = {
  */
 export function validatePlan(text: string, options: ValidateOptions = {}): PlanCheckResult {
   const file = options.file ?? 'plan.yaml';
+  const notText = notTextIssue(file, text);
+  if (notText !== undefined) return { ok: false, issues: [notText] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const context: IssueContext = { file, map: new SourceMap(doc, lines) };
@@ -64,7 +67,7 @@ export function validatePlan(text: string, options: ValidateOptions = {}): PlanC
 function structuralIssues(context: IssueContext, doc: Document): PlanIssue[] {
   if (doc.errors.length > 0) {
     return doc.errors.map((error) => {
-      const { line, column } = context.map.position(error.pos[0]);
+      const { line, column } = context.map.errorPosition(error.pos[0]);
       const hint = YAML_HINTS[error.code] ?? 'check the indentation, and quote values containing ": " or "#"';
       return { file: context.file, line, column, kind: 'yaml', message: error.message, hint };
     });
@@ -101,6 +104,8 @@ function toPlan(file: PlanFile, fallbackName: string): Plan {
     retry: retryPolicyOf(file.retry),
     agents: file.agents,
   };
+  // `squash` is the default and stays implicit, so a plan written back reads the same.
+  if (file.merge === 'keep') settings.merge = 'keep';
   if (file.base_branch !== undefined) settings.base_branch = file.base_branch;
   if (file.verifiers !== undefined) settings.verifiers = file.verifiers;
   return { name: file.name ?? fallbackName, settings, tasks: file.tasks };

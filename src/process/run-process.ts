@@ -15,8 +15,16 @@ export interface RunProcessOptions {
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
   /** How many characters of combined output to keep (the tail). Default 64k. */
   keepChars?: number;
-  /** Grace period between SIGTERM and SIGKILL. Default 2s. */
+  /**
+   * Grace period between SIGTERM and SIGKILL, and how long output is awaited once the command has
+   * exited or been killed (a daemon that left its group may hold the pipes open forever). Default 2s.
+   */
   killGraceMs?: number;
+  /**
+   * Called with the child's pid, which is also its process group id, as soon as it runs: callers
+   * record it so a later engine can end the group if this one dies first.
+   */
+  onSpawn?: (pid: number) => void;
 }
 
 export interface ProcessOutcome {
@@ -33,24 +41,36 @@ export interface ProcessOutcome {
  * Runs `argv` without a shell in its own process group, so a timeout or an abort kills the
  * whole tree (test runners spawn workers that would otherwise outlive us). Never throws for a
  * non-zero exit: the caller judges the outcome. Throws only when the binary cannot be started.
+ *
+ * The outcome never waits on the pipes alone: a daemon the command started may keep stdout open
+ * long after the command ended. Once the command has exited, output is awaited `killGraceMs`,
+ * then the group gets SIGKILL. On a timeout or an abort the group gets SIGTERM, then SIGKILL
+ * after `killGraceMs`. After the SIGKILL the pipes are awaited at most `killGraceMs` more (a
+ * daemon that left the group may hold them forever), then closed, and the outcome resolves.
  */
 export function runProcess(argv: readonly string[], options: RunProcessOptions): Promise<ProcessOutcome> {
   const [command, ...args] = argv;
   if (command === undefined) return Promise.reject(new Error('runProcess: empty argv'));
   const keep = options.keepChars ?? 64_000;
+  const graceMs = options.killGraceMs ?? 2000;
   const started = Date.now();
   return new Promise((resolve, reject) => {
     let output = '';
     let timedOut = false;
     let aborted = false;
-    let killTimer: NodeJS.Timeout | undefined;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    let settled = false;
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, action: () => void) => void timers.push(setTimeout(action, ms));
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
       detached: true,
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
-    const untrack = trackProcessGroup(child.pid);
+    const pid = child.pid;
+    const untrack = trackProcessGroup(pid);
+    if (pid !== undefined) options.onSpawn?.(pid);
     const append = (stream: 'stdout' | 'stderr') => {
       // One decoder per stream, so a character split across chunks is not garbled.
       const decoder = new StringDecoder('utf8');
@@ -67,47 +87,69 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       child.stdin.on('error', () => undefined); // the child may exit without reading
       child.stdin.end(options.stdin);
     }
-    const killTree = () => {
-      killProcessGroup(child.pid, 'SIGTERM');
-      killTimer ??= setTimeout(() => killProcessGroup(child.pid, 'SIGKILL'), options.killGraceMs ?? 2000);
-    };
-    const timeout =
-      options.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            killTree();
-          }, options.timeoutMs);
-    const onAbort = () => {
-      aborted = true;
-      killTree();
-    };
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
     const cleanup = () => {
-      if (timeout) clearTimeout(timeout);
-      if (killTimer) clearTimeout(killTimer);
+      for (const timer of timers) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      untrack();
     };
-    child.on('error', (error) => {
+    const finish = () => {
+      if (settled) return;
+      settled = true;
       cleanup();
-      untrack();
-      reject(error);
-    });
-    child.on('close', (exitCode, signal) => {
-      cleanup();
-      untrack();
       // Leftover grandchildren in the group must not outlive the command.
-      killProcessGroup(child.pid, 'SIGKILL');
+      killProcessGroup(pid, 'SIGKILL');
+      // Whoever still holds the pipes (a daemon that left the group) writes into the void now.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.stdin?.destroy();
       resolve({
-        exitCode,
-        signal,
+        exitCode: exit?.code ?? null,
+        signal: exit?.signal ?? null,
         output: output.slice(-keep),
         durationMs: Date.now() - started,
         timedOut,
         aborted,
       });
+    };
+    let reaping = false;
+    // SIGKILL to the group; its pipes close as its members die, unless someone outside holds them.
+    const reap = () => {
+      if (reaping || settled) return;
+      reaping = true;
+      killProcessGroup(pid, 'SIGKILL');
+      later(graceMs, finish);
+    };
+    const killTree = () => {
+      if (exit !== undefined) return;
+      killProcessGroup(pid, 'SIGTERM');
+      later(graceMs, reap);
+    };
+    if (options.timeoutMs !== undefined) {
+      later(options.timeoutMs, () => {
+        if (exit !== undefined || settled) return;
+        timedOut = true;
+        killTree();
+      });
+    }
+    const onAbort = () => {
+      if (settled) return;
+      aborted = true;
+      killTree();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      reject(error);
     });
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // What the group still writes is awaited a moment, not for as long as a daemon in it lives.
+      later(graceMs, reap);
+    });
+    child.on('close', finish);
   });
 }
 

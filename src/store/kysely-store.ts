@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Migrator } from 'kysely';
-import type { Kysely } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, Migrator, sql } from 'kysely';
+import type { Kysely, MigrationProvider } from 'kysely';
 import { GafferError } from '../domain/index.js';
 import type {
   AttemptRecord,
@@ -51,9 +51,13 @@ export class KyselyStore implements Store {
   ) {}
 
   async migrate(): Promise<void> {
+    const provider = createMigrationProvider(this.dialect);
+    // The migrator takes its lock (on PostgreSQL, behind every open write transaction) even when
+    // there is nothing to do; a read-only command must not wait for an engine frozen mid-write.
+    if (await this.#isAtLatest(provider)) return;
     const migrator = new Migrator({
       db: this.db,
-      provider: createMigrationProvider(this.dialect),
+      provider,
       ...(this.dialect === 'postgres' ? { migrationTableSchema: this.options.schema ?? 'public' } : {}),
     });
     const { error, results } = await migrator.migrateToLatest();
@@ -66,13 +70,35 @@ export class KyselyStore implements Store {
     }
   }
 
+  /**
+   * Whether exactly the migrations this version knows have run, read without any lock. False
+   * when the migration table is missing (a fresh database) or lists others (a newer Gaffer):
+   * the migrator then creates it, or reports the mismatch.
+   */
+  async #isAtLatest(provider: MigrationProvider): Promise<boolean> {
+    const known = Object.keys(await provider.getMigrations());
+    const table =
+      this.dialect === 'postgres'
+        ? `${this.options.schema ?? 'public'}.${DEFAULT_MIGRATION_TABLE}`
+        : DEFAULT_MIGRATION_TABLE;
+    try {
+      const { rows } = await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(this.db);
+      const done = new Set(rows.map((row) => row.name));
+      return done.size === known.length && known.every((name) => done.has(name));
+    } catch {
+      return false;
+    }
+  }
+
   async transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     this.#refuseInsideTransaction();
     const scope = { open: true };
     try {
       return await this.db
         .transaction()
-        .execute((trx) => this.#inTransaction.run(scope, () => fn(new KyselyStoreTx(trx, this.#templates))));
+        .execute((trx) =>
+          this.#inTransaction.run(scope, () => fn(new KyselyStoreTx(trx, this.#templates, this.dialect))),
+        );
     } finally {
       // Work the callback left running past its end keeps this context; it must not stay refused.
       scope.open = false;

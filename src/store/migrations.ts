@@ -138,11 +138,28 @@ const failuresAndEventTypes: Migration = {
   },
 };
 
+/**
+ * The process groups of an attempt's agent and checks (pid, group, host, command, start mark), as
+ * JSON, so an engine taking over after a crash can end them before the worktree is used again.
+ */
+const attemptProcesses: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('attempts').addColumn('processes_json', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('attempts').dropColumn('processes_json').execute();
+  },
+};
+
 /** Gaffer's migrations, in code so they ship inside the bundle; names sort in apply order. */
 export function createMigrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     async getMigrations() {
-      return { '0001_initial': initial(dialect), '0002_failures_and_event_types': failuresAndEventTypes };
+      return {
+        '0001_initial': initial(dialect),
+        '0002_failures_and_event_types': failuresAndEventTypes,
+        '0003_attempt_processes': attemptProcesses,
+      };
     },
   };
 }

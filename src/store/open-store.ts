@@ -4,11 +4,14 @@ import type { Database, StoreDialect } from './schema.js';
 import type { Store } from './store.js';
 import { KyselyStore } from './kysely-store.js';
 import { createSqliteDialect } from './sqlite-dialect.js';
-import { createPostgresDialect } from './postgres-dialect.js';
+import { createPostgresDialect, DEFAULT_POSTGRES_TIMEOUTS } from './postgres-dialect.js';
+import type { PostgresTimeouts } from './postgres-dialect.js';
 
 export interface OpenStoreOptions {
   /** PostgreSQL schema for Gaffer's tables, created if missing; default 'public'. Ignored for SQLite. */
   schema?: string;
+  /** PostgreSQL session timeouts over {@link DEFAULT_POSTGRES_TIMEOUTS}. Ignored for SQLite. */
+  postgresTimeouts?: Partial<PostgresTimeouts>;
 }
 
 const isPostgresUrl = (url: string) => /^postgres(ql)?:\/\//i.test(url);
@@ -23,7 +26,13 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const dialect: StoreDialect = isPostgresUrl(url) ? 'postgres' : 'sqlite';
   const schema = options.schema ?? 'public';
   const db = new Kysely<Database>({
-    dialect: dialect === 'postgres' ? await createPostgresDialect(url, schema) : createSqliteDialect(url),
+    dialect:
+      dialect === 'postgres'
+        ? await createPostgresDialect(url, schema, {
+            ...DEFAULT_POSTGRES_TIMEOUTS,
+            ...options.postgresTimeouts,
+          })
+        : createSqliteDialect(url),
   });
   const store = new KyselyStore(db, dialect, { schema });
   try {

@@ -11,15 +11,82 @@ const CONNECT_TIMEOUT_MS = 10_000;
 // second is the schema, so stores in different schemas of one database do not wait for each other.
 const BEGIN_WRITE = `begin; select pg_advisory_xact_lock(${0x67616666}, hashtext(current_schema()))`;
 
+type PostgresConnection = Parameters<PostgresDriver['releaseConnection']>[0];
+
 // Every store transaction takes one transaction-scoped lock as it begins (in the same round
 // trip), so writing transactions commit one at a time. That makes `events.id` (a sequence)
 // grow in commit order: a reader that saw event N can never later find a new event below N,
 // which would otherwise happen when two transactions commit in the opposite order of their
 // inserts. Plain reads outside transactions are not affected.
 class SerialPostgresDriver extends PostgresDriver {
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw(BEGIN_WRITE));
+  // Kysely releases the connection it handed out; the driver must get its own object back.
+  readonly #wrapped = new WeakMap<DatabaseConnection, PostgresConnection>();
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = (await super.acquireConnection()) as PostgresConnection;
+    const wrapper: DatabaseConnection = {
+      executeQuery: <R>(query: CompiledQuery) => connection.executeQuery<R>(query).catch(rethrowTimeout),
+      // Kysely always passes a chunk size (100 unless told); the fallback only satisfies the type.
+      streamQuery: <R>(query: CompiledQuery, chunkSize?: number) =>
+        connection.streamQuery<R>(query, chunkSize ?? 100),
+    };
+    this.#wrapped.set(wrapper, connection);
+    return wrapper;
   }
+
+  override async releaseConnection(connection: PostgresConnection): Promise<void> {
+    await super.releaseConnection(this.#wrapped.get(connection) ?? connection);
+  }
+
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw(BEGIN_WRITE));
+    } catch (error) {
+      // `begin` ran but the lock did not (a lock timeout): Kysely rolls back only a transaction
+      // that began, so without this the connection went back to the pool inside an aborted
+      // transaction and failed every later query.
+      await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {});
+      throw error;
+    }
+  }
+}
+
+/** How long a PostgreSQL session may wait or idle before the server gives up on it. */
+export interface PostgresTimeouts {
+  /** Waiting for a lock, including the write lock every store transaction takes. */
+  lockMs: number;
+  /** Any one statement. */
+  statementMs: number;
+  /** A transaction left open without a statement running (its client frozen or gone). */
+  idleInTransactionMs: number;
+}
+
+// A store transaction holds the write lock for milliseconds; one engine frozen inside one
+// (SIGSTOP, a debugger, a lost network) must not make every other command hang with it. Its
+// session is ended after the idle timeout, which frees the lock; until then the others fail
+// after the lock timeout with a message instead of waiting forever.
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = {
+  lockMs: 30_000,
+  statementMs: 60_000,
+  idleInTransactionMs: 60_000,
+};
+
+// SQLSTATEs of the three timeouts: lock_not_available, query_canceled, idle_in_transaction_session_timeout.
+const TIMEOUT_CODES: Record<string, string> = {
+  '55P03': 'waiting for a lock held by another connection',
+  '57014': 'a statement',
+  '25P03': 'a transaction left idle',
+};
+
+function rethrowTimeout(error: unknown): never {
+  const code = (error as { code?: unknown }).code;
+  const what = typeof code === 'string' ? TIMEOUT_CODES[code] : undefined;
+  if (what === undefined) throw error;
+  throw new GafferError('GAFFER_STORE', `PostgreSQL timed out on ${what}: ${reasonOf(error)}`, {
+    cause: error,
+    hint: 'another Gaffer process may be stopped inside a transaction: continue or end it (see `gaffer status`), then try again',
+    details: { sqlState: code },
+  });
 }
 
 class SerialPostgresDialect extends PostgresDialect {
@@ -48,10 +115,15 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * Connects a pool to `url` with `search_path` set to `schema`, checking the connection once so
- * an unreachable server is reported as a user error rather than on the first query.
+ * Connects a pool to `url` with `search_path` set to `schema` and the session timeouts set,
+ * checking the connection once so an unreachable server is reported as a user error rather than
+ * on the first query. A timeout on a query becomes a GAFFER_STORE error.
  */
-export async function createPostgresDialect(url: string, schema: string): Promise<PostgresDialect> {
+export async function createPostgresDialect(
+  url: string,
+  schema: string,
+  timeouts: PostgresTimeouts = DEFAULT_POSTGRES_TIMEOUTS,
+): Promise<PostgresDialect> {
   if (!SCHEMA_NAME.test(schema)) {
     throw userError(
       'GAFFER_STORE',
@@ -63,7 +135,12 @@ export async function createPostgresDialect(url: string, schema: string): Promis
   try {
     pool = new pg.Pool({
       connectionString: url,
-      options: `-c search_path=${schema}`,
+      options: [
+        `-c search_path=${schema}`,
+        `-c lock_timeout=${Math.round(timeouts.lockMs)}`,
+        `-c statement_timeout=${Math.round(timeouts.statementMs)}`,
+        `-c idle_in_transaction_session_timeout=${Math.round(timeouts.idleInTransactionMs)}`,
+      ].join(' '),
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       // A CLI command that forgot nothing but the pool must still exit promptly.
       allowExitOnIdle: true,

@@ -137,6 +137,7 @@ export function attemptToRow(attempt: AttemptRecord): Insertable<AttemptsTable> 
     transcript_path: attempt.transcriptPath,
     started_at: attempt.startedAt,
     finished_at: attempt.finishedAt,
+    processes_json: attempt.processes === undefined ? null : JSON.stringify(attempt.processes),
   };
 }
 
@@ -161,6 +162,10 @@ export function rowToAttempt(row: Selectable<AttemptsTable>): AttemptRecord {
     transcriptPath: row.transcript_path,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
+    // Left out rather than empty, so a read-back attempt equals what was written.
+    ...(row.processes_json === null
+      ? {}
+      : { processes: JSON.parse(row.processes_json) as NonNullable<AttemptRecord['processes']> }),
   };
 }
 
@@ -174,6 +179,7 @@ export function attemptPatchToRow(patch: AttemptPatch): Updateable<AttemptsTable
   if (patch.usage !== undefined) row.usage_json = patch.usage === null ? null : JSON.stringify(patch.usage);
   if (patch.transcriptPath !== undefined) row.transcript_path = patch.transcriptPath;
   if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
+  if (patch.processes !== undefined) row.processes_json = JSON.stringify(patch.processes);
   return row;
 }
 

@@ -54,6 +54,8 @@ export interface AttemptsTable {
   transcript_path: string | null;
   started_at: string;
   finished_at: string | null;
+  /** JSON array of `AttemptRecord['processes']`; null until the first process is recorded. */
+  processes_json: string | null;
 }
 
 export interface EvaluationsTable {

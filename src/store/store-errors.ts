@@ -25,3 +25,15 @@ export function attemptNotFound(attemptId: string): GafferError {
 export function lostRace(subject: string): GafferError {
   return new GafferError('GAFFER_STORE', `${subject} changed concurrently`, { hint: 'retry the operation' });
 }
+
+/** A write under a lease that is no longer ours (taken over, expired and retaken): refused. */
+export function leaseLost(runId: string, ownerId: string, token: number): GafferError {
+  return new GafferError(
+    'GAFFER_LEASE_HELD',
+    `run ${runId} is no longer driven by ${ownerId} (lease token ${token} is stale): the write was refused`,
+    {
+      hint: 'another engine took the run over; this one stops without writing',
+      details: { runId, ownerId, token },
+    },
+  );
+}

@@ -2,6 +2,7 @@ import type { CompiledQuery, Selectable, Transaction } from 'kysely';
 import {
   ATTEMPT_STATUSES,
   GafferError,
+  IllegalTransitionError,
   RUN_STATUSES,
   TASK_STATUSES,
   assertAttemptMove,
@@ -24,7 +25,7 @@ import type {
   TaskRecord,
   TaskStatus,
 } from '../domain/index.js';
-import type { AttemptsTable, Database, RunsTable, TasksTable } from './schema.js';
+import type { AttemptsTable, Database, RunsTable, StoreDialect, TasksTable } from './schema.js';
 import type { AttemptPatch, RunPatch, StoreTx, TaskPatch } from './store.js';
 import {
   attemptPatchToRow,
@@ -42,7 +43,7 @@ import {
 import { selectAttempt, selectRun, selectTask } from './read-queries.js';
 import { slot, slotted } from './query-templates.js';
 import type { QueryTemplates } from './query-templates.js';
-import { attemptNotFound, lostRace, runNotFound, taskNotFound } from './store-errors.js';
+import { attemptNotFound, leaseLost, lostRace, runNotFound, taskNotFound } from './store-errors.js';
 
 // Keeps multi-row inserts under SQLite's and PostgreSQL's bound-parameter limits.
 const INSERT_CHUNK = 500;
@@ -69,7 +70,20 @@ export class KyselyStoreTx implements StoreTx {
   constructor(
     private readonly trx: Transaction<Database>,
     private readonly templates: QueryTemplates,
+    private readonly dialect: StoreDialect = 'sqlite',
   ) {}
+
+  async assertLease(runId: string, ownerId: string, token: number): Promise<void> {
+    let query = this.trx
+      .selectFrom('leases')
+      .select('run_id')
+      .where('run_id', '=', runId)
+      .where('owner_id', '=', ownerId)
+      .where('token', '=', token);
+    // SQLite has one writer at a time (BEGIN IMMEDIATE); PostgreSQL needs the row lock.
+    if (this.dialect === 'postgres') query = query.forShare();
+    if (!(await query.executeTakeFirst())) throw leaseLost(runId, ownerId, token);
+  }
 
   async insertRun(run: RunRecord, tasks: TaskRecord[], event: GafferEvent): Promise<void> {
     await this.trx.insertInto('runs').values(runToRow(run)).execute();
@@ -80,12 +94,18 @@ export class KyselyStoreTx implements StoreTx {
     await this.#insertEvent(event);
   }
 
-  async setRunStatus(runId: string, to: RunStatus, patch: RunPatch, event: GafferEvent): Promise<RunRecord> {
+  async setRunStatus(
+    runId: string,
+    to: RunStatus,
+    patch: RunPatch,
+    event: GafferEvent,
+    only?: readonly RunStatus[],
+  ): Promise<RunRecord> {
     const row = await this.#compareAndSet<RunStatus, Selectable<RunsTable>>({
       machine: 'run',
       subject: runId,
       to,
-      sources: sourcesOf(RUN_STATUSES, canMoveRun, to),
+      sources: sourcesOf(only ?? RUN_STATUSES, canMoveRun, to),
       set: { ...runPatchToRow(patch), updated_at: now() },
       update: (set, sources) =>
         this.trx
@@ -97,7 +117,10 @@ export class KyselyStoreTx implements StoreTx {
       key: { runId },
       current: () => this.trx.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst(),
       notFound: () => runNotFound(runId),
-      assertMove: (from) => assertRunMove(runId, from, to),
+      assertMove: (from) => {
+        if (only && !only.includes(from)) throw new IllegalTransitionError('run', from, to, runId);
+        assertRunMove(runId, from, to);
+      },
     });
     await this.#insertEvent(event);
     return rowToRun(row);
@@ -118,13 +141,14 @@ export class KyselyStoreTx implements StoreTx {
     to: TaskStatus,
     patch: TaskPatch,
     event: GafferEvent,
+    only?: readonly TaskStatus[],
   ): Promise<TaskRecord> {
     const subject = `${runId}/${taskId}`;
     const row = await this.#compareAndSet<TaskStatus, Selectable<TasksTable>>({
       machine: 'task',
       subject,
       to,
-      sources: sourcesOf(TASK_STATUSES, canMoveTask, to),
+      sources: sourcesOf(only ?? TASK_STATUSES, canMoveTask, to),
       set: taskPatchToRow(patch),
       update: (set, sources) =>
         this.trx
@@ -143,7 +167,10 @@ export class KyselyStoreTx implements StoreTx {
           .where('task_id', '=', taskId)
           .executeTakeFirst(),
       notFound: () => taskNotFound(runId, taskId),
-      assertMove: (from) => assertTaskMove(subject, from, to),
+      assertMove: (from) => {
+        if (only && !only.includes(from)) throw new IllegalTransitionError('task', from, to, subject);
+        assertTaskMove(subject, from, to);
+      },
     });
     await this.#insertEvent(event);
     return rowToTask(row);
@@ -216,9 +243,11 @@ export class KyselyStoreTx implements StoreTx {
     const t: Transition = transition;
     switch (t.entity) {
       case 'run':
-        return this.setRunStatus(t.runId, t.to, t.patch, t.event) as Promise<TransitionResult<T>>;
+        return this.setRunStatus(t.runId, t.to, t.patch, t.event, t.from) as Promise<TransitionResult<T>>;
       case 'task':
-        return this.setTaskStatus(t.runId, t.taskId, t.to, t.patch, t.event) as Promise<TransitionResult<T>>;
+        return this.setTaskStatus(t.runId, t.taskId, t.to, t.patch, t.event, t.from) as Promise<
+          TransitionResult<T>
+        >;
       case 'attempt':
         return this.setAttemptStatus(t.attemptId, t.to, t.patch, t.event) as Promise<TransitionResult<T>>;
     }

@@ -27,7 +27,14 @@ export type { RunPatch, TaskPatch, AttemptPatch } from '../domain/index.js';
  */
 export interface StoreTx {
   insertRun(run: RunRecord, tasks: TaskRecord[], event: GafferEvent): Promise<void>;
-  setRunStatus(runId: string, to: RunStatus, patch: RunPatch, event: GafferEvent): Promise<RunRecord>;
+  /** `only` narrows the legal sources of the move (e.g. a pause only of a live run). */
+  setRunStatus(
+    runId: string,
+    to: RunStatus,
+    patch: RunPatch,
+    event: GafferEvent,
+    only?: readonly RunStatus[],
+  ): Promise<RunRecord>;
   updateRun(runId: string, patch: RunPatch): Promise<void>;
 
   setTaskStatus(
@@ -36,6 +43,7 @@ export interface StoreTx {
     to: TaskStatus,
     patch: TaskPatch,
     event: GafferEvent,
+    only?: readonly TaskStatus[],
   ): Promise<TaskRecord>;
   updateTask(runId: string, taskId: string, patch: TaskPatch): Promise<void>;
 
@@ -52,6 +60,13 @@ export interface StoreTx {
 
   /** Applies a status transition built by `domain/transitions`: the row update and its event, compare-and-set. */
   apply<T extends Transition>(transition: T): Promise<TransitionResult<T>>;
+
+  /**
+   * Fencing: refuses the transaction (throws) unless `ownerId` still holds the run's lease with
+   * this token. On PostgreSQL the lease row is share-locked until commit, so a take-over waits
+   * for this transaction instead of slipping in between the check and the writes.
+   */
+  assertLease(runId: string, ownerId: string, token: number): Promise<void>;
 
   /** Appends an event that records no row change (a question, a protected-path revert, a merge conflict). */
   appendEvent(event: GafferEvent): Promise<StoredEvent>;

@@ -8,9 +8,11 @@ export interface EvaluationOutcome {
   passed: boolean;
   /** Passed results over all results, in [0, 1]; 1 when nothing was checked. */
   score: number;
-  /** green when every check passed, red otherwise; yellow arrives with the LLM reviewer. */
+  /** green when every check passed, red otherwise; yellow when nothing was verified (see `judge`), and with the LLM reviewer. */
   confidence: 'green' | 'yellow' | 'red';
   results: VerifierResult[];
+  /** Why the confidence is what it is when that is not obvious from the results ("no checks ran: …"). */
+  note?: string;
 }
 
 export interface EvaluateWorktreeOptions {
@@ -21,6 +23,8 @@ export interface EvaluateWorktreeOptions {
   /** Per verifier. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Told before each verifier starts, so a live view can say which check runs. */
+  onCheckStart?: (verifier: VerifierCommand) => void | Promise<void>;
 }
 
 /**
@@ -34,6 +38,7 @@ export async function evaluateWorktree(options: EvaluateWorktreeOptions): Promis
     results.push(await checkDeliverables(options.cwd, options.deliverables));
   for (const verifier of options.verifiers) {
     if (options.signal?.aborted) break;
+    await options.onCheckStart?.(verifier);
     results.push(
       await runVerifier(verifier, {
         cwd: options.cwd,
@@ -47,13 +52,18 @@ export async function evaluateWorktree(options: EvaluateWorktreeOptions): Promis
   return scoreResults(results, Boolean(options.signal?.aborted));
 }
 
-/** Score (passed ÷ total, 1 when nothing ran) and confidence of a set of check results. */
+/**
+ * Score (passed ÷ total, 1 when nothing ran) and confidence of a set of check results. A result
+ * marked `preexisting` failed on the base commit too: it is kept for the record but counts
+ * neither for nor against the work.
+ */
 export function scoreResults(results: VerifierResult[], incomplete = false): EvaluationOutcome {
-  const passedCount = results.filter((result) => result.passed).length;
-  const passed = passedCount === results.length && !incomplete;
+  const counted = results.filter((result) => !result.preexisting);
+  const passedCount = counted.filter((result) => result.passed).length;
+  const passed = passedCount === counted.length && !incomplete;
   return {
     passed,
-    score: results.length === 0 ? 1 : passedCount / results.length,
+    score: counted.length === 0 ? 1 : passedCount / counted.length,
     confidence: passed ? 'green' : 'red',
     results,
   };

@@ -1,4 +1,6 @@
 import type { PlanSettings, PlanTask, VerifierResult } from '../domain/index.js';
+import type { BaselineEntry } from './baseline-compare.js';
+import { markPreexisting } from './baseline-compare.js';
 import type { EvaluationOutcome } from './evaluate-worktree.js';
 import { scoreResults } from './evaluate-worktree.js';
 import { formatFailures } from './format-failures.js';
@@ -42,13 +44,52 @@ export function protectedPathResult(violations: readonly string[]): VerifierResu
   };
 }
 
-/** The verdict on an attempt's checks; a protected-path violation fails it whatever else passed. */
-export function judge(results: readonly VerifierResult[], violations: readonly string[]): EvaluationOutcome {
-  return scoreResults(violations.length ? [protectedPathResult(violations), ...results] : [...results]);
+/** What `judge` knows beyond the results. */
+export interface JudgeOptions {
+  /**
+   * The run's checks on its base commit, under `verifiers.baseline: allow_preexisting`: a check
+   * that failed there and fails again is marked preexisting and does not fail the attempt.
+   */
+  baseline?: readonly BaselineEntry[];
 }
 
-/** What a failed evaluation sends back: a short reason for status views, the full feedback for the agent. */
+/** The results Gaffer makes itself; every other result is one of the repository's checks. */
+const BUILT_IN_CHECKS = new Set(['deliverables', 'protected-paths', 'changes']);
+
+/** Shown (and recorded) when an evaluation verified nothing: what the user can do about it. */
+export const NO_CHECKS_NOTE =
+  'no checks ran: no test, lint, typecheck or build command was found for this repository; ' +
+  'name them in the plan (verifiers: { commands: { test: "npm test" } })';
+
+/**
+ * The verdict on an attempt's checks; a protected-path violation fails it whatever else passed.
+ * When none of the repository's checks counted (none ran, or each one only failed as it already
+ * did on the base), a pass is `yellow`, never `green`, with a note saying so: nothing verified it.
+ */
+export function judge(
+  results: readonly VerifierResult[],
+  violations: readonly string[],
+  options: JudgeOptions = {},
+): EvaluationOutcome {
+  const marked = options.baseline ? markPreexisting(results, options.baseline) : [...results];
+  const outcome = scoreResults(violations.length ? [protectedPathResult(violations), ...marked] : marked);
+  const checks = marked.filter((r) => !BUILT_IN_CHECKS.has(r.name));
+  const preexisting = checks.filter((r) => r.preexisting).map((r) => r.name);
+  const preexistingNote = preexisting.length
+    ? `${preexisting.join(', ')} already failed on the base commit (preexisting, not counted)`
+    : undefined;
+  if (outcome.passed && checks.length === preexisting.length) {
+    const note = checks.length === 0 ? NO_CHECKS_NOTE : `no check verified this work: ${preexistingNote}`;
+    return { ...outcome, confidence: 'yellow', note };
+  }
+  return preexistingNote ? { ...outcome, note: preexistingNote } : outcome;
+}
+
+/**
+ * What a failed evaluation sends back: a short reason for status views, the full feedback for the
+ * agent. A preexisting failure is the repository's state, not the agent's doing: never sent.
+ */
 export function evaluationSetback(results: readonly VerifierResult[]): { reason: string; feedback: string } {
-  const failed = results.filter((r) => !r.passed);
+  const failed = results.filter((r) => !r.passed && !r.preexisting);
   return { reason: `${failed.map((r) => r.name).join(', ')} failed`, feedback: formatFailures(failed) };
 }

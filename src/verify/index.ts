@@ -20,3 +20,13 @@ export {
   judge,
   evaluationSetback,
 } from './evaluation-policy.js';
+export type { JudgeOptions } from './evaluation-policy.js';
+export { NO_CHECKS_NOTE } from './evaluation-policy.js';
+export type { BaselineCheck } from './baseline-checks.js';
+export { baselineChecks } from './baseline-checks.js';
+export type { BaselineEntry } from './baseline-compare.js';
+export { checkKey, markPreexisting } from './baseline-compare.js';
+export type { BaselineVerdict, SetupFacts } from './baseline-classify.js';
+export { classifyBaselineResult } from './baseline-classify.js';
+export { inspectSetup } from './baseline-setup.js';
+export { noChangesResult } from './no-changes.js';

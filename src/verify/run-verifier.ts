@@ -11,6 +11,11 @@ export interface RunVerifierOptions {
   /** The process tree is killed after this long and the verifier fails. */
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Called with the check's pid (its process group id) and command line as soon as it runs, so
+   * the engine can record it on the attempt and end it after a crash.
+   */
+  onSpawn?: (pid: number, command: string) => void;
 }
 
 /**
@@ -42,6 +47,7 @@ export async function runVerifier(
       env: options.env,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
+      ...(options.onSpawn === undefined ? {} : { onSpawn: (pid: number) => options.onSpawn?.(pid, command) }),
     });
   } catch (error) {
     return {
@@ -57,7 +63,9 @@ export async function runVerifier(
   if (outcome.aborted) return cancelled(tail);
   const notes: string[] = [];
   if (outcome.timedOut)
-    notes.push(`gaffer: ${cmd.name} timed out after ${options.timeoutMs} ms and was killed`);
+    notes.push(
+      `gaffer: ${cmd.name} timed out after ${formatTimeout(options.timeoutMs)} and was killed with its process group (raise verifiers.timeout_s if it needs longer)`,
+    );
   else if (outcome.exitCode === null)
     notes.push(`gaffer: ${cmd.name} was killed by ${outcome.signal ?? 'a signal'}`);
   return {
@@ -85,4 +93,9 @@ async function startFailure(cmd: VerifierCommand, cwd: string, error: unknown): 
   if (code === 'EACCES') return `gaffer: cannot run ${cmd.name}: permission denied: ${binary}`;
   const message = error instanceof Error ? error.message : String(error);
   return `gaffer: cannot run ${cmd.name}: ${message}`;
+}
+
+/** `30 s` for whole seconds (the plan sets `timeout_s`), `250 ms` below a second. */
+function formatTimeout(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }

@@ -6,6 +6,7 @@ import { createApiAgent } from '../../src/agents/api/index.js';
 import type { AgentEvent, SessionInput, SessionResult } from '../../src/domain/index.js';
 import { rateLimitedOnce, startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatScript, ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
+import { waitFor } from '../support/wait-for.js';
 import { sessionInput } from './session-input.js';
 
 /** An asymmetric matcher typed as the string it stands for. */
@@ -110,14 +111,13 @@ describe('api agent failures', () => {
     );
   });
 
-  it('stops promptly when aborted while the model hangs', async () => {
+  // A session that ignored the abort would hang on the model until the test's timeout.
+  it('ends as aborted when aborted while the model hangs', async () => {
     const controller = new AbortController();
     const pending = run([{ hang: true }], {}, {}, controller.signal);
-    while (!server || server.exchanges.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
-    const abortedAt = Date.now();
+    await waitFor(() => (server?.exchanges.length ?? 0) > 0, 'the request to the model server');
     controller.abort();
     const { result } = await pending;
-    expect(Date.now() - abortedAt).toBeLessThan(5_000);
     expect(result.status).toBe('aborted');
   });
 
@@ -243,7 +243,7 @@ describe('api agent preflight', () => {
 });
 
 describe('api agent abort while a tool waits', () => {
-  it('stops promptly while a question is unanswered', async () => {
+  it('ends as aborted while a question is unanswered', async () => {
     const controller = new AbortController();
     let asked = false;
     const pending = run(
@@ -257,11 +257,9 @@ describe('api agent abort while a tool waits', () => {
       },
       controller.signal,
     );
-    while (!asked) await new Promise((resolve) => setTimeout(resolve, 20));
-    const abortedAt = Date.now();
+    await waitFor(() => asked, 'the agent to ask its question');
     controller.abort();
     const { result } = await pending;
-    expect(Date.now() - abortedAt).toBeLessThan(5_000);
     expect(result.status).toBe('aborted');
   });
 });

@@ -14,6 +14,7 @@ import { allowlistedEnv } from '../../src/process/run-process.js';
 import { addFilePatch } from '../fixtures/model-servers/openai-responses-server.js';
 import type { RecordedRequest } from '../fixtures/model-servers/scripted-server.js';
 import { makeRepo } from '../support/repo.js';
+import { waitFor } from '../support/wait-for.js';
 import { createCodexHarness, finish } from './codex-harness.js';
 import { processesInDir } from '../../src/process/processes-in-dir.js';
 import { sessionInput } from './session-input.js';
@@ -160,17 +161,16 @@ describe('codex agent against a scripted Responses server', () => {
     }
   });
 
-  it('ends an aborted session as aborted within 5 s and leaves no codex process', async () => {
+  // A session that ignored the abort would wait on `sleep 120` past the test's timeout.
+  it('ends an aborted session as aborted and leaves no codex process', async () => {
     const server = await harness.server([{ type: 'shell', command: 'sleep 120' }, { type: 'hang' }]);
     const controller = new AbortController();
     const session = createCodexAgent().start(input(harness.config(server)), controller.signal);
     await firstEvent(session, (event) => event.type === 'tool_call');
     if (hasProc) expect(await codexProcessesFor(repo)).not.toEqual([]);
 
-    const abortedAt = Date.now();
     controller.abort();
     const result = await session.result;
-    expect(Date.now() - abortedAt).toBeLessThan(5_000);
     expect(result.status).toBe('aborted');
     expect(result.nativeSessionId).toBeDefined();
     if (hasProc) {
@@ -193,8 +193,7 @@ describe('codex agent against a scripted Responses server', () => {
     );
     await firstEvent(first, (event) => event.type === 'tool_result');
     // Wait until codex has sent the command's output on (the hanging turn), then interrupt.
-    for (let i = 0; i < 100 && server.turnRequests().length < 2; i += 1)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => server.turnRequests().length >= 2, "codex's request with the command's output");
     controller.abort();
     const interrupted = await first.result;
     expect(interrupted.status).toBe('aborted');
@@ -258,9 +257,8 @@ describe('codex agent against a scripted Responses server', () => {
     { status: 500, message: 'upstream exploded', expected: /codex turn failed: .*retry later/ },
     { status: 429, message: 'Rate limit reached', expected: /codex turn failed: .*429.*rate-limiting/ },
     { status: 400, message: 'The model `gpt-5.5` does not exist', expected: /check agents\.codex\.model/ },
-  ])('fails clearly and promptly on HTTP $status from the model', async ({ status, message, expected }) => {
+  ])('fails clearly on HTTP $status from the model', async ({ status, message, expected }) => {
     const server = await harness.server([{ type: 'error', status, message }]);
-    const startedAt = Date.now();
     const { events, result } = await finish(
       createCodexAgent().start(input(harness.config(server)), new AbortController().signal),
     );
@@ -268,7 +266,6 @@ describe('codex agent against a scripted Responses server', () => {
     expect(result.error).toMatch(expected);
     expect(result.error).toContain(`provider scripted at ${server.baseUrl}`);
     expect(events.at(-1)).toEqual({ type: 'error', message: result.error });
-    expect(Date.now() - startedAt).toBeLessThan(20_000);
   });
 
   it('reruns a turn the provider rate-limited before anything happened', async () => {
@@ -294,7 +291,6 @@ describe('codex agent against a scripted Responses server', () => {
 
   it('fails a session that runs past timeout_s, leaving no codex process', async () => {
     const server = await harness.server([{ type: 'hang' }]);
-    const startedAt = Date.now();
     const { result } = await finish(
       createCodexAgent().start(input(harness.config(server, { timeout_s: 1 })), new AbortController().signal),
     );
@@ -302,7 +298,6 @@ describe('codex agent against a scripted Responses server', () => {
       status: 'failed',
       error: 'codex timed out after 1s (agents.codex.timeout_s)',
     });
-    expect(Date.now() - startedAt).toBeLessThan(10_000);
     if (hasProc) expect(await codexProcessesFor(repo)).toEqual([]);
   });
 
@@ -321,14 +316,13 @@ describe('codex agent against a scripted Responses server', () => {
     expect(server.turnRequests()).toEqual([]);
   });
 
-  it('fails promptly when the provider cannot be reached, instead of waiting for the network', async () => {
+  // Waiting for the network (codex's own retries) would outlast the test's timeout.
+  it('fails when the provider cannot be reached, instead of waiting for the network', async () => {
     const server = await harness.server([]);
     const config = harness.config(server, { provider: { base_url: 'http://127.0.0.1:1/v1' } });
-    const startedAt = Date.now();
     const { result } = await finish(createCodexAgent().start(input(config), new AbortController().signal));
     expect(result.status).toBe('failed');
     expect(result.error).toContain('cannot reach the provider at http://127.0.0.1:1/v1');
-    expect(Date.now() - startedAt).toBeLessThan(20_000);
   });
 
   it('fails clearly when the model stream is malformed', async () => {

@@ -1,21 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { GAFFER_BIN, runCli } from '../support/cli.js';
 import type { CliResult } from '../support/cli.js';
 import { makeRepo } from '../support/repo.js';
+import { waitFor } from '../support/wait-for.js';
 
-const PLAN = `agent: script
+// The slow task's agent waits until the test opens its gate (a file outside the repository), so
+// the run is still working when the test steers it however long a loaded machine takes to get
+// there, and finishes as soon as the test lets it.
+const GATE = `import { existsSync } from 'node:fs';
+const timer = setInterval(() => existsSync(process.argv[2]) && clearInterval(timer), 25);
+`;
+
+const plan = (gate: string) => `agent: script
 concurrency: 2
 tasks:
   - id: slow
     title: Slow
-    agent_config: { steps: [ { sleep_ms: 20000 }, { write: { path: s.txt, content: s } } ] }
+    agent_config: { steps: [ { run: [${JSON.stringify(process.execPath)}, gate.mjs, ${JSON.stringify(gate)}] }, { write: { path: s.txt, content: s } } ] }
   - id: after
     title: After
     depends_on: [slow]
+    allow_empty: true
 `;
+
+/** A repository whose slow task waits for `open()`. */
+function gatedRepo(): { repo: string; open: () => void } {
+  const gate = join(mkdtempSync(join(tmpdir(), 'gaffer-gate-')), 'open');
+  const repo = makeRepo({ 'plan.yaml': plan(gate), 'gate.mjs': GATE });
+  return { repo, open: () => writeFileSync(gate, '') };
+}
 
 function startRun(repo: string): { done: Promise<CliResult>; kill: (signal: NodeJS.Signals) => void } {
   const child = spawn(process.execPath, [GAFFER_BIN, 'run', 'plan.yaml'], {
@@ -34,24 +52,23 @@ function startRun(repo: string): { done: Promise<CliResult>; kill: (signal: Node
   };
 }
 
-async function runningRunId(repo: string): Promise<string> {
-  for (;;) {
+/** The run's id once its slow task is running (the database may not exist yet when polling starts). */
+function runningRunId(repo: string): Promise<string> {
+  return waitFor(async () => {
+    const store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
     try {
-      const store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
       const run = (await store.listRuns())[0];
       const slow = run && (await store.getTask(run.id, 'slow'));
+      return run && slow?.status === 'running' && run.id;
+    } finally {
       await store.close();
-      if (run && slow?.status === 'running') return run.id;
-    } catch {
-      // the database is not there yet
     }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  }, 'the slow task to be running');
 }
 
 describe('steering a run from another terminal', () => {
   it('gaffer pause stops the run with exit code 3, and gaffer resume finishes it', async () => {
-    const repo = makeRepo({ 'plan.yaml': PLAN.replace('20000', '4000') });
+    const { repo, open } = gatedRepo();
     const run = startRun(repo);
     const runId = await runningRunId(repo);
     const paused = await runCli(['pause', runId, '--reason', 'lunch break'], repo);
@@ -61,25 +78,27 @@ describe('steering a run from another terminal', () => {
     expect(result.stdout).toContain('paused: lunch break');
     expect(result.stdout).toContain(`gaffer resume ${runId}`);
 
+    open();
     const resumed = await runCli(['resume', runId], repo);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/completed.*2\/2 tasks passed/);
   }, 60_000);
 
   it('a SIGTERM pauses the run cleanly (exit code 3) and it resumes later', async () => {
-    const repo = makeRepo({ 'plan.yaml': PLAN.replace('20000', '3000') });
+    const { repo, open } = gatedRepo();
     const run = startRun(repo);
     const runId = await runningRunId(repo);
     run.kill('SIGTERM');
     const result = await run.done;
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('paused: interrupted by SIGTERM');
+    open();
     const resumed = await runCli(['resume', runId], repo);
     expect(resumed.code, resumed.stderr).toBe(0);
   }, 60_000);
 
   it('gaffer cancel ends the run with exit code 1 and a cancelled status', async () => {
-    const repo = makeRepo({ 'plan.yaml': PLAN });
+    const { repo } = gatedRepo(); // never opened: only the cancel ends the slow task
     const run = startRun(repo);
     const runId = await runningRunId(repo);
     expect((await runCli(['cancel', runId], repo)).code).toBe(0);

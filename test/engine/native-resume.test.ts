@@ -5,6 +5,7 @@ import type { AgentAdapter, AgentEvent, SessionInput, SessionResult } from '../.
 import { createEngine } from '../../src/engine/index.js';
 import { makeRepo } from '../support/repo.js';
 import { DIALECTS, openTestStore, skipDialect } from '../support/stores.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** An agent that reports its native session id at once, then works until stopped (or finishes when resumed). */
 function resumableAgent(seen: SessionInput[]): AgentAdapter {
@@ -35,18 +36,19 @@ function resumableAgent(seen: SessionInput[]): AgentAdapter {
 for (const dialect of DIALECTS)
   describe.skipIf(skipDialect(dialect))(`native session resume (${dialect})`, () => {
     it('records the agent’s session id as soon as it is known and resumes that session', async () => {
-      const repo = makeRepo({ 'plan.yaml': 'agent: resumable\ntasks:\n  - id: t\n    title: T\n' });
+      const repo = makeRepo({
+        'plan.yaml': 'agent: resumable\ntasks:\n  - id: t\n    title: T\n    allow_empty: true\n',
+      });
       const seen: SessionInput[] = [];
       const agents = createAgentRegistry([resumableAgent(seen), createScriptAgent()]);
       const store = await openTestStore(dialect, repo);
       const engine = createEngine({ store, agents, controlPollMs: 50 });
       const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
       const driving = engine.driveRun(run.id);
-      for (;;) {
+      await waitFor(async () => {
         const [attempt] = await store.listAttempts(run.id, 't');
-        if (attempt?.nativeSessionId === 'native-1' && attempt.status === 'running') break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+        return attempt?.nativeSessionId === 'native-1' && attempt.status === 'running';
+      }, 'the attempt to record its native session id while running');
       await engine.requestPause(run.id, 'stop');
       expect((await driving).status).toBe('paused');
 

@@ -45,6 +45,8 @@ async function harness(
 ): Promise<Harness> {
   const base = makeRun('run-1', undefined, ['t']);
   const repo = new FakeRepo({
+    // The agent's work: a task branch that changes nothing fails its evaluation.
+    changedPaths: ['src/work.ts'],
     ...options.repo,
     refs: { [`refs/heads/${base.integrationBranch}`]: INTEGRATION_HEAD, ...options.repo?.refs },
   });
@@ -200,6 +202,28 @@ describe('task pipeline', () => {
       'task evaluating (task.evaluating)',
       'task passed (task.passed)',
     ]);
+  });
+
+  it('checks a rebased branch again before it merges it', async () => {
+    const h = await harness([succeeded()], {
+      repo: {
+        merges: [{ ok: false, conflicts: ['src/app.ts'] }],
+        rebases: [{ ok: true, head: 'rebased-1' }],
+      },
+    });
+
+    expect(await drive(h)).toEqual({ type: 'passed' });
+
+    // One agent session; two evaluations of its attempt: before and after the rebase.
+    expect(h.agent.inputs).toHaveLength(1);
+    const evaluations = await h.store.listEvaluations(h.run.id, 't');
+    expect(evaluations.map((e) => e.id)).toEqual(['run-1.t.1.eval', 'run-1.t.1.eval.2']);
+    const types = (await h.store.readEvents({ runId: h.run.id, taskId: 't' })).map((e) => e.type);
+    const rebasedAt = types.indexOf('merge.rebased');
+    expect(rebasedAt).toBeGreaterThan(-1);
+    expect(types.indexOf('evaluation.completed', rebasedAt)).toBeGreaterThan(rebasedAt);
+    expect(types.indexOf('task.passed')).toBeGreaterThan(types.lastIndexOf('evaluation.completed'));
+    expect(h.repo.callsOf('mergeBranch')).toHaveLength(2);
   });
 
   it('reworks a failed check with its output and passes once the check does', async () => {

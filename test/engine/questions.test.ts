@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createEngine, readTranscript, UNANSWERED } from '../../src/engine/index.js';
 import { runCli } from '../support/cli.js';
 import { makeRepo } from '../support/repo.js';
+import { waitFor } from '../support/wait-for.js';
 import { DIALECTS, openTestStore, skipDialect } from '../support/stores.js';
 
 const plan = (timeout: number) => `agent: script
@@ -23,11 +24,10 @@ describe('agent questions', () => {
     const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
     const driving = engine.driveRun(run.id);
 
-    let open = await engine.openQuestions(run.id);
-    while (open.length === 0) {
-      await new Promise((r) => setTimeout(r, 50));
-      open = await engine.openQuestions(run.id);
-    }
+    const open = await waitFor(async () => {
+      const questions = await engine.openQuestions(run.id);
+      return questions.length > 0 && questions;
+    }, 'the agent to ask its question');
     expect(open[0]).toMatchObject({ taskId: 'asker', question: 'Which port should the server use?' });
     const [attempt] = await store.listAttempts(run.id, 'asker');
     expect(attempt?.status).toBe('waiting_answer');

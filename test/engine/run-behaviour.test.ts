@@ -214,7 +214,11 @@ tasks:
         message: expect.stringContaining(`run ${run.id} stopped`) as string,
         hint: expect.stringContaining(`gaffer resume ${run.id}`) as string,
       });
-      expect((await store.getRun(run.id))?.status).toBe('running');
+      // Recorded as paused with the error, never left `running` with nobody driving it.
+      expect(await store.getRun(run.id)).toMatchObject({
+        status: 'paused',
+        reason: expect.stringContaining('engine error') as string,
+      });
       // left where the error struck, for resume to pick up; nothing cancelled
       expect((await store.listTasks(run.id)).map((t) => t.status)).toEqual([
         'evaluating',

@@ -67,6 +67,28 @@ describe('mergeBranch', () => {
     expect(t.git(['rev-parse', integration])).toBe(merged.commit);
   });
 
+  it('squashes a task into one single-parent commit, and knows it merged when asked again', async () => {
+    const a = await task('a', { 'a.txt': 'a\n' });
+    await t.commit({ 'a2.txt': 'more\n' }, 'task a, second commit', a.wt);
+    const squashed = await t.repo.mergeBranch(integration, a.branch, 'Task a', { squash: true });
+    if (!squashed.ok) throw new Error('expected a clean merge');
+    expect(t.git(['rev-list', '--parents', '-n1', squashed.commit]).split(' ')).toEqual([
+      squashed.commit,
+      base,
+    ]);
+    expect(t.git(['rev-list', '--count', `${base}..${integration}`])).toBe('1');
+    expect(t.git(['ls-tree', '-r', '--name-only', integration]).split('\n')).toEqual(
+      expect.arrayContaining(['a.txt', 'a2.txt']),
+    );
+    // After a crash between the merge and its record, the same merge again changes nothing.
+    expect(await t.repo.mergeBranch(integration, a.branch, 'Task a', { squash: true })).toEqual({
+      ok: true,
+      commit: squashed.commit,
+      alreadyMerged: true,
+    });
+    expect(t.git(['rev-parse', integration])).toBe(squashed.commit);
+  });
+
   it('returns the conflicting paths and changes nothing on conflict', async () => {
     const a = await task('a', { 'src/app.txt': 'one\nA\nthree\n', 'a-only.txt': 'a' });
     const b = await task('b', { 'src/app.txt': 'one\nB\nthree\n', 'README.md': '# b\n' });

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allowlistedEnv } from '../../src/process/run-process.js';
 import { runVerifier } from '../../src/verify/index.js';
+import { waitFor } from '../support/wait-for.js';
 import { tempDir } from './temp-dir.js';
 
 const env = allowlistedEnv(process.env);
@@ -19,15 +21,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return true;
   }
-}
-
-async function waitUntilGone(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return !isAlive(pid);
 }
 
 describe('runVerifier', () => {
@@ -77,7 +70,8 @@ describe('runVerifier', () => {
     expect(result.output).toMatch(/timed out after 700 ms/);
     const pid = Number(/grandchild (\d+)/.exec(result.output)?.[1]);
     expect(pid).toBeGreaterThan(0);
-    expect(await waitUntilGone(pid, 3000)).toBe(true);
+    // A grandchild left alive would keep this waiting until the test's timeout.
+    await waitFor(() => !isAlive(pid), `the grandchild ${pid} to be gone`);
   });
 
   it('reports a missing binary as a failed result, not a throw', async () => {
@@ -95,18 +89,21 @@ describe('runVerifier', () => {
     expect(result.output).toMatch(/directory .*gone does not exist/);
   });
 
-  it('stops at once when aborted and reports a cancelled, failed result', async () => {
+  // A check that ignored the abort would run until its 10 s timeout and report timedOut.
+  it('stops when aborted and reports a cancelled, failed result', async () => {
     const cwd = await tempDir();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 200);
-    const started = Date.now();
-    const result = await runVerifier(node('test', 'console.log("started"); setInterval(() => {}, 1000)'), {
+    const code =
+      'console.log("started"); require("fs").writeFileSync("started.flag", ""); setInterval(() => {}, 1000)';
+    const running = runVerifier(node('test', code), {
       cwd,
       env,
       timeoutMs: 10_000,
       signal: controller.signal,
     });
-    expect(Date.now() - started).toBeLessThan(5000);
+    await waitFor(() => existsSync(join(cwd, 'started.flag')), 'the check to start');
+    controller.abort();
+    const result = await running;
     expect(result).toMatchObject({ passed: false, exitCode: null, timedOut: false });
     expect(result.output).toBe('started\ngaffer: test was cancelled');
   });

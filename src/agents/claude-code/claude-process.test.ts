@@ -30,9 +30,8 @@ describe('claude-code process', () => {
     });
     while (claude.stderrTail() !== 'started') await new Promise((resolve) => setTimeout(resolve, 20));
     expect(groupAlive(claude.pid)).toBe(true);
-    const started = Date.now();
+    // Without the SIGKILL after the 300 ms grace, kill() would wait on `sleep 60` past the test's timeout.
     await claude.kill(300);
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(groupAlive(claude.pid)).toBe(false); // the leader and its `sleep` alike
   });
 

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { SpawnOptions, SpawnedProcess } from '@anthropic-ai/claude-agent-sdk';
+import { describeCommand } from '../../process/describe-command.js';
 import { killProcessGroup, trackProcessGroup } from '../../process/run-process.js';
 
 const STDERR_TAIL_CHARS = 4000;
@@ -24,7 +25,15 @@ export interface ClaudeProcess {
   kill(graceMs: number): Promise<void>;
 }
 
-export function createClaudeProcess(): ClaudeProcess {
+export interface ClaudeProcessOptions {
+  /**
+   * Called with the child's pid (its process group id) and command once it runs; the adapter
+   * emits it as a `process` event so the engine can end the group after a crash.
+   */
+  onSpawn?: (pid: number, command: string) => void;
+}
+
+export function createClaudeProcess(settings: ClaudeProcessOptions = {}): ClaudeProcess {
   let child: ChildProcess | undefined;
   let exit: Promise<void> = Promise.resolve();
   let tail = '';
@@ -38,6 +47,8 @@ export function createClaudeProcess(): ClaudeProcess {
       });
       child = started;
       const untrack = trackProcessGroup(started.pid);
+      // The binary alone: Claude Code's arguments carry the system prompt.
+      if (started.pid !== undefined) settings.onSpawn?.(started.pid, describeCommand([options.command]));
       exit = new Promise<void>((resolve) => {
         started.once('exit', () => resolve());
         started.once('error', () => resolve());

@@ -108,7 +108,10 @@ export async function runClaudeCode(
     };
   }
 
-  const child = createClaudeProcess();
+  // The claude process leads its own group: recorded, so a resume after a crash can end it.
+  const child = createClaudeProcess({
+    onSpawn: (pid, command) => emit({ type: 'process', pid, pgid: pid, command }),
+  });
   const controller = new AbortController();
   let session: Query | undefined;
   let stopping: Promise<void> | undefined;

@@ -90,7 +90,8 @@ describe('command agent', () => {
       { type: 'output', stream: 'stdout', text: 'c' },
     ]);
     expect(lines('stderr')).toEqual([{ type: 'output', stream: 'stderr', text: 'oops' }]);
-    expect(events).toHaveLength(3);
+    // Besides the output lines only the spawn record of the process (for recovery after a crash).
+    expect(events.filter((e) => e.type !== 'process')).toHaveLength(3);
   });
 
   it('judges the exit code against ok_exit_codes and quotes the last lines', async () => {
@@ -192,5 +193,30 @@ describe('command agent preflight', () => {
     expect(await findBinary('plain', pathEnv)).toBeUndefined();
     expect(await findBinary('tool', undefined)).toBeUndefined();
     expect(await findBinary('./tool', undefined, cwd)).toBe(path.join(cwd, 'tool'));
+  });
+});
+
+describe('command agent identity', () => {
+  it("tells the agent its run, task, attempt, the attempt's kind and its worktree", async () => {
+    const code = `require('fs').writeFileSync('env.json', JSON.stringify(process.env))`;
+    const config = { argv: [node, '-e', code], env: ['GAFFER_RUN_ID'] };
+    // A variable passed through from a parent gaffer must not pass for this attempt's identity.
+    const parent = { PATH: process.env.PATH ?? '', GAFFER_RUN_ID: 'parent-run' };
+    const { result } = await run(config, {
+      runId: 'fix-bug-1a2b3c',
+      taskId: 'parser',
+      attemptNumber: 3,
+      kind: 'resume',
+      env: allowlistedEnv(parent, config.env),
+    });
+    expect(result.status).toBe('succeeded');
+    const env = JSON.parse(await read('env.json')) as Record<string, string>;
+    expect({
+      run: env.GAFFER_RUN_ID,
+      task: env.GAFFER_TASK_ID,
+      attempt: env.GAFFER_ATTEMPT,
+      kind: env.GAFFER_ATTEMPT_KIND,
+      worktree: env.GAFFER_WORKTREE,
+    }).toEqual({ run: 'fix-bug-1a2b3c', task: 'parser', attempt: '3', kind: 'resume', worktree: cwd });
   });
 });

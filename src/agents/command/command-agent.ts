@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { agentFailure, userError } from '../../domain/index.js';
 import type { AgentAdapter, AgentFailure, SessionInput, SessionResult } from '../../domain/index.js';
+import { describeCommand } from '../../process/describe-command.js';
 import { runProcess } from '../../process/run-process.js';
 import { defineAgent } from '../define-agent.js';
 import { createLineSplitter, lastLines } from '../line-splitter.js';
@@ -11,6 +12,7 @@ import type { Emit } from '../session.js';
 import { buildArgv, commandConfigSchema } from './command-config.js';
 import type { CommandConfig } from './command-config.js';
 import { findBinary } from './find-binary.js';
+import { agentIdentityEnv } from './identity-env.js';
 
 const NAME = 'command';
 const TAIL_LINES = 20;
@@ -44,11 +46,13 @@ async function runCommand(
       outcome = await runProcess(argv, {
         cwd: input.cwd,
         // The engine already added the variables `agents.command.env` names.
-        env: input.env,
+        env: { ...input.env, ...agentIdentityEnv(input) },
         signal,
         timeoutMs: config.timeoutS * 1000,
         stdin: config.promptVia === 'stdin' ? input.prompt : undefined,
         onOutput: (stream, text) => splitters[stream].write(text),
+        // The configured argv, placeholders and all: the prompt itself is no name for a process.
+        onSpawn: (pid) => emit({ type: 'process', pid, pgid: pid, command: describeCommand(config.argv) }),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

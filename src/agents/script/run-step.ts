@@ -3,6 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentFailure, CancelledError } from '../../domain/index.js';
 import type { AgentFailure } from '../../domain/index.js';
+import { describeCommand } from '../../process/describe-command.js';
 import { runProcess } from '../../process/run-process.js';
 import { createLineSplitter, lastLines } from '../line-splitter.js';
 import type { Emit } from '../session.js';
@@ -86,6 +87,8 @@ async function runStep(
       signal: context.signal,
       timeoutMs: args.timeout_ms,
       onOutput: (stream, text) => splitters[stream].write(text),
+      onSpawn: (pid) =>
+        context.emit({ type: 'process', pid, pgid: pid, command: describeCommand(args.argv) }),
     });
   } catch (error) {
     const message = `cannot start "${args.argv[0] ?? ''}": ${error instanceof Error ? error.message : String(error)}`;

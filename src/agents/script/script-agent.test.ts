@@ -322,3 +322,71 @@ describe('script agent', () => {
     });
   });
 });
+
+describe('script agent tries', () => {
+  const twoTries = {
+    attempts: [
+      [{ write: { path: 'a.txt', content: 'first try' } }],
+      [{ write: { path: 'a.txt', content: 'second try' } }],
+    ],
+  };
+
+  it('plays the interrupted try again when it comes back as a resume or a retry', async () => {
+    const first = await run(twoTries, { attemptId: 'a1', attemptNumber: 1, kind: 'first' });
+    expect(first.result.nativeSessionId).toBe('script-a1');
+
+    // Interrupted attempt 1 resumed as attempt 2: still the first try.
+    const resumed = await run(twoTries, {
+      attemptId: 'a2',
+      attemptNumber: 2,
+      kind: 'resume',
+      resumeSessionId: 'script-a1',
+    });
+    expect(await read('a.txt')).toBe('first try');
+    // …and interrupted again, resumed as attempt 3: its id says which try it continues.
+    await run(twoTries, {
+      attemptId: 'a3',
+      attemptNumber: 3,
+      kind: 'resume',
+      resumeSessionId: resumed.result.nativeSessionId,
+    });
+    expect(await read('a.txt')).toBe('first try');
+    // A transient failure retried is the same try too.
+    await run(twoTries, {
+      attemptId: 'a4',
+      attemptNumber: 4,
+      kind: 'retry',
+      resumeSessionId: 'script-a3~t1',
+    });
+    expect(await read('a.txt')).toBe('first try');
+    // A resume whose interrupted session left no id: the attempt before it, try 1.
+    await run(twoTries, { attemptId: 'a2', attemptNumber: 2, kind: 'resume' });
+    expect(await read('a.txt')).toBe('first try');
+
+    // The rework is the next try.
+    await run(twoTries, { attemptId: 'a5', attemptNumber: 5, kind: 'rework' });
+    expect(await read('a.txt')).toBe('second try');
+  });
+
+  it('counts `times` per script step, so a retried try gets past a transient failure', async () => {
+    const agent = createScriptAgent();
+    const config = {
+      attempts: [
+        [{ fail: { kind: 'server_error', times: 1 } }, { write: { path: 'ok.txt', content: 'ok' } }],
+        [{ write: { path: 'ok.txt', content: 'rework' } }],
+      ],
+    };
+    const start = (overrides: Partial<SessionInput>) =>
+      agent.start(sessionInput({ cwd, config, ...overrides }), new AbortController().signal).result;
+    const failed = await start({ attemptId: 'a1', attemptNumber: 1, kind: 'first' });
+    expect(failed.failure?.kind).toBe('server_error');
+    const retried = await start({
+      attemptId: 'a2',
+      attemptNumber: 2,
+      kind: 'retry',
+      resumeSessionId: failed.nativeSessionId ?? '',
+    });
+    expect(retried.status).toBe('succeeded');
+    expect(await read('ok.txt')).toBe('ok');
+  });
+});

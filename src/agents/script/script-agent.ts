@@ -3,8 +3,9 @@ import { defineAgent } from '../define-agent.js';
 import { createSession } from '../session.js';
 import type { Emit } from '../session.js';
 import { performStep } from './run-step.js';
-import { scriptConfigSchema, stepsForAttempt } from './script-config.js';
+import { scriptConfigSchema, scriptIndex, stepsForAttempt } from './script-config.js';
 import type { ScriptConfig } from './script-config.js';
+import { scriptSessionId, tryOfSession } from './script-try.js';
 
 const NAME = 'script';
 
@@ -18,7 +19,8 @@ async function runScript(
   signal: AbortSignal,
   emit: Emit,
 ): Promise<SessionResult> {
-  const nativeSessionId = `script-${input.attemptId}`;
+  const tryNumber = tryOfSession(input);
+  const nativeSessionId = scriptSessionId(input.attemptId, input.attemptNumber, tryNumber);
   let written = 0;
   const usage = (): Usage => ({
     inputTokens: Math.round(input.prompt.length / 4),
@@ -38,7 +40,7 @@ async function runScript(
     };
   };
 
-  const steps = stepsForAttempt(config, input.attemptNumber);
+  const steps = stepsForAttempt(config, tryNumber);
   if (steps === undefined) {
     emit({ type: 'text', text: 'script agent: no steps configured, nothing to change' });
     return end('succeeded');
@@ -54,7 +56,8 @@ async function runScript(
       emit,
       ask: input.ask,
       failsAgain,
-      stepKey: `${input.runId}/${input.taskId}/${input.attemptNumber}/${index}`,
+      // Per script step, not per session: `times` counts the sessions of the task reaching it.
+      stepKey: `${input.runId}/${input.taskId}/${scriptIndex(config, tryNumber)}/${index}`,
     };
     emit({ type: 'tool_call', id, name: step.kind, input: step.args });
     let outcome;
@@ -76,7 +79,7 @@ async function runScript(
 
 /**
  * The deterministic agent: replays steps from its config (`steps`, or `attempts` for a
- * different script per attempt) so tests, benchmarks and the offline demo need no model. A
+ * different script per try of the work, see {@link tryOfSession}) so tests, benchmarks and the offline demo need no model. A
  * `fail` step can end the session with any failure kind, to exercise the engine's retries.
  */
 export function createScriptAgent(): AgentAdapter {
@@ -96,7 +99,7 @@ export function createScriptAgent(): AgentAdapter {
         agent: NAME,
         cwd: input.cwd,
         signal,
-        nativeSessionId: `script-${input.attemptId}`,
+        nativeSessionId: scriptSessionId(input.attemptId, input.attemptNumber, tryOfSession(input)),
         run: (emit) => runScript(input, config, failsAgain, signal, emit),
         // Steering only leaves a trace: scripts are fixed, but the engine's steer path gets exercised.
         send: async (message, emit) => emit({ type: 'text', text: `steer: ${message}` }),

@@ -149,10 +149,14 @@ export const scriptConfigSchema = configSchema.transform((shape, ctx): ScriptCon
   return z.NEVER;
 });
 
-/** The steps attempt `attemptNumber` (1-based) runs; past the last list, the last one repeats. */
-export function stepsForAttempt(config: ScriptConfig, attemptNumber: number): ScriptStep[] | undefined {
+/** Which list of `attempts` try `tryNumber` (1-based) plays: past the last, the last repeats; 0 for `steps`. */
+export function scriptIndex(config: ScriptConfig, tryNumber: number): number {
+  return 'attempts' in config ? Math.min(Math.max(tryNumber, 1), config.attempts.length) - 1 : 0;
+}
+
+/** The steps try `tryNumber` (1-based) of the work runs; past the last list, the last one repeats. */
+export function stepsForAttempt(config: ScriptConfig, tryNumber: number): ScriptStep[] | undefined {
   if ('none' in config) return undefined;
   if ('steps' in config) return config.steps;
-  const index = Math.min(Math.max(attemptNumber, 1), config.attempts.length) - 1;
-  return config.attempts[index];
+  return config.attempts[scriptIndex(config, tryNumber)];
 }

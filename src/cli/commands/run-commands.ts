@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
+import { isTerminalRun } from '../../domain/index.js';
+import { endedRunError } from '../../engine/index.js';
 import { driveAndShow } from '../drive-and-show.js';
 import type { Output } from '../output.js';
 import type { GlobalOptions } from '../workspace.js';
@@ -66,7 +68,32 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
     .argument('<run>', 'run id')
     .option('--json', 'print events as NDJSON')
     .action((runId: string, opts: { json?: boolean }) =>
-      act(async (global) => driveAndShow(engineFor(global), runId, output, Boolean(opts.json))),
+      act(async (global) => {
+        const engine = engineFor(global);
+        const run = await engine.getRun(runId);
+        if (isTerminalRun(run.status)) throw endedRunError(run);
+        return driveAndShow(engine, runId, output, Boolean(opts.json));
+      }),
+    );
+
+  program
+    .command('retry')
+    .description('reopen the blocked, skipped or cancelled tasks of an ended run and drive it again')
+    .argument('<run>', 'run id')
+    .option('--task <id...>', 'only these tasks (and the tasks that depend on them)')
+    .option('--continue', 'continue from each task’s last attempt instead of starting it over')
+    .option('--json', 'print events as NDJSON')
+    .action((runId: string, opts: { task?: string[]; continue?: boolean; json?: boolean }) =>
+      act(async (global) => {
+        const engine = engineFor(global);
+        const run = await engine.retryRun(runId, {
+          ...(opts.task ? { tasks: opts.task } : {}),
+          keepWork: Boolean(opts.continue),
+        });
+        if (!opts.json)
+          output.out(`run ${run.id}: retrying with a fresh rework budget; passed tasks are kept\n`);
+        return driveAndShow(engine, runId, output, Boolean(opts.json));
+      }),
     );
 
   for (const kind of ['pause', 'cancel'] as const) {

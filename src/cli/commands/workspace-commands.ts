@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PlanValidationError } from '../../domain/index.js';
-import { checkPlanFile, prepareWorkspace } from '../../engine/index.js';
+import type { ChecksReport, CleanResult } from '../../engine/index.js';
+import { checkPlanFile, detectChecks, prepareWorkspace, repositoryRoot } from '../../engine/index.js';
+import { checksText } from '../checks-text.js';
 import type { Output } from '../output.js';
 import { paint } from '../output.js';
 import type { GlobalOptions } from '../workspace.js';
-import { engineFor, workDir } from '../workspace.js';
+import { engineFor, isNoStoreError, workDir } from '../workspace.js';
 import { EXIT } from '../exit-codes.js';
 import { STARTER_PLAN } from '../starter-plan.js';
 
@@ -37,15 +39,25 @@ export function registerWorkspaceCommands(program: Command, output: Output, act:
 
   program
     .command('clean')
-    .description('remove the worktrees that ended runs kept for inspection')
+    .description("remove what ended runs kept: worktrees left for inspection and the runs' task branches")
     .argument('[run]', 'only this run (it must not be running)')
-    .action((runId: string | undefined) =>
+    .option('--keep-branches', 'keep the task branches (gaffer-tasks/<run>/*); remove only worktrees')
+    .action((runId: string | undefined, opts: { keepBranches?: boolean }) =>
       act(async (global) => {
-        const engine = engineFor(global);
-        const { removedWorktrees } = await engine.clean(runId ? { runId } : {});
-        for (const path of removedWorktrees) output.out(`removed ${path}\n`);
-        const removed = removedWorktrees.length;
-        output.out(removed ? `removed ${removed} worktree${removed > 1 ? 's' : ''}\n` : 'nothing to clean\n');
+        const engine = engineFor(global, { readOnly: true });
+        let result: CleanResult;
+        try {
+          result = await engine.clean({
+            ...(runId ? { runId } : {}),
+            keepBranches: Boolean(opts.keepBranches),
+          });
+        } catch (error) {
+          if (runId !== undefined || !isNoStoreError(error)) throw error;
+          result = { removedWorktrees: [], removedBranches: [] };
+        } finally {
+          await engine.close();
+        }
+        output.out(cleanText(result));
         return EXIT.ok;
       }),
     );
@@ -53,29 +65,56 @@ export function registerWorkspaceCommands(program: Command, output: Output, act:
   const plan = program.command('plan').description('work with plan files');
   plan
     .command('check')
-    .description('validate a plan: schema, ids, dependencies, cycles, deliverables')
+    .description(
+      'validate a plan: schema, ids, dependencies, cycles, deliverables, agents; and list the checks its tasks run',
+    )
     .argument('<file>', 'the plan file')
-    .option('--json', 'print the problems as JSON')
+    .option('--json', 'print the problems (and the checks) as JSON')
     .action((file: string, opts: { json?: boolean }) =>
       act(async (global) => {
-        const result = await checkPlanFile(resolve(workDir(global), file), file, workDir(global));
+        const cwd = workDir(global);
+        const path = resolve(cwd, file);
+        const result = await checkPlanFile(path, file, cwd, { env: process.env });
+        const checks = result.ok ? await checksOf(cwd, path, file) : undefined;
         if (opts.json) {
           output.out(
             JSON.stringify(
-              result.ok ? { ok: true, errors: [] } : { ok: false, errors: result.issues },
+              result.ok
+                ? { ok: true, errors: [], ...(checks ? { checks } : {}) }
+                : { ok: false, errors: result.issues },
               null,
               2,
             ) + '\n',
           );
           return result.ok ? EXIT.ok : EXIT.badInput;
         }
-        if (result.ok) {
-          output.out(
-            `${paint(output, 'green', 'ok')}: ${file} — ${result.plan.tasks.length} tasks, plan "${result.plan.name}"\n`,
-          );
-          return EXIT.ok;
-        }
-        throw new PlanValidationError(result.issues);
+        if (!result.ok) throw new PlanValidationError(result.issues);
+        output.out(
+          `${paint(output, 'green', 'ok')}: ${file} — ${result.plan.tasks.length} tasks, plan "${result.plan.name}"\n`,
+        );
+        if (checks) output.out(checksText(output, checks).join('\n') + '\n');
+        return EXIT.ok;
       }),
     );
+}
+
+/** The checks a valid plan's tasks run; none outside a repository, where nothing would run. */
+async function checksOf(cwd: string, path: string, file: string): Promise<ChecksReport | undefined> {
+  const root = await repositoryRoot(cwd).catch(() => undefined);
+  if (root === undefined) return undefined;
+  return { ...(await detectChecks(cwd, path)), planPath: file };
+}
+
+function cleanText({ removedWorktrees, removedBranches }: CleanResult): string {
+  const lines = [
+    ...removedWorktrees.map((path) => `removed worktree ${path}`),
+    ...removedBranches.map((branch) => `deleted branch ${branch}`),
+  ];
+  if (lines.length === 0) return 'nothing to clean\n';
+  const worktrees = removedWorktrees.length;
+  const branches = removedBranches.length;
+  lines.push(
+    `removed ${worktrees} worktree${worktrees === 1 ? '' : 's'} and ${branches} task branch${branches === 1 ? '' : 'es'}`,
+  );
+  return lines.join('\n') + '\n';
 }

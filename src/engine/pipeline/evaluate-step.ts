@@ -1,6 +1,15 @@
 import type { AttemptRecord, VerifierResult } from '../../domain/index.js';
 import { taskEvaluating } from '../../domain/index.js';
-import { checksFor, detectVerifiers, evaluateWorktree, judge } from '../../verify/index.js';
+import type { JudgeOptions } from '../../verify/index.js';
+import {
+  checksFor,
+  detectVerifiers,
+  evaluateWorktree,
+  formatArgv,
+  judge,
+  noChangesResult,
+} from '../../verify/index.js';
+import { readRunBaseline } from '../baseline/index.js';
 import { verifierEnv } from '../child-env.js';
 import { redactSecrets } from '../redact.js';
 import type { RunContext } from '../run-context.js';
@@ -31,14 +40,30 @@ export async function evaluateAttempt(
     deliverables: checks.deliverables,
     timeoutMs: checks.timeoutMs,
     signal,
+    onCheckStart: (verifier) =>
+      store.transaction(async (tx) => {
+        await tx.appendEvent({
+          type: 'evaluation.check-started',
+          runId: run.id,
+          taskId: attempt.taskId,
+          attemptId: attempt.id,
+          data: { name: verifier.name, command: formatArgv(verifier.argv) },
+        });
+      }),
   });
   if (signal.aborted) return false;
   const results: VerifierResult[] = outcome.results.map((r) => ({ ...r, output: redactSecrets(r.output) }));
-  const verdict = judge(results, reverted);
-  await store.transaction((tx) =>
-    tx.insertEvaluation(
+  const filesChanged = (await store.getTask(run.id, attempt.taskId))?.filesChanged ?? 0;
+  if (filesChanged === 0 && !task.allow_empty) results.unshift(noChangesResult());
+  const verdict = judge(results, reverted, await judgeOptions(ctx));
+  // A rebased attempt is evaluated again: its later evaluations get their own ids.
+  const earlier = (await store.listEvaluations(run.id, attempt.taskId)).filter(
+    (e) => e.attemptId === attempt.id,
+  );
+  await store.transaction(async (tx) => {
+    await tx.insertEvaluation(
       {
-        id: `${attempt.id}.eval`,
+        id: earlier.length === 0 ? `${attempt.id}.eval` : `${attempt.id}.eval.${earlier.length + 1}`,
         runId: run.id,
         taskId: attempt.taskId,
         attemptId: attempt.id,
@@ -57,12 +82,28 @@ export async function evaluateAttempt(
           passed: verdict.passed,
           score: verdict.score,
           confidence: verdict.confidence,
-          failed: verdict.results.filter((r) => !r.passed).map((r) => r.name),
+          failed: verdict.results.filter((r) => !r.passed && !r.preexisting).map((r) => r.name),
         },
       },
-    ),
-  );
+    );
+    // The evaluation record has no place for a note; its event carries it for status and logs.
+    if (verdict.note && verdict.confidence === 'yellow')
+      await tx.appendEvent({
+        type: 'evaluation.no-checks',
+        runId: run.id,
+        taskId: attempt.taskId,
+        attemptId: attempt.id,
+        data: { note: verdict.note },
+      });
+  });
   return true;
+}
+
+/** Under `verifiers.baseline: allow_preexisting`, failures the base already had do not count against the task. */
+async function judgeOptions(ctx: RunContext): Promise<JudgeOptions> {
+  if (ctx.run.plan.settings.verifiers?.baseline !== 'allow_preexisting') return {};
+  const baseline = await readRunBaseline(ctx.store, ctx.run.id);
+  return baseline ? { baseline: baseline.checks } : {};
 }
 
 /** A task resumed after a stop is `ready` again; evaluation and merge happen in `evaluating`. */

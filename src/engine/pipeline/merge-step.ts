@@ -6,34 +6,39 @@ import { taskOf } from '../run-context.js';
 import { ensureEvaluating } from './evaluate-step.js';
 
 /**
- * Merge: the task branch goes into the integration branch (rebased once on conflict). A merge
- * passes the task; a conflict is recorded against the attempt, and the next step sends it back
- * for rework on the new integration head. A branch merged before a crash comes back as
+ * Merge: the task branch goes into the integration branch. A merge passes the task; on a
+ * conflict the branch is rebased onto the integration head and checked again (recorded as
+ * `merge.rebased`), or, when the rebase conflicts too, the conflict is recorded against the
+ * attempt and the next step sends it back for rework on the new integration head. A branch merged before a crash comes back as
  * already merged and passes without another session.
  */
 export async function mergeAttempt(ctx: RunContext, attempt: AttemptRecord): Promise<boolean> {
   const { repo, run, store } = ctx;
   await ensureEvaluating(ctx, attempt);
-  const message = `gaffer: merge ${attempt.taskId} (${taskOf(run, attempt.taskId).title})`;
-  let merged = await repo.mergeBranch(run.integrationBranch, attempt.branch, message);
-  let rebased = false;
+  const message = mergeMessage(run, attempt);
+  const squash = run.plan.settings.merge !== 'keep';
+  const merged = await repo.mergeBranch(run.integrationBranch, attempt.branch, message, { squash });
   if (!merged.ok) {
     const rebase = await repo.rebase(attempt.worktreePath, run.integrationBranch);
-    if (rebase.ok) {
-      rebased = true;
-      merged = await repo.mergeBranch(run.integrationBranch, attempt.branch, message);
-    }
-  }
-  if (!merged.ok) {
-    const files = merged.conflicts;
+    // A rebased branch is new code: it is checked again before it may be merged.
     await store.transaction((tx) =>
-      tx.appendEvent({
-        type: 'merge.conflicted',
-        runId: run.id,
-        taskId: attempt.taskId,
-        attemptId: attempt.id,
-        data: { files, rebased },
-      }),
+      tx.appendEvent(
+        rebase.ok
+          ? {
+              type: 'merge.rebased',
+              runId: run.id,
+              taskId: attempt.taskId,
+              attemptId: attempt.id,
+              data: { headCommit: rebase.head },
+            }
+          : {
+              type: 'merge.conflicted',
+              runId: run.id,
+              taskId: attempt.taskId,
+              attemptId: attempt.id,
+              data: { files: merged.conflicts, rebased: false },
+            },
+      ),
     );
     return false;
   }
@@ -56,4 +61,12 @@ export async function mergeAttempt(ctx: RunContext, attempt: AttemptRecord): Pro
     }),
   );
   return true;
+}
+
+/** A squash commit is the task's one commit on the integration branch: its title says what it did. */
+function mergeMessage(run: RunContext['run'], attempt: AttemptRecord): string {
+  const title = taskOf(run, attempt.taskId).title;
+  return run.plan.settings.merge === 'keep'
+    ? `gaffer: merge ${attempt.taskId} (${title})`
+    : `${title}\n\ngaffer task ${attempt.taskId} of run ${run.id}, attempt ${attempt.number}`;
 }

@@ -61,11 +61,12 @@ const CONFIGURATION: ReadonlySet<AgentFailureKind> = new Set(['auth', 'config', 
 export function nextStep(facts: TaskFacts): NextStep {
   const { task } = facts;
   if (task.status === 'passed') return { type: 'passed' };
-  const last = facts.attempts.at(-1);
-  if (!last) return attempt('first', null);
-  // A recorded setback (task.rework keeps its feedback on the task) waits for its rework attempt.
+  // A recorded setback (task.rework keeps its feedback on the task, as does `retry --continue`)
+  // waits for its rework attempt.
   if (task.reason !== null)
     return attempt('rework', task.reason, { fromIntegration: facts.conflict !== undefined });
+  const last = facts.attempts.at(-1);
+  if (!last) return attempt('first', null);
   if (!isTerminalAttempt(last.status) || last.status === 'interrupted' || last.status === 'aborted') {
     return attempt('resume', last.feedback, resumeFrom(last));
   }

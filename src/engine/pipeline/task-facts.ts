@@ -12,17 +12,31 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
     store.readEvents({
       runId: run.id,
       taskId,
-      types: ['merge.conflicted', 'attempt.protected-path-reverted'],
+      types: [
+        'merge.conflicted',
+        'merge.rebased',
+        'evaluation.completed',
+        'attempt.protected-path-reverted',
+        'task.reopened',
+      ],
     }),
   ]);
   if (!task) throw new InvariantError(`task ${taskId} of run ${run.id} is missing from the store`);
-  const last = attempts.at(-1);
+  // After `gaffer retry` the task's history starts again: earlier attempts are not looked at.
+  const reopened = marks.findLast((e) => e.type === 'task.reopened');
+  const floor = reopened?.type === 'task.reopened' ? reopened.data.fromAttempt : 0;
+  const current = attempts.filter((a) => a.number > floor);
+  const last = current.at(-1);
   const ofLast = marks.filter((e) => last !== undefined && e.attemptId === last.id);
   const conflict = ofLast.findLast((e) => e.type === 'merge.conflicted');
+  // An evaluation checked the commit before a rebase; the rebased one is unchecked.
+  const rebased = ofLast.findLast((e) => e.type === 'merge.rebased');
+  const checked = ofLast.findLast((e) => e.type === 'evaluation.completed');
+  const stale = rebased !== undefined && (checked === undefined || rebased.id > checked.id);
   return {
     task,
-    attempts,
-    evaluation: last && evaluations.findLast((e) => e.attemptId === last.id),
+    attempts: current,
+    evaluation: stale ? undefined : last && evaluations.findLast((e) => e.attemptId === last.id),
     conflict: conflict?.type === 'merge.conflicted' ? conflict.data.files : undefined,
     reverted: ofLast.flatMap((e) => (e.type === 'attempt.protected-path-reverted' ? e.data.paths : [])),
     maxRework: run.plan.settings.max_rework,

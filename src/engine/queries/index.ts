@@ -6,3 +6,4 @@ export type { OpenQuestion } from './open-questions.js';
 export { openQuestions } from './open-questions.js';
 export type { FollowOptions } from './follow-run-events.js';
 export { followRunEvents } from './follow-run-events.js';
+export { taskActivities, toolCallSummary } from './activity.js';

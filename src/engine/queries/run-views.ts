@@ -38,6 +38,21 @@ export interface RunView {
   openQuestions: OpenQuestion[];
   /** Whether an engine holds the run's lease right now. */
   driven: boolean;
+  /**
+   * Who moves the run: `driven` (an engine holds a live lease), `owner-gone` (it says `running`
+   * but its engine died or lost its lease: shown as interrupted, resumable), or `idle` (nobody
+   * needs to: pending, paused or ended).
+   */
+  liveness: RunLiveness;
+}
+
+/** See {@link RunView.liveness}. */
+export type RunLiveness = 'driven' | 'owner-gone' | 'idle';
+
+/** A run that says `running` with nobody driving it was left behind by a dead engine. */
+export function livenessOf(status: RunStatus, driven: boolean): RunLiveness {
+  if (driven) return 'driven';
+  return status === 'running' ? 'owner-gone' : 'idle';
 }
 
 /** One line of a run list. */
@@ -98,6 +113,7 @@ export async function runView(store: Store, runId: string): Promise<RunView> {
     usage: usageOf(attempts),
     openQuestions: questions,
     driven,
+    liveness: livenessOf(run.status, driven),
   };
 }
 

@@ -1,3 +1,6 @@
-export type { CleanResult } from './clean.js';
+export type { CleanResult, CleanOptions } from './clean.js';
 export { cleanRuns } from './clean.js';
+export type { CheckPlanOptions } from './workspace.js';
 export { prepareWorkspace, repositoryRoot, checkPlanFile } from './workspace.js';
+export type { CheckInfo, SkippedCheck, TaskChecks, ChecksReport } from './checks.js';
+export { detectChecks, checksReport } from './checks.js';

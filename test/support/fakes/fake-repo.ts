@@ -132,6 +132,10 @@ export class FakeRepo implements Repo {
     this.record('readFileAt', commit, path);
     return this.options.files?.[commit]?.[path];
   }
+  async deleteBranch(name: string) {
+    this.record('deleteBranch', name);
+    this.refs.delete(`refs/heads/${name}`);
+  }
   async mergeBase(a: string, b: string) {
     this.record('mergeBase', a, b);
     return a;

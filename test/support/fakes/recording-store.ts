@@ -93,6 +93,7 @@ function recordingTx(tx: StoreTx, seen: RecordedTransition[]): StoreTx {
       return tx.apply(t).then(note(t.entity, id, t.to, t.event));
     },
     appendEvent: (event) => tx.appendEvent(event),
+    assertLease: (runId, ownerId, token) => tx.assertLease(runId, ownerId, token),
     getRun: (runId) => tx.getRun(runId),
     getTask: (runId, taskId) => tx.getTask(runId, taskId),
     getAttempt: (attemptId) => tx.getAttempt(attemptId),

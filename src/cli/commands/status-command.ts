@@ -1,0 +1,137 @@
+import type { Command } from 'commander';
+import type { Usage } from '../../domain/index.js';
+import type { AttemptView, RunView } from '../../engine/index.js';
+import { taskActivities } from '../../engine/index.js';
+import { attemptOutcome, withNext } from '../attempt-outcome.js';
+import { checkLines } from '../check-lines.js';
+import { EXIT } from '../exit-codes.js';
+import type { Output } from '../output.js';
+import { paint } from '../output.js';
+import { pickRun } from '../pick-run.js';
+import { renderTaskTable } from '../task-table.js';
+import type { GlobalOptions } from '../workspace.js';
+import { engineFor } from '../workspace.js';
+
+type Act = (fn: (global: GlobalOptions) => Promise<number>) => Promise<void>;
+
+/** Lines of a failed check's output `status` shows; `logs --task` shows more. */
+const STATUS_TAIL = 8;
+
+/** `gaffer status`: a run, its tasks, every attempt with its checks, usage and open questions. */
+export function registerStatusCommand(program: Command, output: Output, act: Act): void {
+  program
+    .command('status')
+    .description(
+      'show a run (default: the newest): its tasks, every attempt with its checks, usage, questions',
+    )
+    .argument('[run]', 'run id')
+    .option(
+      '--json',
+      'print the run, its tasks, attempts with their checks, usage and open questions as JSON',
+    )
+    .action((runId: string | undefined, opts: { json?: boolean }) =>
+      act(async (global) => {
+        const engine = engineFor(global, { readOnly: true });
+        try {
+          const view = await engine.runView((await pickRun(engine, runId)).id);
+          if (opts.json) output.out(JSON.stringify(statusJson(view), null, 2) + '\n');
+          else output.out(statusText(output, view, await taskActivities(view)));
+          return EXIT.ok;
+        } finally {
+          await engine.close();
+        }
+      }),
+    );
+}
+
+/** Everything the view holds but the plan (which `gaffer plan check` shows); attempts carry their outcome. */
+function statusJson(view: RunView) {
+  const { plan: _plan, ...run } = view.run;
+  return {
+    run,
+    driven: view.driven,
+    liveness: view.liveness,
+    tasks: view.tasks,
+    attempts: withNext(view.attempts).map(([attempt, next]) => ({
+      ...attempt,
+      outcome: attemptOutcome(attempt, next).label,
+    })),
+    usage: view.usage,
+    openQuestions: view.openQuestions,
+  };
+}
+
+function statusText(output: Output, view: RunView, notes: ReadonlyMap<string, string>): string {
+  const { run, tasks, attempts, usage, openQuestions: questions } = view;
+  const usageByTask = new Map<string, Usage>(tasks.map((t) => [t.taskId, t.usage]));
+  const reason = run.reason ? ` — ${run.reason.split('\n')[0]}` : '';
+  return (
+    [
+      `${paint(output, 'bold', `run ${run.id}`)}  ${
+        view.liveness === 'owner-gone'
+          ? `interrupted (owner gone) — continue with gaffer resume ${run.id}`
+          : `${run.status}${reason}`
+      }`,
+      `plan ${run.planPath}`,
+      `${run.baseBranch} → ${run.integrationBranch}   concurrency ${run.options.concurrency}${run.options.keepGoing ? '   keep-going' : ''}`,
+      '',
+      ...renderTaskTable(output, tasks, Date.now(), usageByTask, notes),
+      '',
+      `${attempts.length} attempts, ${usage.inputTokens} input (${usage.cachedInputTokens} cached) / ${usage.outputTokens} output tokens, $${usage.costUsd.toFixed(4)}`,
+      ...attemptSection(
+        output,
+        attempts,
+        STATUS_TAIL,
+        tasks.map((t) => t.taskId),
+      ),
+      ...questionSection(output, questions),
+    ].join('\n') + '\n'
+  );
+}
+
+/** Each attempt, task by task, labelled by its outcome, with the checks that ran on it. */
+export function attemptSection(
+  output: Output,
+  attempts: readonly AttemptView[],
+  failedTail: number,
+  taskOrder: readonly string[] = [],
+): string[] {
+  const rank = (taskId: string) =>
+    taskOrder.includes(taskId) ? taskOrder.indexOf(taskId) : taskOrder.length;
+  const ordered = [...attempts].sort(
+    (a, b) => rank(a.taskId) - rank(b.taskId) || a.taskId.localeCompare(b.taskId) || a.number - b.number,
+  );
+  const lines: string[] = [];
+  let task: string | undefined;
+  for (const [attempt, next] of withNext(ordered)) {
+    if (attempt.taskId !== task) {
+      task = attempt.taskId;
+      lines.push('', paint(output, 'bold', task));
+    }
+    lines.push(attemptHeading(output, attempt, next));
+    if (attempt.evaluation)
+      lines.push(
+        ...checkLines(output, attempt.evaluation.results, { failedTail, passedTail: 0, indent: '      ' }),
+      );
+  }
+  return lines;
+}
+
+export function attemptHeading(output: Output, attempt: AttemptView, next: AttemptView | undefined): string {
+  const outcome = attemptOutcome(attempt, next);
+  return `  #${attempt.number} ${attempt.kind} on ${attempt.agent}: ${paint(output, outcome.color, outcome.label)}`;
+}
+
+function questionSection(output: Output, questions: RunView['openQuestions']): string[] {
+  if (questions.length === 0) return [];
+  return [
+    '',
+    paint(
+      output,
+      'yellow',
+      `${questions.length} question${questions.length > 1 ? 's' : ''} waiting for an answer:`,
+    ),
+    ...questions.map((q) => `  [${q.questionId}] ${q.taskId}: ${q.question}`),
+    `  answer with: gaffer answer <question-id> "your answer"`,
+  ];
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runMain } from '../support/cli.js';
+import { makeRepo } from '../support/repo.js';
+
+let repo: string;
+beforeEach(() => {
+  repo = makeRepo({ 'README.md': '# demo\n' });
+});
+afterEach(() => {
+  rmSync(repo, { recursive: true, force: true });
+});
+
+describe('a store that is not a readable database', () => {
+  it('is one clear user error naming the file and the command that moves it aside', async () => {
+    const db = join(repo, '.gaffer', 'gaffer.db');
+    mkdirSync(join(repo, '.gaffer'));
+    const garbage = randomBytes(8192);
+    writeFileSync(db, garbage);
+
+    const result = await runMain(['status'], repo);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `the store at ${db} is not a readable Gaffer database (file is not a database)`,
+    );
+    expect(result.stderr).toContain(`move it aside to start fresh (with no runs): mv ${db} ${db}.corrupt`);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(result.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    // Nothing was written to it or beside it.
+    expect(readFileSync(db).equals(garbage)).toBe(true);
+    expect(readdirSync(join(repo, '.gaffer'))).toEqual(['gaffer.db']);
+  });
+
+  it('once moved aside as the hint says, gaffer starts fresh', async () => {
+    const db = join(repo, '.gaffer', 'gaffer.db');
+    mkdirSync(join(repo, '.gaffer'));
+    writeFileSync(db, 'not sqlite at all\n'.repeat(400));
+    const first = await runMain(['status'], repo);
+    const [, from, to] = /mv (\S+) (\S+)/.exec(first.stderr) ?? [];
+    expect(from).toBe(db);
+    renameSync(from!, to!);
+
+    const second = await runMain(['status'], repo);
+    expect(second.stderr).not.toContain('not a readable');
+    expect(second.stderr).toContain('there are no runs in this workspace yet');
+  });
+});
