@@ -13,6 +13,8 @@ describe('pricing', () => {
   it('lets config override and extend the table', () => {
     expect(priceOf('gpt-5', { 'gpt-5': { input: 9, output: 9 } })?.input).toBe(9);
     expect(priceOf('llama3.1:8b', { llama: { input: 0.1, output: 0.1 } })?.output).toBe(0.1);
+    // The plan's price wins over a more specific built-in prefix.
+    expect(priceOf('claude-sonnet-4-5', { 'claude-sonnet': { input: 2, output: 10 } })?.input).toBe(2);
   });
 
   it('charges cached input at the cached price', () => {

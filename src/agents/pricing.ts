@@ -25,13 +25,20 @@ export const DEFAULT_PRICES: Readonly<Record<string, ModelPrice>> = {
   o3: { input: 2, output: 8, cached_input: 0.5 },
 };
 
-/** The price of `model` (longest matching prefix), or undefined when unknown (local models cost nothing we can know). */
+/**
+ * The price of `model`: the plan's table first (its longest matching prefix — a price the plan
+ * names wins over a more specific built-in one), then the built-in table; undefined when
+ * neither knows it (local models cost nothing we can know).
+ */
 export function priceOf(
   model: string,
   overrides: Readonly<Record<string, ModelPrice>> = {},
 ): ModelPrice | undefined {
-  const table = { ...DEFAULT_PRICES, ...overrides };
   const id = model.toLowerCase().replace(/^(anthropic|openai)\//, '');
+  return longestPrefix(id, overrides) ?? longestPrefix(id, DEFAULT_PRICES);
+}
+
+function longestPrefix(id: string, table: Readonly<Record<string, ModelPrice>>): ModelPrice | undefined {
   let best: string | undefined;
   for (const prefix of Object.keys(table)) {
     if (id.startsWith(prefix.toLowerCase()) && (!best || prefix.length > best.length)) best = prefix;

@@ -1,7 +1,7 @@
 import { query } from '@anthropic-ai/claude-agent-sdk';
 import type { Options, Query, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { agentFailure } from '../../domain/index.js';
-import type { SessionInput, SessionResult, Usage } from '../../domain/index.js';
+import type { ModelPrice, SessionInput, SessionResult, Usage } from '../../domain/index.js';
 import type { Emit } from '../session.js';
 import { ASK_SERVER_NAME, createAskQuestionServer } from './ask-question-server.js';
 import { CLAUDE_INSTALL_HINT, resolveClaudeBinary } from './claude-binary.js';
@@ -155,7 +155,7 @@ export async function runClaudeCode(
       for (const event of eventsOf(message)) emit(event);
       if (message.type !== 'result') continue;
       last = message;
-      usage = usageOf(message);
+      usage = usageOf(message, planPricing(input.config));
       emit({ type: 'usage', usage });
       // A steering message not yet taken means another turn follows; a failure ends the session.
       if (userInput.settled || resultError(message) !== undefined) userInput.close();
@@ -193,4 +193,10 @@ export async function runClaudeCode(
   const why = crash ?? 'Claude Code ended without a result';
   const error = stderr === '' ? why : `${why}\n${stderr}`;
   return { ...base, status: 'failed', error, failure: crashFailure(error) };
+}
+
+/** The plan's `pricing` table, merged into every agent's config by the engine. */
+function planPricing(config: Record<string, unknown>): Record<string, ModelPrice> {
+  const pricing = config.pricing;
+  return typeof pricing === 'object' && pricing !== null ? (pricing as Record<string, ModelPrice>) : {};
 }

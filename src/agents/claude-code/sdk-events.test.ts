@@ -123,6 +123,27 @@ describe('claude-code results', () => {
     expect(usage).toEqual({ inputTokens: 1310, outputTokens: 55, cachedInputTokens: 1000, costUsd: 0.25 });
   });
 
+  it('prices the session with the plan’s pricing when it covers every model used', () => {
+    const model = (inputTokens: number, outputTokens: number) => ({
+      inputTokens,
+      outputTokens,
+      cacheReadInputTokens: 0,
+      cacheCreationInputTokens: 0,
+      webSearchRequests: 0,
+      costUSD: 9,
+      contextWindow: 1,
+      maxOutputTokens: 1,
+    });
+    const session = result({
+      total_cost_usd: 9,
+      modelUsage: { 'claude-sonnet-4-5': model(1_000_000, 0), 'claude-haiku-4-5': model(0, 1_000_000) },
+    });
+    const pricing = { 'claude-sonnet': { input: 2, output: 10 }, 'claude-haiku': { input: 1, output: 4 } };
+    expect(usageOf(session, pricing).costUsd).toBe(2 + 4);
+    // A model the plan does not price: Claude Code's own estimate stands.
+    expect(usageOf(session, { 'claude-sonnet': { input: 2, output: 10 } }).costUsd).toBe(9);
+  });
+
   it('explains failures with what to do', () => {
     expect(resultError(result({ result: 'All done.' }))).toBeUndefined();
     expect(

@@ -1,5 +1,6 @@
 import type { ModelUsage, SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { AgentEvent, Usage } from '../../domain/index.js';
+import type { AgentEvent, ModelPrice, Usage } from '../../domain/index.js';
+import { costOf, priceOf } from '../pricing.js';
 
 type Block = { type?: unknown; [key: string]: unknown };
 
@@ -74,20 +75,37 @@ export function eventsOf(message: SDKMessage): AgentEvent[] {
 /**
  * Usage of a result: the per-model totals (`modelUsage`, cumulative over the session and
  * covering subagents), with `inputTokens` counting cache reads and writes too, as Gaffer's
- * `Usage` does everywhere; cost as Claude Code estimates it.
+ * `Usage` does everywhere. Cost: from the plan's `pricing` when it prices every model the
+ * session used (the plan's table is what the user pays), else as Claude Code estimates it.
  */
-export function usageOf(result: SDKResultMessage): Usage {
-  const models: ModelUsage[] = Object.values(result.modelUsage);
-  const sum = (pick: (usage: ModelUsage) => number) =>
-    models.reduce((total, usage) => total + pick(usage), 0);
-  const cacheRead = sum((usage) => usage.cacheReadInputTokens);
-  const cacheWrite = sum((usage) => usage.cacheCreationInputTokens);
-  return {
-    inputTokens: sum((usage) => usage.inputTokens) + cacheRead + cacheWrite,
-    outputTokens: sum((usage) => usage.outputTokens),
-    cachedInputTokens: cacheRead,
-    costUsd: result.total_cost_usd,
+export function usageOf(result: SDKResultMessage, pricing: Readonly<Record<string, ModelPrice>> = {}): Usage {
+  const models = Object.entries(result.modelUsage);
+  const counts = (usage: ModelUsage) => {
+    const cacheRead = usage.cacheReadInputTokens;
+    return {
+      inputTokens: usage.inputTokens + cacheRead + usage.cacheCreationInputTokens,
+      outputTokens: usage.outputTokens,
+      cachedInputTokens: cacheRead,
+    };
   };
+  const total = models
+    .map(([, usage]) => counts(usage))
+    .reduce(
+      (sum, c) => ({
+        inputTokens: sum.inputTokens + c.inputTokens,
+        outputTokens: sum.outputTokens + c.outputTokens,
+        cachedInputTokens: sum.cachedInputTokens + c.cachedInputTokens,
+      }),
+      { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 },
+    );
+  // A model the plan's table prices (by prefix); its price then wins over the built-in one.
+  const planned = (model: string) =>
+    Object.keys(pricing).some((prefix) => model.toLowerCase().startsWith(prefix.toLowerCase()));
+  const priced = models.length > 0 && models.every(([model]) => planned(model));
+  const costUsd = priced
+    ? models.reduce((sum, [model, usage]) => sum + costOf(counts(usage), priceOf(model, pricing)), 0)
+    : result.total_cost_usd;
+  return { ...total, costUsd };
 }
 
 /** What to do about an HTTP status the model API answered with. */

@@ -91,11 +91,17 @@ function chooseTasks(run: RunRecord, tasks: readonly TaskRecord[], named: readon
     }
   }
   const chosen = tasks.filter((t) => seeds.has(t.taskId));
-  if (chosen.length === 0)
+  if (chosen.length === 0) {
+    // A run stopped before any task ran (its baseline failed) starts again from the top.
+    const untouched = tasks.every((t) => t.status === 'pending');
     throw userError(
       'GAFFER_BAD_INPUT',
       `run ${run.id} has nothing to retry: no task is blocked, skipped or cancelled`,
+      untouched
+        ? `it stopped before any task ran: start again with \`gaffer run ${run.planPath}\``
+        : undefined,
     );
+  }
   return chosen;
 }
 
