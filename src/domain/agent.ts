@@ -33,6 +33,11 @@ export interface SessionInput {
   /** 1 for the first attempt, 2 for the first rework, … */
   attemptNumber: number;
   kind: AttemptKind;
+  /**
+   * Which try of the work this is: the task's first and rework attempts so far, this one
+   * included (a resume or retry continues the try before it). The engine always sets it.
+   */
+  tryNumber?: number;
   task: PlanTask;
   prompt: string;
   /** The attempt's worktree; the agent may change files only here. */

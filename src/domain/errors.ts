@@ -21,6 +21,7 @@ export type GafferErrorCode =
   | 'GAFFER_INVARIANT'
   | 'GAFFER_BASELINE_FAILED'
   | 'GAFFER_PROCESSES_LEFT'
+  | 'GAFFER_REPO_LOCKED'
   | 'GAFFER_INTERNAL';
 
 const marker = Symbol.for('gaffer.error');

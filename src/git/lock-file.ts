@@ -46,7 +46,7 @@ const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
  * Takes the exclusive lock file `path`, waiting while another live process holds it. Works
  * across processes on one host (and on shared file systems that honour hard links). A lock left
  * by a process of this host that no longer exists is taken over; a holder that stops touching
- * it for `stuckMs` makes this throw a GAFFER_GIT error naming the holder and the file to remove.
+ * it for `stuckMs` makes this throw a GAFFER_REPO_LOCKED error naming the holder and the file to remove.
  *
  * Not re-entrant: a process that takes the same file twice waits for itself. `withRepoLock`
  * (repo-lock.ts) adds in-process queueing and re-entrancy on top.
@@ -197,7 +197,7 @@ function stuckError(path: string, holder: LockStamp | 'unreadable', stuckMs: num
       ? 'an unknown process'
       : `process ${holder.pid} on ${holder.host} (since ${holder.acquiredAt})`;
   return new GafferError(
-    'GAFFER_GIT',
+    'GAFFER_REPO_LOCKED',
     `the repository lock ${path} is held by ${who}, which has shown no sign of life for ${Math.round(stuckMs / 1000)}s`,
     {
       hint: `if that process is stopped, continue or end it; if it no longer exists, remove ${path}`,

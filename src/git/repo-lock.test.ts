@@ -92,7 +92,7 @@ describe('withRepoLock', () => {
       (e: unknown) => e,
     );
     expect(error).toMatchObject({
-      code: 'GAFFER_GIT',
+      code: 'GAFFER_REPO_LOCKED',
       message: expect.stringContaining(`held by process 1 on not-${hostname()}`) as unknown,
       hint: expect.stringContaining(`remove ${join(dir, REPO_LOCK_FILE)}`) as unknown,
     });

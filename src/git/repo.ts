@@ -18,7 +18,7 @@ import {
   resolveCommit,
   treeOf,
 } from './refs.js';
-import { withKeyedLock } from './repo-lock.js';
+import { withRepoLock } from './repo-lock.js';
 import { addWorktree, listWorktrees, removeWorktree, type WorktreeInfo } from './worktrees.js';
 
 /** A git repository with a working tree, driven through the git CLI. */
@@ -26,8 +26,8 @@ export interface Repo {
   /** Top-level directory of the main working tree (symlinks resolved). */
   readonly root: string;
   /**
-   * Serialises worktree add/remove, merges and branch updates on this repository: an in-process
-   * lock keyed by the git common dir, shared by every Repo object of the same repository.
+   * Serialises worktree add/remove, merges and branch updates on this repository, across
+   * processes: a lock file in the git common dir (see repo-lock.ts), queued within a process.
    * Re-entrant, so locked Repo methods may be called inside `fn`.
    */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
@@ -138,7 +138,7 @@ class GitRepo implements Repo, GitContext {
   ) {}
 
   withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return withKeyedLock(this.commonDir, fn);
+    return withRepoLock(this.commonDir, fn);
   }
 
   git(args: string[], opts: GitCallOptions = {}): Promise<GitResult> {

@@ -99,6 +99,8 @@ export class KyselyStore implements Store {
         .execute((trx) =>
           this.#inTransaction.run(scope, () => fn(new KyselyStoreTx(trx, this.#templates, this.dialect))),
         );
+    } catch (error) {
+      throw busyAsStoreError(error);
     } finally {
       // Work the callback left running past its end keeps this context; it must not stay refused.
       scope.open = false;
@@ -182,4 +184,17 @@ export class KyselyStore implements Store {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * SQLite's `database is locked` after its busy timeout: another process holds the write lock
+ * (an engine frozen mid-transaction). One clear error instead of the driver's.
+ */
+function busyAsStoreError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') return error;
+  return new GafferError('GAFFER_STORE', `the store is locked by another process: ${describe(error)}`, {
+    cause: error,
+    hint: 'another gaffer holds the database; wait for it, or stop it if it is frozen (a stopped process: kill -CONT or kill it)',
+  });
 }

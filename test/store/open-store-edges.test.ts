@@ -48,3 +48,29 @@ describe('a store that is not a readable database', () => {
     expect(second.stderr).toContain('there are no runs in this workspace yet');
   });
 });
+
+describe('a SQLite store another process holds locked', () => {
+  it('fails a write with one clear store error, not the driver’s', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { openStore } = await import('../../src/store/index.js');
+    const file = join(repo, '.gaffer', 'gaffer.db');
+    const store = await openStore(file);
+    // Another connection (a frozen engine) holds the write lock.
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(
+        store.transaction((tx) =>
+          tx.appendEvent({ type: 'run.resumed', runId: 'r', data: { ownerId: 'x' } }),
+        ),
+      ).rejects.toMatchObject({
+        code: 'GAFFER_STORE',
+        message: expect.stringContaining('locked by another process') as string,
+      });
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+      await store.close();
+    }
+  });
+});

@@ -79,8 +79,9 @@ async function runScript(
 
 /**
  * The deterministic agent: replays steps from its config (`steps`, or `attempts` for a
- * different script per try of the work, see {@link tryOfSession}) so tests, benchmarks and the offline demo need no model. A
- * `fail` step can end the session with any failure kind, to exercise the engine's retries.
+ * different script per try of the work, see {@link tryOfSession}) so tests, benchmarks and the
+ * offline demo need no model. A `fail` step can end the session with any failure kind, to
+ * exercise the engine's retries.
  */
 export function createScriptAgent(): AgentAdapter {
   const failures = new Map<string, number>();

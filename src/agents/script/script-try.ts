@@ -12,12 +12,13 @@ const TRY_SUFFIX = /~t(\d+)$/;
  *
  * SessionInput has no try count, so a rework's try is taken to be its attempt number: exact
  * until a resume or retry came before it, then too high (which the clamp to the last list
- * hides for the usual two-list script). An engine field `tryNumber` (first and rework attempts
- * of the task up to this one) would make it exact.
+ * hides for the usual two-list script). The engine's `tryNumber` makes it exact; the rest is for
+ * callers that do not set it.
  */
 export function tryOfSession(
-  input: Pick<SessionInput, 'kind' | 'attemptNumber' | 'resumeSessionId'>,
+  input: Pick<SessionInput, 'kind' | 'attemptNumber' | 'resumeSessionId' | 'tryNumber'>,
 ): number {
+  if (input.tryNumber !== undefined) return input.tryNumber;
   if (input.kind === 'first') return 1;
   if (input.kind === 'rework') return Math.max(1, input.attemptNumber);
   const marked = input.resumeSessionId === undefined ? undefined : TRY_SUFFIX.exec(input.resumeSessionId);

@@ -53,7 +53,7 @@ export async function runAttempt(
   const session = await runAgentSession(
     ctx,
     adapter,
-    sessionInput(ctx, attempt, plan, adapter.envKeys),
+    sessionInput(ctx, attempt, plan, adapter.envKeys, tryNumber(facts, plan)),
     attempt.transcriptPath ?? '',
     signal,
   );
@@ -150,6 +150,7 @@ function sessionInput(
   attempt: AttemptRecord,
   plan: AttemptPlan,
   envKeys: readonly string[] | undefined,
+  tryOfWork: number,
 ): SessionInput {
   const task = taskOf(ctx.run, attempt.taskId);
   const protectedPaths = protectedPathsOf(ctx.run);
@@ -160,6 +161,7 @@ function sessionInput(
     attemptId: attempt.id,
     attemptNumber: attempt.number,
     kind: plan.kind,
+    tryNumber: tryOfWork,
     task,
     prompt: buildPrompt({
       task,
@@ -175,4 +177,10 @@ function sessionInput(
     protectedPaths,
     ...(plan.resumeSessionId ? { resumeSessionId: plan.resumeSessionId } : {}),
   };
+}
+
+/** The try of the work an attempt is: first and rework attempts start one, resume and retry continue it. */
+function tryNumber(facts: TaskFacts, plan: AttemptPlan): number {
+  const tries = facts.attempts.filter((a) => a.kind === 'first' || a.kind === 'rework').length;
+  return Math.max(1, tries + (plan.kind === 'first' || plan.kind === 'rework' ? 1 : 0));
 }
