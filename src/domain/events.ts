@@ -60,7 +60,11 @@ export type GafferEvent =
       'attempt.question-answered',
       { questionId: string; question: string; answer: string; by: string }
     >
-  | Envelope<'evaluation.completed', { passed: boolean; score: number; confidence: string; failed: string[] }>
+  | Envelope<
+      'evaluation.completed',
+      /** `commit`: the task branch's commit the checks judged (a merge takes only that commit). */
+      { passed: boolean; score: number; confidence: string; failed: string[]; commit?: string }
+    >
   | Envelope<'merge.conflicted', { files: string[]; rebased: boolean; headCommit?: string }>
   | Envelope<'merge.rebased', { headCommit: string }>
   | Envelope<

@@ -21,6 +21,8 @@ export function agentEnv(
 }
 
 const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|COOKIE|SESSION/i;
+/** `scheme://user:password@host`: a URL that carries its own credentials. */
+const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 /**
  * Verifiers are the repository's own commands, so they get the user's environment (test
@@ -30,7 +32,11 @@ const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|COOKIE|
 export function verifierEnv(parent: Record<string, string | undefined>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(parent)) {
-    if (value !== undefined && !SECRET_NAME.test(key)) env[key] = value;
+    if (value === undefined || SECRET_NAME.test(key)) continue;
+    // The store's URL (GAFFER_DB) and URLs with credentials in them would let agent-written
+    // test code reach Gaffer's store, or a service as the user.
+    if (key === 'GAFFER_DB' || CREDENTIAL_URL.test(value)) continue;
+    env[key] = value;
   }
   env.CI = env.CI ?? 'true';
   return env;

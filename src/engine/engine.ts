@@ -18,7 +18,7 @@ import { attemptViews, followRunEvents, listRunSummaries, openQuestions, runView
 import { recordAnswer } from './answer-question.js';
 import { agentFor } from './run-context.js';
 import { driveRun } from './run-driver.js';
-import { runBaseline } from './baseline/index.js';
+import { readRunBaseline, runBaseline } from './baseline/index.js';
 import type { TranscriptLine } from './transcript.js';
 import { readTranscript } from './transcript.js';
 import type { CleanOptions, CleanResult } from './workspace/index.js';
@@ -109,7 +109,8 @@ export function createEngine(options: EngineOptions): Engine {
     for (const task of run.plan.tasks) agents.get(agentFor(run, task));
     try {
       // First start only: the base's own check results are recorded once; resume reads them back.
-      if (run.status === 'pending')
+      // (A crash after the baseline was recorded but before the run started does not run it twice.)
+      if (run.status === 'pending' && !(await readRunBaseline(db, run.id)))
         await runBaseline({ store: db, repo, run, env, logger: logger.child('baseline'), ...driveOptions });
       const instructions = await readInstructions(repo, run.baseCommit);
       return await driveRun(
@@ -137,13 +138,13 @@ export function createEngine(options: EngineOptions): Engine {
     createRun: async (input) => createRun(input, { repo: await repoAt(input.cwd), store, agents, env }),
     driveRun: drive,
     requestPause: async (runId, reason = 'paused by request', by = 'user') =>
-      requestStop(await store(), runId, { kind: 'pause', reason, by }),
+      requestStop(await store(), runId, { kind: 'pause', reason, by }, logger.child('control')),
     requestCancel: async (runId, reason = 'cancelled by request') =>
-      requestStop(await store(), runId, { kind: 'cancel', reason }),
+      requestStop(await store(), runId, { kind: 'cancel', reason }, logger.child('control')),
     retryRun: async (runId, reopen = {}) => {
       const db = await store();
       const run = await mustGetRun(db, runId);
-      return reopenRun(db, await repoAt(run.repoPath), runId, reopen);
+      return reopenRun(db, await repoAt(run.repoPath), runId, reopen, logger.child('control'));
     },
     answerQuestion: async (questionId, answer) => recordAnswer(await store(), questionId, answer),
     openQuestions: async (runId) => openQuestions(await store(), runId),

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { userError } from '../domain/index.js';
+import { GafferError, userError } from '../domain/index.js';
 import type { LeaseRecord } from '../domain/index.js';
 import type { Store } from '../store/index.js';
 
@@ -85,6 +85,20 @@ export class LeaseKeeper {
         this.lost(`the store was unreachable for longer than the lease: ${(error as Error).message}`);
       }
     }
+  }
+
+  /**
+   * Throws unless the lease was renewed within its TTL, by this process's own clock: an engine
+   * frozen past its lease (SIGSTOP, a suspended machine) and then continued must not touch git
+   * before its heartbeat has had a chance to find out that another engine took over.
+   */
+  assertFresh(): void {
+    if (this.lease && Date.now() - this.lastRenewed <= this.options.ttlMs) return;
+    throw new GafferError(
+      'GAFFER_LEASE_HELD',
+      `the lease of run ${this.runId} is not known to be held any more: git writes are refused`,
+      { hint: 'another engine may have taken the run over; this one stops without writing' },
+    );
   }
 
   private lost(why: string): void {

@@ -18,6 +18,7 @@ import type { ControlRequest } from './control/index.js';
 import { watchControlRequests } from './control/index.js';
 import type { RunContext } from './run-context.js';
 import { agentFor } from './run-context.js';
+import { fencedRepo } from './fenced-repo.js';
 import { fencedStore } from './fenced-store.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { errorMessage } from './logger.js';
@@ -63,8 +64,11 @@ export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<
     onLost: (why) => onLost(why),
   });
   const lease = await keeper.acquire();
-  // Every write of this drive is fenced by the lease token it holds.
-  const driver = new RunDriver({ ...ctx, store: fencedStore(ctx.store, lease) }, options);
+  // Every write of this drive is fenced: the database's by the lease token, git's by the lease's freshness.
+  const driver = new RunDriver(
+    { ...ctx, store: fencedStore(ctx.store, lease), repo: fencedRepo(ctx.repo, () => keeper.assertFresh()) },
+    options,
+  );
   onLost = (why) => driver.leaseLost(why);
   try {
     return await driver.drive();

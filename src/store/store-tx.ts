@@ -312,7 +312,8 @@ export class KyselyStoreTx implements StoreTx {
       spec.sources.length === 0
         ? undefined
         : await this.#first<R>(
-            `${spec.machine}-status:${spec.to}:${Object.keys(set.values).join()}`,
+            // The legal sources are compiled into the statement: they belong to its key.
+            `${spec.machine}-status:${spec.to}:${spec.sources.join('|')}:${Object.keys(set.values).join()}`,
             () => spec.update(set.slots, spec.sources),
             { ...set.values, ...spec.key },
           );

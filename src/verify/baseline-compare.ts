@@ -10,6 +10,8 @@ export interface BaselineEntry {
   name: string;
   command: string;
   passed: boolean;
+  /** How it ended on the base; a failure that now ends otherwise is a different failure. */
+  exitCode?: number | null;
 }
 
 /**
@@ -22,10 +24,13 @@ export function markPreexisting(
   results: readonly VerifierResult[],
   baseline: readonly BaselineEntry[],
 ): VerifierResult[] {
-  const failedOnBase = new Set(baseline.filter((b) => !b.passed).map((b) => checkKey(b.name, b.command)));
-  return results.map((result) =>
-    !result.passed && failedOnBase.has(checkKey(result.name, result.command))
-      ? { ...result, preexisting: true }
-      : result,
+  const failedOnBase = new Map(
+    baseline.filter((b) => !b.passed).map((b) => [checkKey(b.name, b.command), b]),
   );
+  return results.map((result) => {
+    const before = result.passed ? undefined : failedOnBase.get(checkKey(result.name, result.command));
+    const same =
+      before !== undefined && (before.exitCode === undefined || before.exitCode === result.exitCode);
+    return same ? { ...result, preexisting: true } : result;
+  });
 }

@@ -19,9 +19,10 @@ describe('judge against a baseline', () => {
     { name: 'test', command: 'npm test', passed: true },
   ];
 
-  it('does not fail a task on a check that already failed on the base, and says so', () => {
+  it('does not fail a task on a check that already failed on the base, and says so (yellow, not green)', () => {
     const verdict = judge([result('lint', false), result('test', true, 'npm test')], [], { baseline });
-    expect(verdict).toMatchObject({ passed: true, confidence: 'green', score: 1 });
+    // A failure let through could hide new breakage in the same check: never better than yellow.
+    expect(verdict).toMatchObject({ passed: true, confidence: 'yellow', score: 1 });
     expect(verdict.results.find((r) => r.name === 'lint')?.preexisting).toBe(true);
     expect(verdict.note).toMatch(/lint already failed on the base commit/);
     // Nothing of it is sent to the agent.
@@ -85,5 +86,15 @@ describe('baselineChecks', () => {
       ['test', 'npm test', 30_000],
       ['e2e', 'node e2e.mjs', 10_000],
     ]);
+  });
+});
+
+describe('a preexisting failure that ends differently', () => {
+  it('counts against the task: a check that failed with exit 1 on the base and crashes now got worse', () => {
+    const base = [{ name: 'lint', command: 'npm run lint', passed: false, exitCode: 1 }];
+    const crashed = { ...result('lint', false), exitCode: 2 };
+    const verdict = judge([crashed], [], { baseline: base });
+    expect(verdict.passed).toBe(false);
+    expect(verdict.results[0]?.preexisting).toBeUndefined();
   });
 });

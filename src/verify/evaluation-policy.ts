@@ -82,6 +82,9 @@ export function judge(
     const note = checks.length === 0 ? NO_CHECKS_NOTE : `no check verified this work: ${preexistingNote}`;
     return { ...outcome, confidence: 'yellow', note };
   }
+  // A check let through as preexisting could still hide new breakage in the same check: a pass
+  // with one is never better than yellow.
+  if (preexistingNote && outcome.passed) return { ...outcome, confidence: 'yellow', note: preexistingNote };
   return preexistingNote ? { ...outcome, note: preexistingNote } : outcome;
 }
 

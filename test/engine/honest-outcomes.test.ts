@@ -77,3 +77,29 @@ tasks:
     for (const commit of merges) expect(parentsOf(keep.repo, commit)).toBe(2);
   });
 });
+
+describe('what an agent breaks in its own worktree', () => {
+  it('is the task’s setback, not an engine error: a broken package.json fails its checks', async () => {
+    const files = {
+      'package.json': JSON.stringify({ name: 'x', scripts: { test: 'node -e "0"' } }),
+    };
+    const repo = makeRepo({
+      ...files,
+      'plan.yaml': `agent: script
+max_rework: 0
+tasks:
+  - id: breaks
+    title: Leaves a trailing comma
+    agent_config: { steps: [ { write: { path: package.json, content: '{ "name": "x", "scripts": { "test": "node -e 0" }, }' } } ] }
+`,
+    });
+    store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
+    const engine = createEngine({ store, controlPollMs: 50 });
+    const run = await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
+    const final = await engine.driveRun(run.id);
+    expect(final.status).toBe('failed');
+    const view = await engine.runView(run.id);
+    expect(view.tasks[0]).toMatchObject({ status: 'blocked', reason: 'checks failed' });
+    expect(view.attempts[0]?.evaluation?.results[0]?.output).toContain('package.json');
+  });
+});

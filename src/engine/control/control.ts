@@ -11,6 +11,9 @@ import {
 } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
 import { isDriven } from './liveness.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import { endLeftoverProcesses } from '../recovery/end-leftover-processes.js';
 
 /** A pause or cancel asked of a run, by a person, a signal or a breaker. */
 export type ControlRequest =
@@ -30,7 +33,12 @@ export async function mustGetRun(store: Store, runId: string): Promise<RunRecord
  * A driven run gets a request event that its engine watches for (it stops its attempts
  * cleanly and records the outcome); a run nobody drives is changed here, directly.
  */
-export async function requestStop(store: Store, runId: string, request: ControlRequest): Promise<RunRecord> {
+export async function requestStop(
+  store: Store,
+  runId: string,
+  request: ControlRequest,
+  logger: Logger = silentLogger,
+): Promise<RunRecord> {
   const run = await mustGetRun(store, runId);
   if (isTerminalRun(run.status)) {
     throw userError('GAFFER_BAD_INPUT', `run ${runId} has already ended (${run.status})`);
@@ -49,12 +57,20 @@ export async function requestStop(store: Store, runId: string, request: ControlR
     if (run.status === 'paused') return run;
     return store.transaction((tx) => tx.apply(runPaused(runId, request.reason, request.by)));
   }
-  return cancelUndriven(store, runId, request.reason);
+  return cancelUndriven(store, runId, request.reason, logger);
 }
 
 /** Cancels what an engine would have cancelled: live attempts, unsettled tasks, the run. */
-async function cancelUndriven(store: Store, runId: string, reason: string): Promise<RunRecord> {
+async function cancelUndriven(
+  store: Store,
+  runId: string,
+  reason: string,
+  logger: Logger,
+): Promise<RunRecord> {
   const attempts = (await store.listAttempts(runId)).filter((a) => !isTerminalAttempt(a.status));
+  // An engine killed with -9 leaves its agents running in their own process groups: end them
+  // before the run is recorded as cancelled, so nothing keeps writing in its worktrees.
+  await endLeftoverProcesses({ store, logger }, attempts);
   const tasks = (await store.listTasks(runId)).filter((t) => !isSettledTask(t.status));
   return store.transaction(async (tx) => {
     for (const attempt of attempts) await tx.apply(attemptAborted(attempt, reason));

@@ -7,6 +7,9 @@ import { evaluationSetback } from '../../verify/index.js';
 import { worktreePath } from '../run-context.js';
 import { mustGetRun } from './control.js';
 import { isDriven } from './liveness.js';
+import type { Logger } from '../logger.js';
+import { silentLogger } from '../logger.js';
+import { endLeftoverProcesses } from '../recovery/end-leftover-processes.js';
 
 export interface ReopenOptions {
   /** Only these tasks (and what depends on them); default: every blocked, skipped or cancelled task. */
@@ -28,6 +31,7 @@ export async function reopenRun(
   repo: Repo,
   runId: string,
   options: ReopenOptions = {},
+  logger: Logger = silentLogger,
 ): Promise<RunRecord> {
   const run = await mustGetRun(store, runId);
   if (!isTerminalRun(run.status) || (await isDriven(store, runId))) {
@@ -41,6 +45,12 @@ export async function reopenRun(
   }
   const tasks = await store.listTasks(runId);
   const chosen = chooseTasks(run, tasks, options.tasks);
+  // Whatever a killed engine left running in these worktrees ends before they are reused.
+  const chosenIds = new Set(chosen.map((t) => t.taskId));
+  await endLeftoverProcesses(
+    { store, logger },
+    (await store.listAttempts(runId)).filter((a) => chosenIds.has(a.taskId)),
+  );
   const feedback = options.keepWork ? await lastFeedback(store, runId, chosen) : new Map<string, string>();
   if (!options.keepWork) {
     for (const task of chosen) {

@@ -1,19 +1,13 @@
 import type { AttemptRecord, VerifierResult } from '../../domain/index.js';
 import { taskEvaluating } from '../../domain/index.js';
 import type { JudgeOptions } from '../../verify/index.js';
-import {
-  checksFor,
-  detectVerifiers,
-  evaluateWorktree,
-  formatArgv,
-  judge,
-  noChangesResult,
-} from '../../verify/index.js';
+import { evaluateWorktree, formatArgv, judge, noChangesResult } from '../../verify/index.js';
 import { readRunBaseline } from '../baseline/index.js';
 import { verifierEnv } from '../child-env.js';
 import { redactSecrets } from '../redact.js';
 import type { RunContext } from '../run-context.js';
 import { taskOf } from '../run-context.js';
+import { taskChecks } from './task-checks.js';
 
 /**
  * Evaluate: the task's checks run in the attempt's worktree (redacted output), folded with the
@@ -32,7 +26,9 @@ export async function evaluateAttempt(
   // A resumed evaluation needs the attempt's worktree; the branch holds its commit.
   await ctx.repo.addWorktree(attempt.worktreePath, attempt.branch, attempt.headCommit ?? attempt.baseCommit);
   const task = taskOf(run, attempt.taskId);
-  const checks = checksFor(await detectVerifiers(attempt.worktreePath), run.plan.settings, task);
+  const { checks, problems } = await taskChecks(ctx, attempt.worktreePath, attempt.taskId);
+  // The commit these checks judge; a check may not move the branch (an agent-written test that commits).
+  const checked = await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`);
   const outcome = await evaluateWorktree({
     cwd: attempt.worktreePath,
     env: verifierEnv(ctx.env),
@@ -52,7 +48,14 @@ export async function evaluateAttempt(
       }),
   });
   if (signal.aborted) return false;
-  const results: VerifierResult[] = outcome.results.map((r) => ({ ...r, output: redactSecrets(r.output) }));
+  const results: VerifierResult[] = [...problems, ...outcome.results].map((r) => ({
+    ...r,
+    output: redactSecrets(r.output),
+  }));
+  if (checked && (await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`)) !== checked) {
+    await ctx.repo.resetHard(attempt.worktreePath, checked);
+    results.unshift(branchMovedResult());
+  }
   const filesChanged = (await store.getTask(run.id, attempt.taskId))?.filesChanged ?? 0;
   if (filesChanged === 0 && !task.allow_empty) results.unshift(noChangesResult());
   const verdict = judge(results, reverted, await judgeOptions(ctx));
@@ -83,6 +86,7 @@ export async function evaluateAttempt(
           score: verdict.score,
           confidence: verdict.confidence,
           failed: verdict.results.filter((r) => !r.passed && !r.preexisting).map((r) => r.name),
+          ...(checked ? { commit: checked } : {}),
         },
       },
     );
@@ -104,6 +108,19 @@ async function judgeOptions(ctx: RunContext): Promise<JudgeOptions> {
   if (ctx.run.plan.settings.verifiers?.baseline !== 'allow_preexisting') return {};
   const baseline = await readRunBaseline(ctx.store, ctx.run.id);
   return baseline ? { baseline: baseline.checks } : {};
+}
+
+function branchMovedResult(): VerifierResult {
+  return {
+    name: 'branch',
+    command: 'the task branch before and after the checks',
+    passed: false,
+    exitCode: null,
+    durationMs: 0,
+    timedOut: false,
+    output:
+      'The task branch changed while its checks ran (something committed or reset it); Gaffer put it back. Checks must not change the repository.',
+  };
 }
 
 /** A task resumed after a stop is `ready` again; evaluation and merge happen in `evaluating`. */

@@ -29,10 +29,16 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
   const last = current.at(-1);
   const ofLast = marks.filter((e) => last !== undefined && e.attemptId === last.id);
   const conflict = ofLast.findLast((e) => e.type === 'merge.conflicted');
-  // An evaluation checked the commit before a rebase; the rebased one is unchecked.
-  const rebased = ofLast.findLast((e) => e.type === 'merge.rebased');
+  // An evaluation judges one commit: once the branch is elsewhere (rebased — also by a rebase
+  // whose record a crash lost —, or moved by anything else) its verdict no longer applies.
   const checked = ofLast.findLast((e) => e.type === 'evaluation.completed');
-  const stale = rebased !== undefined && (checked === undefined || rebased.id > checked.id);
+  const judged = checked?.type === 'evaluation.completed' ? checked.data.commit : undefined;
+  const rebased = ofLast.findLast((e) => e.type === 'merge.rebased');
+  const head = last ? await ctx.repo.resolveCommit(`refs/heads/${last.branch}`) : undefined;
+  const stale =
+    judged !== undefined
+      ? head !== judged
+      : rebased !== undefined && (checked === undefined || rebased.id > checked.id);
   return {
     task,
     attempts: current,

@@ -2,6 +2,7 @@ import type { AttemptRecord } from '../../domain/index.js';
 import { GafferError } from '../../domain/index.js';
 import { endProcesses } from '../../process/end-processes.js';
 import type { RecordedGroup } from '../../process/end-processes.js';
+import { redactSecrets } from '../redact.js';
 import type { RunContext } from '../run-context.js';
 
 /** SIGTERM to SIGKILL for what a dead owner left behind: its agents had their chance to stop. */
@@ -34,7 +35,7 @@ function byWorktree(attempts: readonly AttemptRecord[]): Worktree[] {
  * survives SIGKILL: two agents in one worktree is worse than a resume that stops.
  */
 export async function endLeftoverProcesses(
-  ctx: RunContext,
+  ctx: Pick<RunContext, 'store' | 'logger'>,
   attempts: readonly AttemptRecord[],
 ): Promise<void> {
   const log = ctx.logger.child('recovery');
@@ -58,7 +59,8 @@ export async function endLeftoverProcesses(
     }
     if (outcome.ended.length > 0) {
       const pids = outcome.ended.map((p) => p.pid);
-      const commands = outcome.ended.map((p) => p.command);
+      // Command lines can hold a prompt or a credential: redacted and cut before they are kept.
+      const commands = outcome.ended.map((p) => redactSecrets(p.command).slice(0, 200));
       log.info('ended processes the previous engine left running', { attemptId: attempt.id, pids, commands });
       await ctx.store.transaction((tx) =>
         tx.appendEvent({
@@ -71,7 +73,7 @@ export async function endLeftoverProcesses(
       );
     }
     if (outcome.left.length > 0) {
-      const list = outcome.left.map((p) => `${p.pid} (${p.command})`).join(', ');
+      const list = outcome.left.map((p) => `${p.pid} (${redactSecrets(p.command).slice(0, 200)})`).join(', ');
       throw new GafferError(
         'GAFFER_PROCESSES_LEFT',
         `processes of task ${attempt.taskId}'s previous attempt still run in ${worktree.path} after SIGKILL: ${list}`,

@@ -51,7 +51,9 @@ export async function cleanRuns(
       await repo.removeWorktree(path);
       result.removedWorktrees.push(path);
     }
-    if (!options.keepBranches) result.removedBranches.push(...(await removeTaskBranches(repo, run)));
+    // A paused run resumes from its task branches: only an ended run's go.
+    if (!options.keepBranches && isTerminalRun(run.status))
+      result.removedBranches.push(...(await removeTaskBranches(repo, run)));
   }
   return result;
 }

@@ -156,7 +156,11 @@ export class FakeRepo implements Repo {
   }
   async rebase(worktree: string, onto: string): Promise<RebaseResult> {
     this.record('rebase', worktree, onto);
-    return this.rebases.shift() ?? { ok: true, head: `rebased-${++this.commits}` };
+    const result = this.rebases.shift() ?? { ok: true, head: `rebased-${++this.commits}` };
+    // A rebase that succeeds moves the worktree's branch, as git's does.
+    const branch = this.worktrees.get(worktree);
+    if (result.ok && branch) this.refs.set(`refs/heads/${branch}`, result.head);
+    return result;
   }
   async resetHard(worktree: string, commit: string) {
     this.record('resetHard', worktree, commit);
