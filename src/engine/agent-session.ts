@@ -2,6 +2,7 @@ import type { AgentAdapter, SessionInput, SessionResult, Usage } from '../domain
 import { agentFailure, attemptRunning } from '../domain/index.js';
 import type { RunContext } from './run-context.js';
 import { TranscriptWriter } from './transcript.js';
+import { SECRET_NAME } from './child-env.js';
 import { redactSecrets } from './redact.js';
 import { StopRequest } from './stop-request.js';
 import { createQuestionRouter } from './question-router.js';
@@ -19,7 +20,9 @@ export async function runAgentSession(
   transcript: string,
   signal: AbortSignal,
 ): Promise<SessionResult> {
-  const writer = new TranscriptWriter(transcript);
+  // The values of the keys the agent was handed are masked wherever they turn up.
+  const secrets = secretValues(input.env);
+  const writer = new TranscriptWriter(transcript, undefined, secrets);
   const { store, run } = ctx;
   const attempt = { id: input.attemptId, runId: input.runId, taskId: input.taskId };
   const ask = createQuestionRouter(ctx, {
@@ -68,6 +71,13 @@ export async function runAgentSession(
   }
   await writer.flush();
   // Errors carry stderr tails and reach status views and events: no secrets there either.
-  if (result.error) result = { ...result, error: redactSecrets(result.error) };
+  if (result.error) result = { ...result, error: redactSecrets(result.error, secrets) };
   return result.usage || !lastUsage ? result : { ...result, usage: lastUsage };
+}
+
+/** The values of the variables in an agent's environment whose names say they are secrets. */
+function secretValues(env: Record<string, string>): string[] {
+  return Object.entries(env)
+    .filter(([name]) => SECRET_NAME.test(name))
+    .map(([, value]) => value);
 }

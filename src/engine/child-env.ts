@@ -20,7 +20,8 @@ export function agentEnv(
   return allowlistedEnv(parent, [...adapterKeys, ...named, ...listed]);
 }
 
-const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|COOKIE|SESSION/i;
+/** Variable names that say their value is a secret. */
+export const SECRET_NAME = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|COOKIE|SESSION/i;
 /** `scheme://user:password@host`: a URL that carries its own credentials. */
 const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 

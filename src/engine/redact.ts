@@ -11,9 +11,14 @@ const PATTERNS: readonly RegExp[] = [
   /((?:api[_-]?key|token|secret|password|authorization)["']?\s*[:=]\s*["']?(?:Bearer\s+)?)[^\s"'\\,]{8,}/gi,
 ];
 
-/** Replaces secrets in `text` with `[REDACTED]`, keeping the recognisable prefix. */
-export function redactSecrets(text: string): string {
+/**
+ * Replaces secrets in `text` with `[REDACTED]`, keeping the recognisable prefix: by pattern, and
+ * by value for `known` secrets (the keys an agent was handed, whatever their shape).
+ */
+export function redactSecrets(text: string, known: readonly string[] = []): string {
   let out = text;
+  // Long values only: a short one ("1", "true") would blank ordinary text.
+  for (const secret of known) if (secret.length >= 8) out = out.split(secret).join('[REDACTED]');
   for (const pattern of PATTERNS) {
     out = out.replace(pattern, (_match: string, prefix?: string) =>
       typeof prefix === 'string' ? `${prefix}[REDACTED]` : '[REDACTED]',
@@ -23,11 +28,13 @@ export function redactSecrets(text: string): string {
 }
 
 /** Redacts every string inside a JSON-like value (before it is serialised, so quoting cannot hide a secret). */
-export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redactSecrets(value) as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item)) as T;
+export function redactDeep<T>(value: T, known: readonly string[] = []): T {
+  if (typeof value === 'string') return redactSecrets(value, known) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, known)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item)])) as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, redactDeep(item, known)]),
+    ) as T;
   }
   return value;
 }

@@ -43,3 +43,15 @@ describe('TranscriptWriter', () => {
     ]);
   });
 });
+
+describe('TranscriptWriter and the agent’s own keys', () => {
+  it('masks a key by its value, whatever its shape', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'gaffer-transcript-')), 'c.jsonl');
+    const key = 'local-provider-7f3a9c2e1b';
+    const writer = new TranscriptWriter(path, limits, [key]);
+    await writer.write({ type: 'tool_result', output: `env: MY_PROVIDER_KEY=${key}` });
+    await writer.flush();
+    const [line] = await readTranscript(path);
+    expect(line?.event).toEqual({ type: 'tool_result', output: 'env: MY_PROVIDER_KEY=[REDACTED]' });
+  });
+});

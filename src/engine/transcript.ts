@@ -44,6 +44,8 @@ export class TranscriptWriter {
   constructor(
     readonly path: string,
     private readonly limits: TranscriptLimits = DEFAULT_TRANSCRIPT_LIMITS,
+    /** Secret values to mask wherever they appear (the agent's own keys). */
+    private readonly secrets: readonly string[] = [],
   ) {
     this.ready = mkdir(dirname(path), { recursive: true }).then(
       () => {
@@ -56,7 +58,8 @@ export class TranscriptWriter {
   }
 
   async write(event: AgentEvent): Promise<void> {
-    const line = JSON.stringify({ at: new Date().toISOString(), event: redactDeep(event) }) + '\n';
+    const line =
+      JSON.stringify({ at: new Date().toISOString(), event: redactDeep(event, this.secrets) }) + '\n';
     const bytes = Buffer.byteLength(line);
     if (
       this.omittedLines === 0 &&
