@@ -96,14 +96,15 @@ class RunDriver {
   async drive(): Promise<RunRecord> {
     const { ctx } = this;
     ctx.run = await startOrResume(ctx, this.options.ownerId);
-    await requeueInterrupted(ctx);
-    const tasks = await ctx.store.listTasks(ctx.run.id);
-    this.state = createSchedulerState(schedTasks(ctx.run), schedConfig(ctx.run), initialStatuses(tasks));
-    const after = await ctx.store.lastEventId(ctx.run.id);
-    const done = new Promise<RunRecord>((resolve, reject) => (this.settleRun = { resolve, reject }));
-    this.listenForStops(after);
-    this.feed({ type: 'start' });
     try {
+      // Inside the try: a failure here too (processes that will not end) pauses the run it started.
+      await requeueInterrupted(ctx);
+      const tasks = await ctx.store.listTasks(ctx.run.id);
+      this.state = createSchedulerState(schedTasks(ctx.run), schedConfig(ctx.run), initialStatuses(tasks));
+      const after = await ctx.store.lastEventId(ctx.run.id);
+      const done = new Promise<RunRecord>((resolve, reject) => (this.settleRun = { resolve, reject }));
+      this.listenForStops(after);
+      this.feed({ type: 'start' });
       return await done;
     } catch (error) {
       await this.settleInFlight();
