@@ -1,6 +1,6 @@
 import type { AttemptRecord, VerifierResult } from '../../domain/index.js';
 import { taskEvaluating } from '../../domain/index.js';
-import type { JudgeOptions } from '../../verify/index.js';
+import type { EvaluationOutcome, JudgeOptions } from '../../verify/index.js';
 import { evaluateWorktree, formatArgv, judge, noChangesResult } from '../../verify/index.js';
 import { readRunBaseline } from '../baseline/index.js';
 import { verifierEnv } from '../child-env.js';
@@ -21,14 +21,30 @@ export async function evaluateAttempt(
   reverted: readonly string[],
   signal: AbortSignal,
 ): Promise<boolean> {
-  const { run, store } = ctx;
   await ensureEvaluating(ctx, attempt);
   // A resumed evaluation needs the attempt's worktree; the branch holds its commit.
   await ctx.repo.addWorktree(attempt.worktreePath, attempt.branch, attempt.headCommit ?? attempt.baseCommit);
-  const task = taskOf(run, attempt.taskId);
-  const { checks, problems } = await taskChecks(ctx, attempt.worktreePath, attempt.taskId);
   // The commit these checks judge; a check may not move the branch (an agent-written test that commits).
   const checked = await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`);
+  const results = await runChecks(ctx, attempt, signal);
+  if (!results) return false;
+  if (checked && (await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`)) !== checked) {
+    await ctx.repo.resetHard(attempt.worktreePath, checked);
+    results.unshift(branchMovedResult());
+  }
+  const filesChanged = (await ctx.store.getTask(ctx.run.id, attempt.taskId))?.filesChanged ?? 0;
+  if (filesChanged === 0 && !taskOf(ctx.run, attempt.taskId).allow_empty) results.unshift(noChangesResult());
+  await recordEvaluation(ctx, attempt, judge(results, reverted, await judgeOptions(ctx)), checked);
+  return true;
+}
+
+/** The task's checks in the attempt's worktree, output redacted; undefined when the run is stopping. */
+async function runChecks(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  signal: AbortSignal,
+): Promise<VerifierResult[] | undefined> {
+  const { checks, problems } = await taskChecks(ctx, attempt.worktreePath, attempt.taskId);
   const outcome = await evaluateWorktree({
     cwd: attempt.worktreePath,
     env: verifierEnv(ctx.env),
@@ -37,70 +53,61 @@ export async function evaluateAttempt(
     timeoutMs: checks.timeoutMs,
     signal,
     onCheckStart: (verifier) =>
-      store.transaction(async (tx) => {
+      ctx.store.transaction(async (tx) => {
         await tx.appendEvent({
           type: 'evaluation.check-started',
-          runId: run.id,
+          runId: attempt.runId,
           taskId: attempt.taskId,
           attemptId: attempt.id,
           data: { name: verifier.name, command: formatArgv(verifier.argv) },
         });
       }),
   });
-  if (signal.aborted) return false;
-  const results: VerifierResult[] = [...problems, ...outcome.results].map((r) => ({
-    ...r,
-    output: redactSecrets(r.output),
-  }));
-  if (checked && (await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`)) !== checked) {
-    await ctx.repo.resetHard(attempt.worktreePath, checked);
-    results.unshift(branchMovedResult());
-  }
-  const filesChanged = (await store.getTask(run.id, attempt.taskId))?.filesChanged ?? 0;
-  if (filesChanged === 0 && !task.allow_empty) results.unshift(noChangesResult());
-  const verdict = judge(results, reverted, await judgeOptions(ctx));
+  if (signal.aborted) return undefined;
+  return [...problems, ...outcome.results].map((r) => ({ ...r, output: redactSecrets(r.output) }));
+}
+
+/** The evaluation and its event, in one transaction; `checked` is the commit it judged. */
+async function recordEvaluation(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  verdict: EvaluationOutcome,
+  checked: string | undefined,
+): Promise<void> {
+  const { store } = ctx;
+  const where = { runId: attempt.runId, taskId: attempt.taskId, attemptId: attempt.id };
   // A rebased attempt is evaluated again: its later evaluations get their own ids.
-  const earlier = (await store.listEvaluations(run.id, attempt.taskId)).filter(
+  const earlier = (await store.listEvaluations(attempt.runId, attempt.taskId)).filter(
     (e) => e.attemptId === attempt.id,
   );
+  const { passed, score, confidence, results } = verdict;
   await store.transaction(async (tx) => {
     await tx.insertEvaluation(
       {
         id: earlier.length === 0 ? `${attempt.id}.eval` : `${attempt.id}.eval.${earlier.length + 1}`,
-        runId: run.id,
-        taskId: attempt.taskId,
-        attemptId: attempt.id,
-        passed: verdict.passed,
-        score: verdict.score,
-        confidence: verdict.confidence,
-        results: verdict.results,
+        ...where,
+        passed,
+        score,
+        confidence,
+        results,
         createdAt: new Date().toISOString(),
       },
       {
         type: 'evaluation.completed',
-        runId: run.id,
-        taskId: attempt.taskId,
-        attemptId: attempt.id,
+        ...where,
         data: {
-          passed: verdict.passed,
-          score: verdict.score,
-          confidence: verdict.confidence,
-          failed: verdict.results.filter((r) => !r.passed && !r.preexisting).map((r) => r.name),
+          passed,
+          score,
+          confidence,
+          failed: results.filter((r) => !r.passed && !r.preexisting).map((r) => r.name),
           ...(checked ? { commit: checked } : {}),
         },
       },
     );
     // The evaluation record has no place for a note; its event carries it for status and logs.
-    if (verdict.note && verdict.confidence === 'yellow')
-      await tx.appendEvent({
-        type: 'evaluation.no-checks',
-        runId: run.id,
-        taskId: attempt.taskId,
-        attemptId: attempt.id,
-        data: { note: verdict.note },
-      });
+    if (verdict.note && confidence === 'yellow')
+      await tx.appendEvent({ type: 'evaluation.no-checks', ...where, data: { note: verdict.note } });
   });
-  return true;
 }
 
 /** Under `verifiers.baseline: allow_preexisting`, failures the base already had do not count against the task. */
