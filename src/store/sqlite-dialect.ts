@@ -54,7 +54,7 @@ export function createSqliteDialect(path: string): SqliteDialect {
     db.pragma('busy_timeout = 5000');
     // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
     // in WAL mode (only a power loss may drop the last commits), and much faster than FULL.
-    db.pragma('journal_mode = WAL');
+    whileBusy(() => db?.pragma('journal_mode = WAL'));
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     // Reads the schema page now, so a damaged file is reported here, once, with the way out.
@@ -73,6 +73,23 @@ export function createSqliteDialect(path: string): SqliteDialect {
     );
   }
   return new ImmediateSqliteDialect(withStatementCache(db));
+}
+
+/**
+ * Runs `step` again while SQLite answers busy: the switch to WAL of a file that other processes
+ * are opening at the same moment can fail with SQLITE_BUSY without waiting out busy_timeout
+ * (seen with six processes opening one fresh store). Opening is synchronous, so the pause is too.
+ */
+function whileBusy(step: () => unknown, tries = 100, pauseMs = 50): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      step();
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'SQLITE_BUSY' || attempt >= tries) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, pauseMs);
+    }
+  }
 }
 
 // SQLITE_NOTADB: not a SQLite file at all (overwritten, or another format); SQLITE_CORRUPT: damaged.
