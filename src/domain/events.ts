@@ -1,4 +1,5 @@
 import type { AgentFailureKind, Usage } from './agent.js';
+import type { VerifierResult } from './records.js';
 
 /**
  * Why a run paused: a person asked, a signal (Ctrl-C, SIGTERM), a budget breaker, an approval
@@ -71,19 +72,16 @@ export type GafferEvent =
       'run.baseline-completed',
       {
         commit: string;
-        checks: {
-          name: string;
-          command: string;
-          passed: boolean;
-          exitCode: number | null;
-          durationMs: number;
-          timedOut: boolean;
+        checks: (Pick<
+          VerifierResult,
+          'name' | 'command' | 'passed' | 'exitCode' | 'durationMs' | 'timedOut'
+        > & {
           /** It could not run at all (tool missing, dependencies not installed), as opposed to failing. */
           cannotRun: boolean;
           tail: string;
           /** What to do about it (skip it, install the tool, run the setup command); absent when it passed. */
           fix?: string;
-        }[];
+        })[];
         cached: boolean;
         policy: 'require_green' | 'allow_preexisting';
       }

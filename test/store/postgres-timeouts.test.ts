@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
-import { skipDialect } from '../support/stores.js';
+import { dropSchema, skipDialect } from '../support/stores.js';
 import { seedRun } from './contract-helpers.js';
 
 const DATABASE_URL = process.env.DATABASE_URL || undefined;
@@ -37,13 +37,7 @@ describe.skipIf(skipDialect('postgres'))('PostgreSQL with a transaction left ope
     await frozen.query('rollback').catch(() => {});
     await frozen.end();
     for (const store of stores.splice(0)) await store.close();
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await admin.end();
-    }
+    await dropSchema(url, schema);
   });
 
   it('lets another store open and read without waiting for it', async () => {

@@ -53,7 +53,8 @@ export async function openTestStore(dialect: TestDialect, repoDir: string): Prom
   return opening;
 }
 
-async function dropSchema(url: string, schema: string): Promise<void> {
+/** Drops a test's PostgreSQL schema and everything in it. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
