@@ -1,8 +1,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { GafferError } from '../domain/index.js';
 import type { GitContext } from './git-context.js';
-import { canonicalPath, isInside } from './paths.js';
+import { canonicalPath } from './paths.js';
+import { assertNotRepoItself } from './worktrees.js';
 import { requireCommit } from './refs.js';
 
 /**
@@ -13,16 +13,7 @@ import { requireCommit } from './refs.js';
  */
 export async function addDetachedWorktree(ctx: GitContext, path: string, commit: string): Promise<void> {
   const target = await canonicalPath(path);
-  if (isInside(target, ctx.root)) {
-    throw new GafferError(
-      'GAFFER_INVALID_PATH',
-      `${target} contains the repository itself; not a worktree path`,
-      {
-        hint: 'temporary worktrees go under <repo>/.gaffer/',
-        details: { path: target },
-      },
-    );
-  }
+  assertNotRepoItself(ctx, target, 'temporary worktrees go under <repo>/.gaffer/');
   await ctx.withLock(async () => {
     const id = await requireCommit(ctx, commit, 'commit');
     await ctx.git(['worktree', 'remove', '--force', '--force', target], { allowFail: true });

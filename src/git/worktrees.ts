@@ -142,13 +142,17 @@ export async function removeWorktree(
 }
 
 /** We delete directories by these paths: never the main working tree or anything containing it. */
-function assertNotRepoItself(ctx: GitContext, target: string): void {
+export function assertNotRepoItself(
+  ctx: GitContext,
+  target: string,
+  hint = 'worktrees go under <repo>/.gaffer/worktrees/<run>/<task>',
+): void {
   if (isInside(target, ctx.root)) {
     throw new GafferError(
       'GAFFER_INVALID_PATH',
       `${target} contains the repository itself; not a worktree path`,
       {
-        hint: 'worktrees go under <repo>/.gaffer/worktrees/<run>/<task>',
+        hint,
         details: { path: target },
       },
     );
