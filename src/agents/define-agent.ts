@@ -5,6 +5,7 @@ import type {
   AgentCapabilities,
   AgentSession,
   GafferError,
+  SandboxNeeds,
   SessionInput,
 } from '../domain/index.js';
 import { configErrorMessage } from './config-error.js';
@@ -16,9 +17,10 @@ export type AgentEnv = Record<string, string | undefined>;
 
 /**
  * Keys the engine itself reads from every agent's config (`env`, `api_key_env` pick variables
- * for the child environment; `pricing` is merged in from the plan), so no backend may reject them.
+ * for the child environment; `pricing` is merged in from the plan; `sandbox` widens the policy of
+ * this agent's sessions), so no backend may reject them.
  */
-const ENGINE_KEYS: readonly string[] = ['env', 'api_key_env', 'pricing'];
+const ENGINE_KEYS: readonly string[] = ['env', 'api_key_env', 'pricing', 'sandbox'];
 
 /** Everything that makes one backend; {@link defineAgent} turns it into an {@link AgentAdapter}. */
 export interface AgentDefinition<Config> {
@@ -36,6 +38,8 @@ export interface AgentDefinition<Config> {
   configHint?: string;
   /** Throws a user error before anything runs (missing binary, no credentials). */
   preflight?(config: Config, env: AgentEnv): Promise<void>;
+  /** What the backend's own processes need inside the sandbox: their login directory, their model API host. */
+  sandboxNeeds?(config: Config, env: AgentEnv): SandboxNeeds;
   start(input: SessionInput, config: Config, signal: AbortSignal): AgentSession;
 }
 
@@ -104,6 +108,12 @@ export function defineAgent<Config>(definition: AgentDefinition<Config>): AgentA
       const parsed = parseAgentConfig(definition, raw);
       if (!parsed.success) throw parsed.error;
       await definition.preflight?.(parsed.config, env);
+    },
+    sandboxNeeds(raw, env) {
+      const parsed = parseAgentConfig(definition, raw);
+      // A config that does not parse fails its session before anything runs: it needs nothing.
+      if (!parsed.success || definition.sandboxNeeds === undefined) return { writable: [], network: [] };
+      return definition.sandboxNeeds(parsed.config, env);
     },
     start(input, signal) {
       const parsed = parseAgentConfig(definition, input.config);

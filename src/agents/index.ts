@@ -7,6 +7,6 @@ export { createScriptAgent } from './script/script-agent.js';
 export { createCommandAgent } from './command/command-agent.js';
 export { createClaudeCodeAgent, claudeCodeStatus } from './claude-code/index.js';
 export type { ClaudeCodeStatus } from './claude-code/index.js';
-export { createCodexAgent, codexStatus } from './codex/index.js';
+export { CODEX_CONTAINED, createCodexAgent, codexStatus } from './codex/index.js';
 export type { CodexStatus } from './codex/index.js';
 export { createApiAgent } from './api/index.js';

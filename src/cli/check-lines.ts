@@ -1,4 +1,5 @@
 import type { VerifierResult } from '../domain/index.js';
+import { WORSE_THAN_BASE } from '../verify/index.js';
 import type { Output } from './output.js';
 import { paint } from './output.js';
 
@@ -50,6 +51,9 @@ export function checkLines(
     const keep = result.passed ? options.passedTail : options.failedTail;
     const tail = keep > 0 ? result.output.split('\n').filter((l) => l.trim() !== '') : [];
     const shown = tail.slice(-keep);
+    // What made a preexisting failure the task's own heads its output: keep it in view.
+    const worse = tail[0]?.startsWith(WORSE_THAN_BASE) && !shown.includes(tail[0]) ? tail[0] : undefined;
+    if (worse) lines.push(`${options.indent}    ${paint(output, 'gray', '│')} ${worse}`);
     if (tail.length > shown.length)
       lines.push(
         `${options.indent}    ${paint(output, 'gray', `… ${tail.length - shown.length} earlier lines`)}`,

@@ -22,8 +22,16 @@ export function describeEvent(event: StoredEvent): string {
       return `pause requested: ${event.data.reason}`;
     case 'run.cancel-requested':
       return `cancel requested: ${event.data.reason}`;
+    case 'attempt.denied':
+      return `${subject}refused ${event.data.tool}: ${event.data.reason}`;
+    case 'attempt.network-denied':
+      return `${subject}sandbox refused a connection to ${event.data.host}:${event.data.port} (allow it with sandbox: { network: ["${event.data.host}:${event.data.port}"] })`;
+    case 'run.unsandboxed':
+      return `WARNING: ${event.data.warning}`;
     case 'run.reopened':
-      return `run reopened for a retry of ${event.data.tasks.join(', ')}${event.data.continue ? ' (continuing from their last attempts)' : ''}`;
+      return event.data.tasks.length === 0
+        ? 'run reopened: its base is checked again before any task starts'
+        : `run reopened for a retry of ${event.data.tasks.join(', ')}${event.data.continue ? ' (continuing from their last attempts)' : ''}`;
     case 'task.reopened':
       return `${subject}reopened with a fresh rework budget${event.data.continue ? ', continuing from its last attempt' : ''}`;
     case 'task.ready':
@@ -60,6 +68,10 @@ export function describeEvent(event: StoredEvent): string {
       return `${subject}attempt aborted: ${event.data.reason}`;
     case 'attempt.protected-path-reverted':
       return `${subject}reverted changes to protected paths: ${event.data.paths.join(', ')}`;
+    case 'attempt.repository-tampered':
+      return `${subject}the agent changed the repository outside its worktree: ${event.data.changes.map((c) => `${c.kind} ${c.name}${c.undone ? '' : ' (not undone)'}`).join(', ')}`;
+    case 'attempt.limits-exceeded':
+      return `${subject}left out files over the size limits (limits.max_file_mb ${event.data.limits.max_file_mb}, max_diff_mb ${event.data.limits.max_diff_mb}): ${event.data.paths.map((p) => `${p.path} (${(p.bytes / 1048576).toFixed(1)} MB)`).join(', ')}`;
     case 'attempt.processes-ended':
       return `${subject}ended ${event.data.pids.length} process${event.data.pids.length === 1 ? '' : 'es'} the previous engine left running (pid ${event.data.pids.join(', ')})`;
     case 'attempt.question-asked':

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { claudeCodeStatus, codexStatus } from '../agents/index.js';
+import { claudeCodeStatus, CODEX_CONTAINED, codexStatus } from '../agents/index.js';
 import { openRepo } from '../git/index.js';
+import { probeSandbox } from '../sandbox/index.js';
 import { runProcess } from '../process/run-process.js';
 import { openStore, resolveStoreUrl } from '../store/index.js';
 
@@ -98,6 +99,24 @@ async function ollama(env: Record<string, string | undefined>): Promise<DoctorCh
   }
 }
 
+/**
+ * The OS sandbox every agent and check runs in, and what its default policy allows: the run
+ * refuses to start when this fails (unless the plan says `sandbox: off`).
+ */
+async function sandboxCheck(env: Record<string, string | undefined>): Promise<DoctorCheck> {
+  const probe = await probeSandbox(env.PATH);
+  if (!probe.ok) return { name: 'sandbox', status: 'fail', detail: probe.reason, fix: probe.fix };
+  return {
+    name: 'sandbox',
+    status: 'ok',
+    detail:
+      `bubblewrap ${probe.version} (${probe.bwrap}): agents and checks write only their worktree and a private /tmp; ` +
+      `home directories and the main checkout (.gaffer/, other worktrees) are hidden, .git is read-only; ` +
+      `a PID namespace of their own; agents reach only their model API (widen with sandbox: { writable, readable, network } ` +
+      `in the plan, per agent or per task); checks have the network unless verifiers.network: false`,
+  };
+}
+
 /** Everything Gaffer needs, checked: runtimes, git, the agent CLIs and their credentials, the database. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
@@ -120,6 +139,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
             fix: 'Gaffer merges with `git merge-tree --write-tree`: install git 2.38 or newer',
           },
   );
+  checks.push(await sandboxCheck(options.env));
   const claude = await claudeCodeStatus(options.env);
   const codex = await codexStatus({}, options.env);
   checks.push(
@@ -133,7 +153,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorCheck[]> 
       'codex',
       {
         ...codex,
-        ...(codex.sandbox && codex.sandbox !== 'enforced' ? { problem: `sandbox: ${codex.sandbox}` } : {}),
+        // Contained by Gaffer's own sandbox, codex's is not used: nothing to warn about.
+        ...(codex.sandbox && codex.sandbox !== 'enforced' && !codex.sandbox.startsWith(CODEX_CONTAINED)
+          ? { problem: `sandbox: ${codex.sandbox}` }
+          : {}),
       },
       'npm install -g @openai/codex',
       'set OPENAI_API_KEY, or run `codex login`',

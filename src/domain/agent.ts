@@ -25,6 +25,34 @@ export function addUsage(a: Usage, b: Usage): Usage {
   };
 }
 
+/** A command made ready to run inside a sandbox: spawn `argv` with exactly `env`, no shell. */
+export interface SandboxedCommand {
+  argv: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The OS sandbox of one session (or one check): every child Gaffer starts on a task's behalf
+ * is wrapped by it. `enabled` is false only under the plan's `sandbox: off`, where `wrap`
+ * returns the command as it is.
+ */
+export interface CommandSandbox {
+  readonly enabled: boolean;
+  /** A private temporary directory, visible at this same path inside (TMPDIR points at it). */
+  readonly tmpDir: string;
+  wrap(argv: readonly string[], env: Record<string, string>): SandboxedCommand;
+}
+
+/** What a backend's own processes need beyond the default policy: their login and state directories, their API hosts. */
+export interface SandboxNeeds {
+  /** Directories or files the CLI keeps its login and sessions in (read-write for its sessions only; a missing file is left out). */
+  writable: string[];
+  /** Of those, directories the engine creates when missing, so what the CLI writes there outlives the session (resume). */
+  create?: string[];
+  /** Hosts (`host` or `host:port`) the backend's process must reach: its model API. */
+  network: string[];
+}
+
 /** Everything an adapter needs to run one attempt. */
 export interface SessionInput {
   runId: string;
@@ -52,6 +80,8 @@ export interface SessionInput {
   resumeSessionId?: string;
   /** Route a question from the agent; resolves with the answer. */
   ask?: (question: string) => Promise<string>;
+  /** Every process the adapter starts for this session goes through it; absent only outside the engine (unit tests). */
+  sandbox?: CommandSandbox;
 }
 
 /** What an agent reports while it works. */
@@ -163,5 +193,7 @@ export interface AgentAdapter {
    * engine's parent environment: adapters read it, never `process.env`.
    */
   preflight?(config: Record<string, unknown>, env: Record<string, string | undefined>): Promise<void>;
+  /** What this backend's processes need inside the sandbox (login directories, API hosts); default nothing. */
+  sandboxNeeds?(config: Record<string, unknown>, env: Record<string, string | undefined>): SandboxNeeds;
   start(input: SessionInput, signal: AbortSignal): AgentSession;
 }

@@ -20,6 +20,10 @@ export type GafferErrorCode =
   | 'GAFFER_AGENT_FAILED'
   | 'GAFFER_INVARIANT'
   | 'GAFFER_BASELINE_FAILED'
+  /** This machine cannot run the OS sandbox (bubblewrap missing, user namespaces off) and the plan did not opt out. */
+  | 'GAFFER_SANDBOX_UNAVAILABLE'
+  /** A worktree is not what Gaffer made (a symlink, a rewritten .git file): nothing is removed or committed there. */
+  | 'GAFFER_WORKTREE_TAMPERED'
   | 'GAFFER_PROCESSES_LEFT'
   | 'GAFFER_REPO_LOCKED'
   | 'GAFFER_INTERNAL';

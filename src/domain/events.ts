@@ -1,4 +1,5 @@
 import type { AgentFailureKind, Usage } from './agent.js';
+import type { Limits } from './plan.js';
 import type { VerifierResult } from './records.js';
 
 /**
@@ -54,6 +55,16 @@ export type GafferEvent =
   | Envelope<'attempt.interrupted', { reason: string }>
   | Envelope<'attempt.aborted', { reason: string }>
   | Envelope<'attempt.protected-path-reverted', { paths: string[] }>
+  /** Refs, config or hooks of the repository changed during the session; undone (`undone: false` where that failed). */
+  | Envelope<
+      'attempt.repository-tampered',
+      { changes: { kind: string; name: string; before?: string; after?: string; undone: boolean }[] }
+    >
+  /** Files over the plan's size limits, taken out of the attempt before its commit (sizes in bytes). */
+  | Envelope<
+      'attempt.limits-exceeded',
+      { paths: { path: string; bytes: number }[]; totalBytes: number; limits: Limits }
+    >
   /** Processes a dead owner's attempt left running, ended before another attempt used its worktree. */
   | Envelope<'attempt.processes-ended', { pids: number[]; commands: string[] }>
   | Envelope<'attempt.question-asked', { questionId: string; question: string }>
@@ -81,12 +92,21 @@ export type GafferEvent =
           tail: string;
           /** What to do about it (skip it, install the tool, run the setup command); absent when it passed. */
           fix?: string;
+          /** A failed check's failures and count, to compare a task's run with (absent in older logs). */
+          markers?: string[];
+          failureCount?: number;
         })[];
         cached: boolean;
         policy: 'require_green' | 'allow_preexisting';
       }
     >
   | Envelope<'run.no-checks', { commit: string; hint: string }>
+  /** The permission policy refused a tool use of the attempt's agent (its input redacted and cut). */
+  | Envelope<'attempt.denied', { tool: string; reason: string; input: string }>
+  /** The sandbox refused a connection of the attempt's agent (a host the plan does not allow). */
+  | Envelope<'attempt.network-denied', { host: string; port: number; method: string; reason: string }>
+  /** Each drive of a run whose plan says `sandbox: off`. */
+  | Envelope<'run.unsandboxed', { warning: string }>
   | Envelope<'evaluation.no-checks', { note: string }>
   /** A check is starting in the attempt's worktree, so views can say which one runs. */
   | Envelope<'evaluation.check-started', { name: string; command: string }>

@@ -24,8 +24,17 @@ export {
   isTerminalAttempt,
   isSettledTask,
 } from './status.js';
-export type { Plan, PlanTask, PlanSettings, VerifierSettings, Budgets, ModelPrice } from './plan.js';
-export { ALWAYS_PROTECTED, TASK_ID_PATTERN } from './plan.js';
+export type {
+  Plan,
+  PlanTask,
+  PlanSettings,
+  VerifierSettings,
+  Budgets,
+  ModelPrice,
+  SandboxSettings,
+  Limits,
+} from './plan.js';
+export { ALWAYS_PROTECTED, DEFAULT_LIMITS, TASK_ID_PATTERN } from './plan.js';
 export type {
   RunOptions,
   RunRecord,
@@ -44,6 +53,9 @@ export type {
   AgentSession,
   AgentCapabilities,
   AgentAdapter,
+  CommandSandbox,
+  SandboxedCommand,
+  SandboxNeeds,
 } from './agent.js';
 export { ZERO_USAGE, addUsage } from './agent.js';
 export type { AgentFailure, AgentFailureKind } from './agent.js';

@@ -12,6 +12,25 @@ export interface VerifierSettings {
   timeout_s?: number;
 }
 
+/**
+ * How far a task's sandbox reaches beyond its defaults (its worktree, a private /tmp, the system
+ * read-only): more paths to write or read, more hosts an agent may reach (`host` or `host:port`).
+ * Paths are absolute or start with `~/`; they must exist.
+ */
+export interface SandboxSettings {
+  writable?: string[];
+  readable?: string[];
+  network?: string[];
+}
+
+/** Per-attempt size limits, in megabytes: beyond them the attempt fails with the offending paths. */
+export interface Limits {
+  max_file_mb: number;
+  max_diff_mb: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { max_file_mb: 10, max_diff_mb: 100 };
+
 export interface Budgets {
   cost_usd?: number;
   tokens?: number;
@@ -42,7 +61,17 @@ export interface PlanSettings {
    * `require_green` (default) stops the run before any agent starts, `allow_preexisting` lets it
    * run as long as the tasks do not make it worse.
    */
-  verifiers?: VerifierSettings & { baseline?: 'require_green' | 'allow_preexisting' };
+  verifiers?: VerifierSettings & {
+    baseline?: 'require_green' | 'allow_preexisting';
+    /** Whether checks may reach the network (default true: tests often need local services). */
+    network?: boolean;
+    /** Run check commands as a task's changes define them (its package.json scripts, Makefile); default false: the base commit's. */
+    trust_task_changes?: boolean;
+  };
+  /** `off` runs agents and checks unsandboxed (a warning on every run); otherwise widenings of the default policy. */
+  sandbox?: 'off' | SandboxSettings;
+  /** Absent: {@link DEFAULT_LIMITS}. */
+  limits?: Partial<Limits>;
   /** Seconds an agent's question waits for a person before Gaffer tells the agent to assume and go on. */
   question_timeout_s: number;
   /** Model prices by model-id prefix, overriding and extending the built-in table. */
@@ -72,6 +101,8 @@ export interface PlanTask {
   verifiers?: VerifierSettings;
   /** Passes without changing a file (a task that only checks); otherwise an attempt that changes nothing fails. */
   allow_empty?: boolean;
+  /** This task's widenings of the plan's sandbox policy. */
+  sandbox?: SandboxSettings;
   /** Backend-specific settings for this task (e.g. the script agent's steps). */
   agent_config?: Record<string, unknown>;
 }

@@ -2,11 +2,12 @@ import type { AgentAdapter, SessionInput, SessionResult, Usage } from '../domain
 import { agentFailure, attemptRunning } from '../domain/index.js';
 import type { RunContext } from './run-context.js';
 import { TranscriptWriter } from './transcript.js';
-import { SECRET_NAME } from './child-env.js';
 import { redactSecrets } from './redact.js';
+import { configuredKeyValues, knownSecretValues } from './secrets.js';
 import { StopRequest } from './stop-request.js';
 import { createQuestionRouter } from './question-router.js';
 import { recordAttemptProcess } from './recovery/record-process.js';
+import { agentSandboxRequest, openSandbox } from './sandbox/index.js';
 
 /**
  * Runs one agent session to its end: streams its events into the transcript, routes its
@@ -20,16 +21,23 @@ export async function runAgentSession(
   transcript: string,
   signal: AbortSignal,
 ): Promise<SessionResult> {
-  // The values of the keys the agent was handed are masked wherever they turn up.
-  const secrets = secretValues(input.env);
+  // Every secret Gaffer knows is masked wherever it turns up: the keys the agent was handed
+  // (under whatever name its config gives them) and those of the parent environment, which
+  // an agent may find in a file or another process.
+  const secrets = knownSecretValues(input.env, [
+    ...configuredKeyValues(input.config, input.env),
+    ...knownSecretValues(ctx.env),
+  ]);
   const writer = new TranscriptWriter(transcript, undefined, secrets);
   const { store, run } = ctx;
   const attempt = { id: input.attemptId, runId: input.runId, taskId: input.taskId };
-  const ask = createQuestionRouter(ctx, {
+  const route = createQuestionRouter(ctx, {
     attempt,
     signal,
     timeoutMs: run.plan.settings.question_timeout_s * 1000,
   });
+  // The question is stored in the event log and shown in status views.
+  const ask = (question: string) => route(redactSecrets(question, secrets));
   await store.transaction((tx) => tx.apply(attemptRunning(attempt)));
   let result: SessionResult;
   let lastUsage: Usage | undefined;
@@ -40,8 +48,14 @@ export async function runAgentSession(
   signal.addEventListener('abort', forward, { once: true });
   if (signal.aborted) forward();
   let session: ReturnType<AgentAdapter['start']> | undefined;
+  // Every process of the session runs in it; it is gone (with its temporary directory) when the session is.
+  const sandbox = await openSandbox({
+    ...agentSandboxRequest(ctx, input.cwd, input.task, adapter, input.config),
+    // Refusals are kept in the database, where no agent can reach them (its transcript could be edited).
+    onDenied: (target) => recordNetworkDenial(ctx, attempt, target),
+  });
   try {
-    session = adapter.start({ ...input, ask }, local.signal);
+    session = adapter.start({ ...input, ask, sandbox: sandbox.sandbox }, local.signal);
     for await (const event of session.events) {
       await writer.write(event);
       if (event.type === 'usage') lastUsage = event.usage;
@@ -51,7 +65,27 @@ export async function runAgentSession(
         );
       }
       // Recorded before anything else happens, so an engine taking over after a crash can end it.
-      if (event.type === 'process') await recordAttemptProcess(store, input.attemptId, event);
+      // Its command line is stored on the attempt row: it can carry a credential.
+      if (event.type === 'process')
+        await recordAttemptProcess(store, input.attemptId, {
+          ...event,
+          command: redactSecrets(event.command, secrets),
+        });
+      // A refusal is kept where the agent cannot edit it: the transcript is only a copy.
+      if (event.type === 'denied')
+        await store.transaction((tx) =>
+          tx.appendEvent({
+            type: 'attempt.denied',
+            runId: input.runId,
+            taskId: input.taskId,
+            attemptId: input.attemptId,
+            data: {
+              tool: event.tool,
+              reason: redactSecrets(event.reason, secrets),
+              input: redactSecrets(JSON.stringify(event.input) ?? '', secrets).slice(0, 500),
+            },
+          }),
+        );
     }
     result = await session.result;
   } catch (error) {
@@ -68,16 +102,52 @@ export async function runAgentSession(
     };
   } finally {
     signal.removeEventListener('abort', forward);
+    await sandbox.dispose();
   }
   await writer.flush();
   // Errors carry stderr tails and reach status views and events: no secrets there either.
-  if (result.error) result = { ...result, error: redactSecrets(result.error, secrets) };
+  result = redactResult(result, secrets);
   return result.usage || !lastUsage ? result : { ...result, usage: lastUsage };
 }
 
-/** The values of the variables in an agent's environment whose names say they are secrets. */
-function secretValues(env: Record<string, string>): string[] {
-  return Object.entries(env)
-    .filter(([name]) => SECRET_NAME.test(name))
-    .map(([, value]) => value);
+/** The result's error and failure, which are stored on the attempt and in its events, redacted. */
+function redactResult(result: SessionResult, secrets: readonly string[]): SessionResult {
+  const { error, failure } = result;
+  return {
+    ...result,
+    ...(error === undefined ? {} : { error: redactSecrets(error, secrets) }),
+    ...(failure === undefined
+      ? {}
+      : {
+          failure: {
+            ...failure,
+            message: redactSecrets(failure.message, secrets),
+            ...(failure.hint === undefined ? {} : { hint: redactSecrets(failure.hint, secrets) }),
+          },
+        }),
+  };
+}
+
+/** One host the session's sandbox refused, as an event of its attempt; a failed write only loses that record. */
+function recordNetworkDenial(
+  ctx: RunContext,
+  attempt: { id: string; runId: string; taskId: string },
+  target: { host: string; port: number; method: string; reason: string },
+): void {
+  ctx.store
+    .transaction((tx) =>
+      tx.appendEvent({
+        type: 'attempt.network-denied',
+        runId: attempt.runId,
+        taskId: attempt.taskId,
+        attemptId: attempt.id,
+        data: { host: target.host, port: target.port, method: target.method, reason: target.reason },
+      }),
+    )
+    .catch((error: unknown) =>
+      ctx.logger.warn('could not record a refused connection', {
+        attemptId: attempt.id,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+    );
 }

@@ -7,6 +7,7 @@ import { assertValidBranchName, integrationBranchName, slugify, taskBranchName }
 import { loadPlan } from '../plan/index.js';
 import type { Store } from '../store/index.js';
 import { agentConfigFor, agentFor } from './run-context.js';
+import { assertSandboxAvailable } from './sandbox/index.js';
 
 export interface CreateRunOptions {
   planPath: string;
@@ -31,7 +32,12 @@ export interface CreateRunDeps {
  */
 export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): Promise<RunRecord> {
   const { repo } = deps;
-  const plan = await loadPlan(input.planPath, { repoRoot: repo.root });
+  const plan = await loadPlan(input.planPath, {
+    repoRoot: repo.root,
+    ...(deps.env.HOME ? { home: deps.env.HOME } : {}),
+  });
+  // Fail closed: no run is recorded on a machine that cannot sandbox its agents.
+  await assertSandboxAvailable(plan.settings.sandbox === 'off');
   const options = runOptionsOf(input, plan);
   const baseBranch = await baseBranchOf(repo, plan);
   const baseCommit = await repo.resolveCommit(`refs/heads/${baseBranch}`);

@@ -18,7 +18,6 @@ import { attemptViews, followRunEvents, listRunSummaries, openQuestions, runView
 import { recordAnswer } from './answer-question.js';
 import { agentFor } from './run-context.js';
 import { driveRun } from './run-driver.js';
-import { readRunBaseline, runBaseline } from './baseline/index.js';
 import type { TranscriptLine } from './transcript.js';
 import { readTranscript } from './transcript.js';
 import type { CleanOptions, CleanResult } from './workspace/index.js';
@@ -108,10 +107,6 @@ export function createEngine(options: EngineOptions): Engine {
     const repo = await repoAt(run.repoPath);
     for (const task of run.plan.tasks) agents.get(agentFor(run, task));
     try {
-      // First start only: the base's own check results are recorded once; resume reads them back.
-      // (A crash after the baseline was recorded but before the run started does not run it twice.)
-      if (run.status === 'pending' && !(await readRunBaseline(db, run.id)))
-        await runBaseline({ store: db, repo, run, env, logger: logger.child('baseline'), ...driveOptions });
       const instructions = await readInstructions(repo, run.baseCommit);
       return await driveRun(
         { store: db, repo, run, agents, env, instructions, logger: logger.child('driver') },

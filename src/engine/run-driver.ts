@@ -23,6 +23,8 @@ import { fencedStore } from './fenced-store.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { errorMessage } from './logger.js';
 import { requeueInterrupted, startOrResume } from './recovery.js';
+import { baselineDue, runBaseline } from './baseline/index.js';
+import { assertSandboxAvailable, sandboxOff } from './sandbox/index.js';
 import { StopRequest } from './stop-request.js';
 import type { TaskOutcome } from './pipeline/index.js';
 import { runTaskPipeline } from './pipeline/index.js';
@@ -85,6 +87,10 @@ class RunDriver {
   private queue = Promise.resolve();
   private finished = false;
   private stop: { reason: string; by: PauseCause } | undefined;
+  /** The first stop requested before the scheduler started (during the baseline). */
+  private earlyStop: 'pause' | 'cancel' | undefined;
+  /** Stops the baseline's checks on a pause, a cancel or a lost lease. */
+  private readonly baselineStop = new AbortController();
   lostLease: string | undefined;
   private settleRun: { resolve: (run: RunRecord) => void; reject: (error: Error) => void } | undefined;
 
@@ -95,16 +101,21 @@ class RunDriver {
 
   async drive(): Promise<RunRecord> {
     const { ctx } = this;
+    // Fail closed: a machine that cannot sandbox starts nothing (a resume on another machine too).
+    await assertSandboxAvailable(sandboxOff(ctx.run));
     ctx.run = await startOrResume(ctx, this.options.ownerId);
+    if (sandboxOff(ctx.run)) await warnUnsandboxed(ctx);
     try {
       // Inside the try: a failure here too (processes that will not end) pauses the run it started.
       await requeueInterrupted(ctx);
+      // Stops are heard from here on: a pause or Ctrl-C during the baseline counts.
+      this.listenForStops(await ctx.store.lastEventId(ctx.run.id));
+      await this.checkBaseFirst();
       const tasks = await ctx.store.listTasks(ctx.run.id);
       this.state = createSchedulerState(schedTasks(ctx.run), schedConfig(ctx.run), initialStatuses(tasks));
-      const after = await ctx.store.lastEventId(ctx.run.id);
       const done = new Promise<RunRecord>((resolve, reject) => (this.settleRun = { resolve, reject }));
-      this.listenForStops(after);
-      this.feed({ type: 'start' });
+      // A stop that came before the scheduler existed is its first event: no task starts.
+      this.feed(this.earlyStop ? { type: this.earlyStop } : { type: 'start' });
       return await done;
     } catch (error) {
       await this.settleInFlight();
@@ -113,6 +124,27 @@ class RunDriver {
     } finally {
       await this.settleInFlight();
     }
+  }
+
+  /**
+   * The base's own check results, recorded once before any task starts (under this drive's
+   * lease, so a second engine cannot run them at the same time and a pause stops them). A
+   * stopped baseline records nothing and runs again on the next drive; a failing one under
+   * `require_green` fails the run with its report.
+   */
+  private async checkBaseFirst(): Promise<void> {
+    const { ctx } = this;
+    const due = await baselineDue(ctx.store, ctx.run.id);
+    if (due === undefined) return;
+    await runBaseline({
+      ...ctx,
+      logger: ctx.logger.child('baseline'),
+      signal: this.baselineStop.signal,
+      // After a retry the machine may have changed (a tool installed): what was cached is not asked.
+      useCache: due === 'first',
+    });
+    if (this.lostLease)
+      throw new GafferError('GAFFER_LEASE_HELD', `lost the lease of run ${ctx.run.id}: ${this.lostLease}`);
   }
 
   private async settleInFlight(): Promise<void> {
@@ -166,11 +198,13 @@ class RunDriver {
 
   private requestStop(request: ControlRequest): void {
     this.stop ??= { reason: request.reason, by: request.kind === 'pause' ? request.by : 'user' };
+    if (!this.state) this.earlyStop = request.kind === 'cancel' ? 'cancel' : (this.earlyStop ?? 'pause');
     this.feed({ type: request.kind });
     this.stopAll(new StopRequest(request.kind, request.reason));
   }
 
   private stopAll(stop: StopRequest): void {
+    if (!this.baselineStop.signal.aborted) this.baselineStop.abort(stop);
     for (const { controller } of this.inFlight.values())
       if (!controller.signal.aborted) controller.abort(stop);
   }
@@ -262,6 +296,20 @@ class RunDriver {
         return this.feed({ type: 'task-interrupted', taskId });
     }
   }
+}
+
+/** `sandbox: off` is said on every drive, where the run's events are read. */
+async function warnUnsandboxed(ctx: RunContext): Promise<void> {
+  await ctx.store.transaction((tx) =>
+    tx.appendEvent({
+      type: 'run.unsandboxed',
+      runId: ctx.run.id,
+      data: {
+        warning:
+          'agents and checks run WITHOUT the OS sandbox (`sandbox: off` in the plan): they can reach everything you can',
+      },
+    }),
+  );
 }
 
 function schedTasks(run: RunRecord) {

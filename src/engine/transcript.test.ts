@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readTranscript, TranscriptWriter } from './transcript.js';
+import type { AgentEvent } from '../domain/index.js';
+import { knownSecretValues } from './secrets.js';
+import { KEY_HOLD_LIMITS, readTranscript, TranscriptWriter } from './transcript.js';
 
 const limits = { headBytes: 16 * 1024, tailBytes: 4 * 1024 };
 
@@ -53,5 +55,88 @@ describe('TranscriptWriter and the agent’s own keys', () => {
     await writer.flush();
     const [line] = await readTranscript(path);
     expect(line?.event).toEqual({ type: 'tool_result', output: 'env: MY_PROVIDER_KEY=[REDACTED]' });
+  });
+});
+
+describe('TranscriptWriter and secrets spread over several records', () => {
+  const body = [
+    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+    'QyNTUxOQAAACDx0kq4Ygqm9GcXQKkqkG1fJ2Q3v8fYk3nP6ZsM0Q9T7wAAAJg3k2kXN5Np',
+    'FwAAAAtzc2gtZWQyNTUxOQAAACDx0kq4Ygqm9GcXQKkqkG1fJ2Q3v8fYk3nP6ZsM0Q9T7w',
+  ];
+  const output = (text: string) => ({ type: 'output', stream: 'stdout', text }) as const;
+
+  async function transcriptOf(events: AgentEvent[], secrets: readonly string[] = []) {
+    const path = join(mkdtempSync(join(tmpdir(), 'gaffer-transcript-')), 'k.jsonl');
+    const writer = new TranscriptWriter(path, limits, secrets);
+    for (const event of events) await writer.write(event);
+    await writer.flush();
+    return { raw: readFileSync(path, 'utf8'), events: (await readTranscript(path)).map((l) => l.event) };
+  }
+
+  it('cuts a private key that arrives as one output event per line, and keeps what surrounds it', async () => {
+    const { raw, events } = await transcriptOf([
+      output('$ cat ~/.ssh/id_ed25519'),
+      output('-----BEGIN OPENSSH PRIVATE KEY-----'),
+      ...body.map(output),
+      { type: 'tool_call', name: 'Bash', input: { command: 'ls' } },
+      output('-----END OPENSSH PRIVATE KEY-----'),
+      output('done'),
+    ]);
+    for (const line of body) expect(raw).not.toContain(line.slice(0, 20));
+    expect(events).toEqual([
+      output('$ cat ~/.ssh/id_ed25519'),
+      output('[REDACTED]'),
+      { type: 'tool_call', name: 'Bash', input: { command: 'ls' } },
+      output('done'),
+    ]);
+  });
+
+  it('cuts a key whose END never comes, up to the end of the transcript', async () => {
+    const { raw, events } = await transcriptOf([
+      { type: 'text', text: 'Here is the key:\n-----BEGIN RSA PRIVATE KEY-----' },
+      ...body.map((text) => ({ type: 'text', text }) as const),
+    ]);
+    for (const line of body) expect(raw).not.toContain(line.slice(0, 20));
+    expect(events).toEqual([{ type: 'text', text: 'Here is the key:\n[REDACTED]' }]);
+  });
+
+  it('stops holding at the cap, so a BEGIN without END cannot swallow the rest of the transcript', async () => {
+    const lines = Array.from({ length: KEY_HOLD_LIMITS.records + 5 }, (_, i) => output(`noise ${i}`));
+    const { events } = await transcriptOf([
+      output('-----BEGIN PRIVATE KEY-----'),
+      ...lines,
+      output('later work'),
+    ]);
+    expect(events[0]).toEqual(output('[REDACTED]'));
+    // What was held is cut with the block; what came after the cap is recorded.
+    expect(events).not.toContainEqual(output('noise 0'));
+    expect(events.at(-1)).toEqual(output('later work'));
+  });
+
+  it('redacts cloud keys, URL passwords, glued tokens and the known values of secret variables', async () => {
+    const env = { MY_SERVICE_PASSWORD: 'correct-horse-battery-staple', HOME: '/home/me' };
+    const { raw } = await transcriptOf(
+      [
+        output('AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'),
+        output('aws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY'),
+        output('remote: https://deploy:s3cr3t-pa55@git.example.com/o/r.git'),
+        { type: 'text', text: 'found xyzghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6 in config' },
+        { type: 'tool_result', output: 'connecting as admin with correct-horse-battery-staple' },
+      ],
+      knownSecretValues(env),
+    );
+    for (const secret of [
+      'wJalrXUtnFEMI',
+      'je7MtGbClwBF',
+      's3cr3t-pa55',
+      'A1b2C3d4E5f6',
+      'correct-horse-battery-staple',
+    ]) {
+      expect(raw).not.toContain(secret);
+    }
+    expect(raw).toContain('https://deploy:[REDACTED]@git.example.com');
+    expect(raw).toContain('xyzghp_[REDACTED]');
+    expect(raw).toContain('connecting as admin with [REDACTED]');
   });
 });

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AgentEvent } from '../domain/index.js';
-import { redactDeep } from './redact.js';
+import { endsInsidePrivateKey, redactDeep, redactKeysAcross } from './redact.js';
 
 export interface TranscriptLine {
   at: string;
@@ -24,12 +24,28 @@ export const DEFAULT_TRANSCRIPT_LIMITS: TranscriptLimits = {
 };
 
 /**
+ * How long records are held while a private key block is open across them: past this many
+ * records or bytes the block is taken to run to the end of what is held, and all of it is cut.
+ */
+export const KEY_HOLD_LIMITS = { records: 200, bytes: 64 * 1024 };
+
+/** A record waiting for the end of a private key block, with the time it arrived. */
+interface HeldRecord {
+  at: string;
+  event: AgentEvent;
+}
+
+/**
  * Streams an attempt's agent events to a JSONL file, secrets redacted before anything is
- * written. The file is capped: the first `headBytes` go to disk as they come (so a follower sees
- * them live); past that only the last `tailBytes` are kept, in memory, and written at `flush`
- * after a line that says how much was left out. So 50 MB of agent output neither fills the disk
- * nor the engine's memory. `write` waits while the file stream is full, which slows a chatty
- * agent's event stream instead of buffering it without bound.
+ * written. Output arrives line by line, one record per line, so a private key printed by a
+ * command spans several records: from a record that opens a key block (a BEGIN … PRIVATE KEY
+ * without its END) the records are held until the END arrives, the cap is reached or the
+ * transcript is flushed, and the block is cut from them as a whole. The file is capped: the
+ * first `headBytes` go to disk as they come (so a follower sees them live); past that only the
+ * last `tailBytes` are kept, in memory, and written at `flush` after a line that says how much
+ * was left out. So 50 MB of agent output neither fills the disk nor the engine's memory.
+ * `write` waits while the file stream is full, which slows a chatty agent's event stream
+ * instead of buffering it without bound.
  */
 export class TranscriptWriter {
   private readonly ready: Promise<WriteStream | undefined>;
@@ -40,11 +56,15 @@ export class TranscriptWriter {
   private tailBytes = 0;
   private omittedBytes = 0;
   private omittedLines = 0;
+  /** Records held while a private key block is open across them. */
+  private held: HeldRecord[] = [];
+  private heldBytes = 0;
+  private insideKey = false;
 
   constructor(
     readonly path: string,
     private readonly limits: TranscriptLimits = DEFAULT_TRANSCRIPT_LIMITS,
-    /** Secret values to mask wherever they appear (the agent's own keys). */
+    /** Secret values to mask wherever they appear (the keys Gaffer knows). */
     private readonly secrets: readonly string[] = [],
   ) {
     this.ready = mkdir(dirname(path), { recursive: true }).then(
@@ -58,8 +78,45 @@ export class TranscriptWriter {
   }
 
   async write(event: AgentEvent): Promise<void> {
-    const line =
-      JSON.stringify({ at: new Date().toISOString(), event: redactDeep(event, this.secrets) }) + '\n';
+    const at = new Date().toISOString();
+    const text = streamedText(event);
+    if (!this.insideKey && (text === undefined || !endsInsidePrivateKey(text))) {
+      return this.record(at, event);
+    }
+    this.held.push({ at, event });
+    this.heldBytes += Buffer.byteLength(text ?? '');
+    if (text !== undefined) this.insideKey = endsInsidePrivateKey(text, this.insideKey);
+    if (
+      !this.insideKey ||
+      this.held.length >= KEY_HOLD_LIMITS.records ||
+      this.heldBytes >= KEY_HOLD_LIMITS.bytes
+    ) {
+      await this.release();
+    }
+  }
+
+  /** Records what is held, with the key block cut across its records (to the end, if it is still open). */
+  private async release(): Promise<void> {
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    this.insideKey = false;
+    const streamed = held.filter((h) => streamedText(h.event) !== undefined);
+    const cut = redactKeysAcross(streamed.map((h) => streamedText(h.event) ?? ''));
+    const texts = new Map(streamed.map((h, i) => [h, cut[i]]));
+    for (const h of held) {
+      if (!texts.has(h)) {
+        await this.record(h.at, h.event);
+        continue;
+      }
+      const text = texts.get(h);
+      // A record wholly inside the block has nothing left to keep.
+      if (text !== undefined) await this.record(h.at, withText(h.event, text));
+    }
+  }
+
+  private async record(at: string, event: AgentEvent): Promise<void> {
+    const line = JSON.stringify({ at, event: redactDeep(event, this.secrets) }) + '\n';
     const bytes = Buffer.byteLength(line);
     if (
       this.omittedLines === 0 &&
@@ -81,6 +138,7 @@ export class TranscriptWriter {
 
   /** Writes the kept tail, closes the file and rejects with the first write error, if any. */
   async flush(): Promise<void> {
+    await this.release();
     if (this.omittedLines > 0) {
       const note: AgentEvent = {
         type: 'text',
@@ -100,6 +158,15 @@ export class TranscriptWriter {
     if (!stream || this.error) return;
     if (!stream.write(line)) await once(stream, 'drain').catch((error: Error) => void (this.error ??= error));
   }
+}
+
+/** The text of a record that carries streamed output (a line of a command's output, a piece of the agent's text). */
+function streamedText(event: AgentEvent): string | undefined {
+  return event.type === 'output' || event.type === 'text' ? event.text : undefined;
+}
+
+function withText(event: AgentEvent, text: string): AgentEvent {
+  return event.type === 'output' || event.type === 'text' ? { ...event, text } : event;
 }
 
 /** Reads a transcript back; a missing file is an empty transcript. Lines cut short by a crash are skipped. */

@@ -30,6 +30,11 @@ export function taskBranchName(runSlug: string, taskId: string): string {
   return name;
 }
 
+/** Whether `ref` is a branch of Gaffer's (an integration or task branch of any run). */
+export function isGafferBranchRef(ref: string): boolean {
+  return ref.startsWith(`refs/heads/${INTEGRATION_PREFIX}/`) || ref.startsWith(`refs/heads/${TASK_PREFIX}/`);
+}
+
 /** A `/` would let two different (run, task) pairs map to the same ref path. */
 function assertSingleComponent(what: string, value: string): void {
   if (value === '' || value.includes('/')) {

@@ -1,9 +1,11 @@
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { lstat, readdir, rm, rmdir } from 'node:fs/promises';
+import { GafferError } from '../domain/index.js';
 import { dirname, join } from 'node:path';
 import { splitNul, type GitContext } from './git-context.js';
 import { identityArgs } from './identity.js';
 import { assertRepoRelative } from './paths.js';
 import { requireCommit } from './refs.js';
+import { checkWorktreePath, WORKTREE_TAMPERED } from './worktree-safety.js';
 
 /** Paths per git call, well below any argv length limit. */
 const CHUNK = 200;
@@ -78,6 +80,8 @@ export async function restorePaths(
       },
     );
     for (const path of chunk) {
+      // A directory on the way that is a symlink would make rm delete outside the worktree.
+      if (await symlinkedParent(worktree, path)) continue;
       await rm(join(worktree, path), { recursive: true, force: true });
       await removeEmptyParents(worktree, path);
     }
@@ -105,6 +109,11 @@ export async function commitAll(
   worktree: string,
   message: string,
 ): Promise<string | undefined> {
+  if ((await checkWorktreePath(ctx, worktree)) !== 'worktree')
+    throw new GafferError(WORKTREE_TAMPERED, `refusing to commit in ${worktree}: it is not a worktree`, {
+      hint: 'the worktree was removed while the task ran; run the task again',
+      details: { path: worktree },
+    });
   await ctx.git(['add', '--all'], { cwd: worktree });
   const staged = await ctx.git(['diff', '--cached', '--quiet', '--no-ext-diff'], {
     cwd: worktree,
@@ -145,6 +154,15 @@ function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
+}
+
+/** Whether a directory between `worktree` and `path` (repo-relative) is a symlink. */
+async function symlinkedParent(worktree: string, path: string): Promise<boolean> {
+  for (let dir = dirname(path); dir !== '.' && dir !== ''; dir = dirname(dir)) {
+    const info = await lstat(join(worktree, dir)).catch(() => undefined);
+    if (info?.isSymbolicLink()) return true;
+  }
+  return false;
 }
 
 /** Git does not track directories, so ones emptied by a deletion would otherwise linger. */

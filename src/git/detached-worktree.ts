@@ -4,6 +4,7 @@ import type { GitContext } from './git-context.js';
 import { canonicalPath } from './paths.js';
 import { assertNotRepoItself } from './worktrees.js';
 import { requireCommit } from './refs.js';
+import { checkWorktreePath } from './worktree-safety.js';
 
 /**
  * Adds a worktree at `path` with `commit` checked out on a detached HEAD: no branch is created,
@@ -16,6 +17,7 @@ export async function addDetachedWorktree(ctx: GitContext, path: string, commit:
   assertNotRepoItself(ctx, target, 'temporary worktrees go under <repo>/.gaffer/');
   await ctx.withLock(async () => {
     const id = await requireCommit(ctx, commit, 'commit');
+    await checkWorktreePath(ctx, path);
     await ctx.git(['worktree', 'remove', '--force', '--force', target], { allowFail: true });
     await rm(target, { recursive: true, force: true });
     await ctx.git(['worktree', 'prune']);

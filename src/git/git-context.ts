@@ -17,8 +17,17 @@ export interface GitCallOptions {
 /** What the operation modules need from a repository: its root, raw git, and its lock. */
 export interface GitContext {
   readonly root: string;
+  /** The git common dir (symlinks resolved); absent on a test double, then read with rev-parse. */
+  readonly commonDir?: string;
   git(args: string[], options?: GitCallOptions): Promise<GitResult>;
   withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Notes that Gaffer is about to set `ref` to `value`, so a snapshot compare can tell Gaffer's
+   * own moves from an agent's; called before the write, since a compare may run while it is under way.
+   */
+  noteRefWrite?(ref: string, value: string): void;
+  /** The values noted for `ref`, oldest first. */
+  refWrites?(ref: string): readonly string[];
 }
 
 /** Splits NUL-separated git output (`-z`), dropping the empty string after the final NUL. */

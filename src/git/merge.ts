@@ -30,12 +30,28 @@ export async function mergeBranch(
   target: string,
   source: string,
   message: string,
-  options: { squash?: boolean } = {},
+  options: { squash?: boolean; commit?: string } = {},
 ): Promise<MergeResult> {
   assertValidBranchName(target);
   return ctx.withLock(async () => {
     const targetHead = await requireCommit(ctx, `refs/heads/${target}`, 'branch');
-    const sourceHead = await branchCommit(ctx, source);
+    // Merging onto a head Gaffer did not put there would keep whatever moved it in the result.
+    const last = ctx.refWrites?.(`refs/heads/${target}`).at(-1);
+    if (last !== undefined && last !== targetHead) {
+      throw new GafferError(
+        'GAFFER_GIT',
+        `refusing to merge into ${target}: it is at ${targetHead.slice(0, 12)}, not at ${last.slice(0, 12)} where Gaffer left it`,
+        {
+          hint: `something moved ${target} while the run went on; inspect it with \`git log ${target}\` and move it back to ${last}`,
+          details: { target, head: targetHead, expected: last },
+        },
+      );
+    }
+    // A full commit id is an object name before any ref of the same spelling.
+    const sourceHead =
+      options.commit === undefined
+        ? await branchCommit(ctx, source)
+        : await requireCommit(ctx, options.commit, 'commit');
     const holder = (await listWorktrees(ctx)).find((w) => w.branch === target);
     if (holder) {
       throw new GafferError(
@@ -63,6 +79,7 @@ export async function mergeBranch(
       input: message.trim() === '' ? `Merge ${source} into ${target}` : message,
     });
     const mergeCommit = commit.stdout.trim();
+    ctx.noteRefWrite?.(`refs/heads/${target}`, mergeCommit);
     await ctx.git([
       'update-ref',
       '-m',

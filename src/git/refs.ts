@@ -54,6 +54,7 @@ export async function ensureBranch(ctx: GitContext, name: string, commit: string
     const existing = await resolveCommit(ctx, `refs/heads/${name}`);
     if (existing !== undefined) return existing;
     const target = await requireCommit(ctx, commit, 'commit');
+    ctx.noteRefWrite?.(`refs/heads/${name}`, target);
     // An all-zero old value makes the update fail if the branch appeared meanwhile (another process).
     await ctx.git([
       'update-ref',

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { userError } from '../domain/index.js';
 import { commitAll, changedPaths, diffStat, dirtyFiles, restorePaths } from './changes.js';
 import { addGafferExclude } from './exclude.js';
+import { ConfigGuard } from './config-guard.js';
 import { execGit, type GitResult } from './exec-git.js';
 import type { GitCallOptions, GitContext } from './git-context.js';
 import { mergeBranch, rebase, resetHard, type MergeResult, type RebaseResult } from './merge.js';
@@ -25,6 +26,14 @@ import { addWorktree, listWorktrees, removeWorktree, type WorktreeInfo } from '.
 export interface Repo {
   /** Top-level directory of the main working tree (symlinks resolved). */
   readonly root: string;
+  /** The git common dir (symlinks resolved). Optional so that test doubles need not have one. */
+  readonly commonDir?: string;
+  /**
+   * The values Gaffer's own calls through this Repo gave `ref` (branch creation, merges), oldest
+   * first: how a snapshot compare tells Gaffer's moves of the integration branch from an agent's.
+   * Optional so that test doubles need not keep them.
+   */
+  refWrites?(ref: string): readonly string[];
   /**
    * Serialises worktree add/remove, merges and branch updates on this repository, across
    * processes: a lock file in the git common dir (see repo-lock.ts), queued within a process.
@@ -76,13 +85,14 @@ export interface Repo {
    * Merges branch `source` into branch `target` without touching any working tree (merge-tree →
    * commit-tree → compare-and-swap update-ref, under the lock). Already merged → the target head
    * with `alreadyMerged: true`; conflict → the paths, and nothing changes. Throws when `target`
-   * is checked out in a worktree.
+   * is checked out in a worktree. `commit`, when given, is what is merged (`source` then only
+   * names it): the commit Gaffer checked, never a ref something else may have moved since.
    */
   mergeBranch(
     target: string,
     source: string,
     message: string,
-    options?: { squash?: boolean },
+    options?: { squash?: boolean; commit?: string },
   ): Promise<MergeResult>;
   /** Rebases the branch checked out in `worktree` onto `onto`; on conflict aborts (worktree as before) and returns the paths. */
   rebase(worktree: string, onto: string): Promise<RebaseResult>;
@@ -127,22 +137,40 @@ export async function openRepo(dir: string, options: OpenRepoOptions = {}): Prom
   // The main working tree comes first in the list, also when `dir` is inside a linked worktree.
   const list = await execGit(['worktree', 'list', '--porcelain', '-z'], { cwd, env: options.env });
   const main = list.stdout.split('\0')[0]?.replace(/^worktree /, '') ?? cwd;
-  return new GitRepo(await canonicalPath(main), common, options.env ?? {});
+  const root = await canonicalPath(main);
+  // The program-running config present now is the user's; what appears later is neutralised.
+  const guard = await ConfigGuard.open(root, options.env ?? {});
+  return new GitRepo(root, common, options.env ?? {}, guard);
 }
 
 class GitRepo implements Repo, GitContext {
+  private readonly written = new Map<string, string[]>();
+
   constructor(
     readonly root: string,
-    private readonly commonDir: string,
+    readonly commonDir: string,
     private readonly env: Record<string, string>,
+    private readonly guard: ConfigGuard,
   ) {}
 
   withLock<T>(fn: () => Promise<T>): Promise<T> {
     return withRepoLock(this.commonDir, fn);
   }
 
-  git(args: string[], opts: GitCallOptions = {}): Promise<GitResult> {
-    return execGit(args, { ...opts, cwd: opts.cwd ?? this.root, env: { ...this.env, ...opts.env } });
+  async git(args: string[], opts: GitCallOptions = {}): Promise<GitResult> {
+    const cwd = opts.cwd ?? this.root;
+    const configOverrides = await this.guard.overridesFor(args, cwd);
+    return execGit(args, { ...opts, cwd, env: { ...this.env, ...opts.env }, configOverrides });
+  }
+
+  noteRefWrite(ref: string, value: string): void {
+    const values = this.written.get(ref) ?? [];
+    values.push(value);
+    this.written.set(ref, values);
+  }
+
+  refWrites(ref: string): readonly string[] {
+    return [...(this.written.get(ref) ?? [])];
   }
 
   currentBranch = () => currentBranch(this);
@@ -164,8 +192,12 @@ class GitRepo implements Repo, GitContext {
   readFileAt = (commit: string, path: string) => readFileAt(this, commit, path);
   deleteBranch = (name: string) => this.withLock(() => deleteBranch(this, name));
   mergeBase = (a: string, b: string) => mergeBase(this, a, b);
-  mergeBranch = (target: string, source: string, message: string, options?: { squash?: boolean }) =>
-    mergeBranch(this, target, source, message, options);
+  mergeBranch = (
+    target: string,
+    source: string,
+    message: string,
+    options?: { squash?: boolean; commit?: string },
+  ) => mergeBranch(this, target, source, message, options);
   rebase = (worktree: string, onto: string) => rebase(this, worktree, onto);
   resetHard = (worktree: string, commit: string) => resetHard(this, worktree, commit);
   ignoreGafferDir = () => this.withLock(() => addGafferExclude(this.commonDir));

@@ -7,6 +7,7 @@ import { splitNul, type GitContext } from './git-context.js';
 import { canonicalPath, isInside } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
 import { branchExists, requireCommit } from './refs.js';
+import { checkWorktreePath } from './worktree-safety.js';
 
 /** One working tree of a repository. */
 export interface WorktreeInfo {
@@ -72,6 +73,8 @@ export async function addWorktree(
   const target = await canonicalPath(path);
   assertNotRepoItself(ctx, target);
   await ctx.withLock(async () => {
+    // What a crash left here is deleted below: only once it is known to be Gaffer's.
+    await checkWorktreePath(ctx, path);
     // Retried as a whole (not per command): a half-done add is repaired by re-reading the state.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -129,6 +132,7 @@ export async function removeWorktree(
   assertNotRepoItself(ctx, target);
   if (options.deleteBranch !== undefined) assertValidBranchName(options.deleteBranch);
   await ctx.withLock(async () => {
+    await checkWorktreePath(ctx, path);
     const existing = await findWorktree(ctx, target);
     if (existing && (await exists(target))) {
       // Twice --force: also removes a worktree left locked by a crash mid-add.

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { GafferError, PlanValidationError, userError, type Plan } from '../domain/index.js';
 import { notTextIssue, notUtf8Issue } from './text-check.js';
 import { validatePlan } from './validate.js';
@@ -8,7 +10,10 @@ import { validatePlan } from './validate.js';
  * plan throws `PlanValidationError` carrying every issue found (one, for a file that is not
  * UTF-8 text).
  */
-export async function loadPlan(path: string, options: { repoRoot?: string } = {}): Promise<Plan> {
+export async function loadPlan(
+  path: string,
+  options: { repoRoot?: string; home?: string } = {},
+): Promise<Plan> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -18,7 +23,8 @@ export async function loadPlan(path: string, options: { repoRoot?: string } = {}
   const text = bytes.toString('utf8');
   const notText = notTextIssue(path, text) ?? notUtf8Issue(path, bytes);
   if (notText !== undefined) throw new PlanValidationError([notText]);
-  const result = validatePlan(text, { file: path, ...options });
+  // The sandbox paths a plan opens must exist on this machine.
+  const result = validatePlan(text, { file: path, home: homedir(), pathExists: existsSync, ...options });
   if (!result.ok) throw new PlanValidationError(result.issues);
   return result.plan;
 }

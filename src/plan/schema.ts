@@ -21,7 +21,23 @@ export const verifierSchema = z.strictObject({
 
 /** The plan's own `verifiers:` also says how a check already failing on the base commit is treated. */
 export const BASELINE_POLICIES = ['require_green', 'allow_preexisting'] as const;
-export const planVerifierSchema = verifierSchema.extend({ baseline: z.enum(BASELINE_POLICIES).optional() });
+export const planVerifierSchema = verifierSchema.extend({
+  baseline: z.enum(BASELINE_POLICIES).optional(),
+  network: z.boolean().optional(),
+  trust_task_changes: z.boolean().optional(),
+});
+
+/** Widenings of the sandbox's default policy (paths are checked when the run is created). */
+export const sandboxSchema = z.strictObject({
+  writable: z.array(nonEmpty).optional(),
+  readable: z.array(nonEmpty).optional(),
+  network: z.array(nonEmpty).optional(),
+});
+
+export const limitsSchema = z.strictObject({
+  max_file_mb: positive.optional(),
+  max_diff_mb: positive.optional(),
+});
 
 export const budgetsSchema = z.strictObject({
   cost_usd: positive.optional(),
@@ -58,6 +74,7 @@ export const taskSchema = z.strictObject({
   verifiers: verifierSchema.optional(),
   /** A task that only checks (or may find nothing to do) passes without changing a file. */
   allow_empty: z.boolean().optional(),
+  sandbox: sandboxSchema.optional(),
   agent_config: freeForm.optional(),
 });
 
@@ -76,6 +93,8 @@ export const planFileSchema = z.strictObject({
   /** squash: one commit per task on the integration branch; keep: a merge commit that keeps the attempts' history. */
   merge: z.enum(['squash', 'keep']).default('squash'),
   verifiers: planVerifierSchema.optional(),
+  sandbox: z.union([z.literal('off'), sandboxSchema]).optional(),
+  limits: limitsSchema.optional(),
   agents: z.record(nonEmpty, freeForm).default({}),
   tasks: z.array(taskSchema).min(1),
 });
@@ -87,6 +106,8 @@ export function knownKeysAt(path: readonly (string | number)[]): readonly string
   const last = path.at(-1);
   if (path.length === 0) return Object.keys(planFileSchema.shape);
   if (last === 'budgets') return Object.keys(budgetsSchema.shape);
+  if (last === 'sandbox') return Object.keys(sandboxSchema.shape);
+  if (last === 'limits') return Object.keys(limitsSchema.shape);
   if (path.length === 1 && last === 'retry') return Object.keys(retrySchema.shape);
   if (path.length === 1 && last === 'verifiers') return Object.keys(planVerifierSchema.shape);
   if (last === 'verifiers') return Object.keys(verifierSchema.shape);

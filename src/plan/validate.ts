@@ -6,6 +6,7 @@ import { graphIssues } from './graph-checks.js';
 import { issueAt, sortIssues, type IssueContext } from './issue.js';
 import { readLoosePlan } from './loose-plan.js';
 import { pathIssues } from './path-checks.js';
+import { sandboxIssues } from './sandbox-checks.js';
 import { schemaIssues } from './schema-issues.js';
 import { planFileSchema, type PlanFile } from './schema.js';
 import { SourceMap } from './source-map.js';
@@ -16,6 +17,10 @@ export interface ValidateOptions {
   file?: string;
   /** When given, deliverables and context files must resolve inside it (path arithmetic only). */
   repoRoot?: string;
+  /** Expands `~/` in sandbox paths, and the sandbox never opens all of it. */
+  home?: string;
+  /** When given, sandbox paths must exist. */
+  pathExists?: (p: string) => boolean;
 }
 
 export type PlanCheckResult = { ok: true; plan: Plan } | { ok: false; issues: PlanIssue[] };
@@ -58,6 +63,7 @@ export function validatePlan(text: string, options: ValidateOptions = {}): PlanC
     ...(parsed.success ? [] : schemaIssues(context, parsed.error.issues, raw)),
     ...graphIssues(context, loose.tasks),
     ...pathIssues(context, loose, options.repoRoot),
+    ...sandboxIssues(context, raw, options),
   ];
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, plan: toPlan(parsed.data, defaultName(file)) };
@@ -108,6 +114,8 @@ function toPlan(file: PlanFile, fallbackName: string): Plan {
   if (file.merge === 'keep') settings.merge = 'keep';
   if (file.base_branch !== undefined) settings.base_branch = file.base_branch;
   if (file.verifiers !== undefined) settings.verifiers = file.verifiers;
+  if (file.sandbox !== undefined) settings.sandbox = file.sandbox;
+  if (file.limits !== undefined) settings.limits = file.limits;
   return { name: file.name ?? fallbackName, settings, tasks: file.tasks };
 }
 

@@ -1,4 +1,4 @@
-import type { VerifierResult } from '../domain/index.js';
+import type { CommandSandbox, VerifierResult } from '../domain/index.js';
 import { checkDeliverables } from './deliverables.js';
 import { runVerifier } from './run-verifier.js';
 import type { VerifierCommand } from './verifier-command.js';
@@ -25,6 +25,10 @@ export interface EvaluateWorktreeOptions {
   signal?: AbortSignal;
   /** Told before each verifier starts, so a live view can say which check runs. */
   onCheckStart?: (verifier: VerifierCommand) => void | Promise<void>;
+  /** Told as soon as a verifier's process group runs, so a crash never leaves it unrecorded. */
+  onSpawn?: (pid: number, command: string) => void;
+  /** The OS sandbox every check runs in. */
+  sandbox?: CommandSandbox;
 }
 
 /**
@@ -45,6 +49,8 @@ export async function evaluateWorktree(options: EvaluateWorktreeOptions): Promis
         env: options.env,
         timeoutMs: options.timeoutMs,
         signal: options.signal,
+        ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+        ...(options.sandbox ? { sandbox: options.sandbox } : {}),
       }),
     );
   }

@@ -48,9 +48,11 @@ export function protectedPathResult(violations: readonly string[]): VerifierResu
 export interface JudgeOptions {
   /**
    * The run's checks on its base commit, under `verifiers.baseline: allow_preexisting`: a check
-   * that failed there and fails again is marked preexisting and does not fail the attempt.
+   * that failed there and fails again, no worse, is marked preexisting and does not fail the attempt.
    */
   baseline?: readonly BaselineEntry[];
+  /** The attempt's worktree (absolute), written as `.` in outputs so they compare with the base's. */
+  roots?: readonly string[];
 }
 
 /** The results Gaffer makes itself; every other result is one of the repository's checks. */
@@ -71,7 +73,7 @@ export function judge(
   violations: readonly string[],
   options: JudgeOptions = {},
 ): EvaluationOutcome {
-  const marked = options.baseline ? markPreexisting(results, options.baseline) : [...results];
+  const marked = options.baseline ? markPreexisting(results, options.baseline, options) : [...results];
   const outcome = scoreResults(violations.length ? [protectedPathResult(violations), ...marked] : marked);
   const checks = marked.filter((r) => !BUILT_IN_CHECKS.has(r.name));
   const preexisting = checks.filter((r) => r.preexisting).map((r) => r.name);

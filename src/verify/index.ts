@@ -24,9 +24,27 @@ export type { JudgeOptions } from './evaluation-policy.js';
 export { NO_CHECKS_NOTE } from './evaluation-policy.js';
 export type { BaselineCheck } from './baseline-checks.js';
 export { baselineChecks } from './baseline-checks.js';
-export type { BaselineEntry } from './baseline-compare.js';
-export { checkKey, markPreexisting } from './baseline-compare.js';
+export type { BaselineEntry, CompareOptions } from './baseline-compare.js';
+export { checkKey, markPreexisting, WORSE_THAN_BASE } from './baseline-compare.js';
+export type { FailureMarkerOptions, RecordedFailures } from './failure-markers.js';
+export { failureCounts, failureMarkers, isCutOutput, recordedFailures } from './failure-markers.js';
 export type { BaselineVerdict, SetupFacts } from './baseline-classify.js';
 export { classifyBaselineResult } from './baseline-classify.js';
 export { inspectSetup } from './baseline-setup.js';
 export { noChangesResult } from './no-changes.js';
+export type { ChangedFile, LimitsVerdict } from './diff-limits.js';
+export {
+  BYTES_PER_MB,
+  formatBytes,
+  judgeDiffLimits,
+  limitsMessage,
+  limitsOf,
+  measureChangedFiles,
+} from './diff-limits.js';
+export type {
+  DefinitionChange,
+  DefinitionFile,
+  DefinitionPart,
+  DefinitionTree,
+} from './check-definitions.js';
+export { definitionsResult, findDefinitionChanges, worktreeTree } from './check-definitions.js';

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { VerifierResult } from '../domain/index.js';
+import type { CommandSandbox, VerifierResult } from '../domain/index.js';
 import { runProcess } from '../process/run-process.js';
 import { usefulTail } from './useful-tail.js';
 import { formatArgv, type VerifierCommand } from './verifier-command.js';
@@ -16,6 +16,8 @@ export interface RunVerifierOptions {
    * the engine can record it on the attempt and end it after a crash.
    */
   onSpawn?: (pid: number, command: string) => void;
+  /** The OS sandbox the check runs in; without one it runs as it is. */
+  sandbox?: CommandSandbox;
 }
 
 /**
@@ -42,9 +44,10 @@ export async function runVerifier(
   if (options.signal?.aborted) return cancelled('');
   let outcome;
   try {
-    outcome = await runProcess(cmd.argv, {
+    const wrapped = options.sandbox?.wrap(cmd.argv, options.env) ?? { argv: [...cmd.argv], env: options.env };
+    outcome = await runProcess(wrapped.argv, {
       cwd: options.cwd,
-      env: options.env,
+      env: wrapped.env,
       timeoutMs: options.timeoutMs,
       signal: options.signal,
       ...(options.onSpawn === undefined ? {} : { onSpawn: (pid: number) => options.onSpawn?.(pid, command) }),

@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, onTestFailed } from 'vites
 import { AGENT_FAILURE_KINDS, GafferError } from '../../src/domain/index.js';
 import type { AgentAdapter, AgentEvent, AgentSession, SessionResult } from '../../src/domain/index.js';
 import { processesInDir } from '../../src/process/processes-in-dir.js';
+import { sandboxFor } from '../support/agent-sandbox.js';
+import type { AgentSandbox } from '../support/agent-sandbox.js';
 import { sessionInput } from './session-input.js';
 
 /** The file an 'edit' session must create, relative to its cwd. */
@@ -22,6 +24,11 @@ export interface ContractSetup {
    * 'slow': emits an event early, then works for at least a minute unless aborted.
    */
   config(kind: 'edit' | 'fail' | 'slow'): Record<string, unknown>;
+  /**
+   * Runs every session inside a real Gaffer sandbox (`sandboxFor`), as the engine runs this
+   * backend, with the cwd as its repository. For backends that only work contained there.
+   */
+  sandboxed?: boolean;
 }
 
 async function collect(events: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
@@ -67,20 +74,29 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
   describe(`agent adapter contract: ${name}`, () => {
     let cwd: string;
     let subject: ContractSetup;
+    let sandboxes: AgentSandbox[];
 
     beforeEach(async () => {
       cwd = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-contract-')));
       subject = await setup();
+      sandboxes = [];
     });
     afterEach(async () => {
+      await Promise.all(sandboxes.map((sandbox) => sandbox.dispose()));
       await rm(cwd, { recursive: true, force: true });
     });
 
-    const start = (kind: 'edit' | 'fail' | 'slow', signal = new AbortController().signal): AgentSession =>
-      subject.adapter.start(
-        sessionInput({ cwd, prompt: CONTRACT_PROMPT, config: subject.config(kind) }),
-        signal,
-      );
+    const start = async (
+      kind: 'edit' | 'fail' | 'slow',
+      signal = new AbortController().signal,
+      at = cwd,
+    ): Promise<AgentSession> => {
+      const input = sessionInput({ cwd: at, prompt: CONTRACT_PROMPT, config: subject.config(kind) });
+      if (!subject.sandboxed) return subject.adapter.start(input, signal);
+      const contained = await sandboxFor(subject.adapter, input, { repoRoot: cwd });
+      sandboxes.push(contained);
+      return subject.adapter.start(contained.input, signal);
+    };
 
     it('declares its name and every capability as a boolean', () => {
       expect(subject.adapter.name).toBe(name);
@@ -91,7 +107,7 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
     });
 
     it('edits a file in its cwd, succeeds, and ends its event stream', async () => {
-      const session = start('edit');
+      const session = await start('edit');
       const [events, result] = await awaiting(Promise.all([collect(session.events), session.result]), 'edit');
       expect(result.error).toBeUndefined();
       expect(result.status).toBe('succeeded');
@@ -106,7 +122,7 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
     });
 
     it('keeps the events emitted before anyone reads them', async () => {
-      const session = start('edit');
+      const session = await start('edit');
       const result = await awaiting(session.result, 'edit');
       expect(result.status).toBe('succeeded');
       const events = await awaiting(collect(session.events), 'the end of the buffered events');
@@ -114,7 +130,7 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
     });
 
     it('reports a failing session as failed with a reason', async () => {
-      const session = start('fail');
+      const session = await start('fail');
       const [, result] = await awaiting(Promise.all([collect(session.events), session.result]), 'fail');
       expect(result.status).toBe('failed');
       expect(typeof result.error).toBe('string');
@@ -124,7 +140,7 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
 
     it('stops an aborted session and leaves no process behind', async () => {
       const controller = new AbortController();
-      const session = start('slow', controller.signal);
+      const session = await start('slow', controller.signal);
       const iterator = session.events[Symbol.asyncIterator]();
       const first = await awaiting(iterator.next(), 'the first event of the slow session');
       expect(first.done).toBe(false);
@@ -145,18 +161,8 @@ export function runAgentAdapterContract(name: string, setup: () => Promise<Contr
     it('never rejects its result, even when started already aborted or in a missing cwd', async () => {
       const controller = new AbortController();
       controller.abort();
-      const early = subject.adapter.start(
-        sessionInput({ cwd, prompt: CONTRACT_PROMPT, config: subject.config('slow') }),
-        controller.signal,
-      );
-      const missing = subject.adapter.start(
-        sessionInput({
-          cwd: path.join(cwd, 'does-not-exist'),
-          prompt: CONTRACT_PROMPT,
-          config: subject.config('edit'),
-        }),
-        new AbortController().signal,
-      );
+      const early = await start('slow', controller.signal);
+      const missing = await start('edit', new AbortController().signal, path.join(cwd, 'does-not-exist'));
       const [earlyResult, missingResult] = await awaiting(
         Promise.all([early.result, missing.result]),
         'results',

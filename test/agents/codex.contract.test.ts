@@ -5,7 +5,8 @@ import type { ResponsesTurn } from '../fixtures/model-servers/openai-responses-s
 import { CONTRACT_EDIT_CONTENT, CONTRACT_EDIT_FILE, runAgentAdapterContract } from './adapter-contract.js';
 import { createCodexHarness } from './codex-harness.js';
 
-// The real codex binary against a scripted Responses server; each session gets its own server.
+// The real codex binary against a scripted Responses server; each session gets its own server, and
+// runs contained in Gaffer's sandbox as the engine runs it (codex's own sandbox is then not used).
 const harness = await createCodexHarness();
 afterAll(() => harness.dispose());
 
@@ -21,7 +22,7 @@ const SCRIPTS: Record<'edit' | 'fail' | 'slow', ResponsesTurn[]> = {
   fail: [
     { type: 'error', status: 400, message: 'The model `gpt-5.5` does not exist', code: 'model_not_found' },
   ],
-  // A real command under codex's sandbox, so the contract also checks that an abort ends it.
+  // A real command inside the sandbox, so the contract also checks that an abort ends it.
   slow: [{ type: 'shell', command: 'sleep 120' }, { type: 'hang' }],
 };
 
@@ -33,6 +34,7 @@ runAgentAdapterContract('codex', async () => {
   };
   return {
     adapter: createCodexAgent(),
+    sandboxed: true,
     config: (kind) => harness.config(servers[kind]),
   };
 });

@@ -1,58 +1,59 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  codexStatus,
-  createCodexAgent,
-  probeCodexSandbox,
-  resolveCodexBinary,
-} from '../../src/agents/codex/index.js';
+import { codexStatus, createCodexAgent } from '../../src/agents/codex/index.js';
 import type { AgentEvent, AgentSession, SessionInput } from '../../src/domain/index.js';
 import { allowlistedEnv } from '../../src/process/run-process.js';
+import { probeSandbox } from '../../src/sandbox/index.js';
 import { addFilePatch } from '../fixtures/model-servers/openai-responses-server.js';
 import type { RecordedRequest } from '../fixtures/model-servers/scripted-server.js';
+import { sandboxFor } from '../support/agent-sandbox.js';
+import type { AgentSandbox } from '../support/agent-sandbox.js';
 import { makeRepo } from '../support/repo.js';
 import { waitFor } from '../support/wait-for.js';
 import { createCodexHarness, finish } from './codex-harness.js';
 import { processesInDir } from '../../src/process/processes-in-dir.js';
 import { sessionInput } from './session-input.js';
 
-// Every test runs the real codex 0.169 binary against a scripted Responses server on 127.0.0.1.
+// Every test runs the real codex 0.169 binary against a scripted Responses server on 127.0.0.1,
+// contained in Gaffer's sandbox as the engine runs it: codex's own sandbox is not used, so what
+// codex and its commands may touch and reach is what ours allows.
 const harness = await createCodexHarness();
 afterAll(() => harness.dispose());
 
-const binary = await resolveCodexBinary(undefined, process.env.PATH);
-const sandbox = binary === undefined ? undefined : await probeCodexSandbox(binary, process.env);
-const sandboxWorks = sandbox?.state === 'enforced';
-// Why the sandbox test is skipped on a machine where codex cannot confine commands.
-const sandboxSkip =
-  sandbox === undefined
-    ? 'no codex binary'
-    : sandbox.state === 'enforced'
-      ? ''
-      : `${sandbox.state}: ${sandbox.reason}`;
 /** Process checks read /proc; elsewhere (macOS) they are skipped. */
 const hasProc = existsSync('/proc/self');
 const KEY_VAR = 'GAFFER_TEST_CODEX_KEY';
 
 let repo: string;
+let sandboxes: AgentSandbox[];
 beforeEach(() => {
   repo = realpathSync(makeRepo({ 'README.md': '# demo\n' }, 'gaffer-codex-'));
+  sandboxes = [];
 });
 afterEach(async () => {
+  await Promise.all(sandboxes.map((sandbox) => sandbox.dispose()));
   await rm(repo, { recursive: true, force: true });
 });
 
-function input(config: Record<string, unknown>, overrides: Partial<SessionInput> = {}): SessionInput {
-  return sessionInput({
+/** A session input for the repository, in a sandbox of its own (disposed after the test). */
+async function input(
+  config: Record<string, unknown>,
+  overrides: Partial<SessionInput> = {},
+): Promise<SessionInput> {
+  const plain = sessionInput({
     cwd: repo,
     prompt: 'Add the notes file.',
     config,
     env: { ...allowlistedEnv(process.env), [KEY_VAR]: 'sk-test-123' },
     ...overrides,
   });
+  const contained = await sandboxFor(createCodexAgent(), plain);
+  sandboxes.push(contained);
+  return contained.input;
 }
 
 /** The `input` items codex sent in a turn request. */
@@ -80,6 +81,15 @@ async function codexProcessesFor(cwd: string): Promise<number[]> {
   return found;
 }
 
+/** A loopback port nobody listens on (an unprivileged one: the sandbox's bridge listens on it inside). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 async function firstEvent(
   session: AgentSession,
   match: (event: AgentEvent) => boolean,
@@ -100,7 +110,7 @@ describe('codex agent against a scripted Responses server', () => {
       { type: 'text', text: 'Both files are in place.' },
     ]);
     const session = createCodexAgent().start(
-      input(harness.config(server, { provider: { env_key: KEY_VAR } })),
+      await input(harness.config(server, { provider: { env_key: KEY_VAR } })),
       new AbortController().signal,
     );
     const { events, result } = await finish(session);
@@ -150,7 +160,7 @@ describe('codex agent against a scripted Responses server', () => {
         { type: 'text', text: 'ok' },
       ]);
       const { result } = await finish(
-        createCodexAgent().start(input(harness.config(server)), new AbortController().signal),
+        createCodexAgent().start(await input(harness.config(server)), new AbortController().signal),
       );
       expect(result.status).toBe('succeeded');
       const seen = toolOutputs(server.turnRequests()[1]);
@@ -165,7 +175,7 @@ describe('codex agent against a scripted Responses server', () => {
   it('ends an aborted session as aborted and leaves no codex process', async () => {
     const server = await harness.server([{ type: 'shell', command: 'sleep 120' }, { type: 'hang' }]);
     const controller = new AbortController();
-    const session = createCodexAgent().start(input(harness.config(server)), controller.signal);
+    const session = createCodexAgent().start(await input(harness.config(server)), controller.signal);
     await firstEvent(session, (event) => event.type === 'tool_call');
     if (hasProc) expect(await codexProcessesFor(repo)).not.toEqual([]);
 
@@ -188,7 +198,7 @@ describe('codex agent against a scripted Responses server', () => {
     const config = harness.config(server);
     const controller = new AbortController();
     const first = createCodexAgent().start(
-      input(config, { prompt: 'Write progress.txt then wait.' }),
+      await input(config, { prompt: 'Write progress.txt then wait.' }),
       controller.signal,
     );
     await firstEvent(first, (event) => event.type === 'tool_result');
@@ -200,7 +210,7 @@ describe('codex agent against a scripted Responses server', () => {
     expect(interrupted.nativeSessionId).toBeDefined();
 
     const second = createCodexAgent().start(
-      input(config, {
+      await input(config, {
         prompt: 'Continue.',
         attemptId: 'attempt-2',
         resumeSessionId: interrupted.nativeSessionId,
@@ -218,40 +228,35 @@ describe('codex agent against a scripted Responses server', () => {
     expect(resumed).toContain('Continue.');
   });
 
-  it.skipIf(!sandboxWorks)(
-    `confines writes to the worktree: outside writes are refused by the sandbox${sandboxSkip === '' ? '' : ` (skipped: ${sandboxSkip})`}`,
-    async () => {
-      const outside = realpathSync(await mkdtemp(path.join(os.tmpdir(), 'gaffer-outside-')));
-      try {
-        const server = await harness.server([
-          { type: 'shell', command: `echo escaped > ${outside}/by-shell.txt` },
-          { type: 'patch', patch: addFilePatch(`${outside}/by-patch.txt`, 'escaped') },
-          { type: 'shell', command: 'echo inside > inside.txt' },
-          { type: 'text', text: 'Tried.' },
-        ]);
-        const { events, result } = await finish(
-          createCodexAgent().start(input(harness.config(server)), new AbortController().signal),
-        );
-        expect(result.status).toBe('succeeded');
-        expect(existsSync(path.join(outside, 'by-shell.txt'))).toBe(false);
-        expect(existsSync(path.join(outside, 'by-patch.txt'))).toBe(false);
-        expect(await readFile(path.join(repo, 'inside.txt'), 'utf8')).toBe('inside\n');
-        // What the model was told about the refused shell write: the event stream or the next request.
-        // (Under heavy load codex has been seen to report the failed command without its stderr in the event.)
-        const refused = events.find((event) => event.type === 'tool_result' && event.isError === true);
-        const toldModel = toolOutputs(server.turnRequests()[1]);
-        expect(
-          (refused?.type === 'tool_result' ? refused.output : '') + toldModel,
-          JSON.stringify(events.filter((event) => event.type.startsWith('tool'))),
-        ).toContain('Read-only file system');
-        expect(toolOutputs(server.turnRequests()[2])).toContain(
-          'patch rejected: writing outside of the project',
-        );
-      } finally {
-        await rm(outside, { recursive: true, force: true });
-      }
-    },
-  );
+  // Outside is /var/tmp: read-only inside the sandbox, where /tmp would be a private, throwaway tmpfs.
+  it('confines writes to the worktree: outside writes are refused by the sandbox', async () => {
+    const outside = realpathSync(await mkdtemp(path.join('/var/tmp', 'gaffer-outside-')));
+    try {
+      const server = await harness.server([
+        { type: 'shell', command: `echo escaped > ${outside}/by-shell.txt` },
+        { type: 'patch', patch: addFilePatch(`${outside}/by-patch.txt`, 'escaped') },
+        { type: 'shell', command: 'echo inside > inside.txt' },
+        { type: 'text', text: 'Tried.' },
+      ]);
+      const { events, result } = await finish(
+        createCodexAgent().start(await input(harness.config(server)), new AbortController().signal),
+      );
+      expect(result.status).toBe('succeeded');
+      expect(existsSync(path.join(outside, 'by-shell.txt'))).toBe(false);
+      expect(existsSync(path.join(outside, 'by-patch.txt'))).toBe(false);
+      expect(await readFile(path.join(repo, 'inside.txt'), 'utf8')).toBe('inside\n');
+      // What the model was told about the refused writes: the event stream or the next request.
+      const refused = events.find((event) => event.type === 'tool_result' && event.isError === true);
+      const toldModel = toolOutputs(server.turnRequests()[1]);
+      expect(
+        (refused?.type === 'tool_result' ? refused.output : '') + toldModel,
+        JSON.stringify(events.filter((event) => event.type.startsWith('tool'))),
+      ).toContain('Read-only file system');
+      expect(toolOutputs(server.turnRequests()[2])).toContain(`Failed to write file ${outside}/by-patch.txt`);
+    } finally {
+      await rm(outside, { recursive: true, force: true });
+    }
+  });
 
   it.each([
     { status: 500, message: 'upstream exploded', expected: /codex turn failed: .*retry later/ },
@@ -260,7 +265,7 @@ describe('codex agent against a scripted Responses server', () => {
   ])('fails clearly on HTTP $status from the model', async ({ status, message, expected }) => {
     const server = await harness.server([{ type: 'error', status, message }]);
     const { events, result } = await finish(
-      createCodexAgent().start(input(harness.config(server)), new AbortController().signal),
+      createCodexAgent().start(await input(harness.config(server)), new AbortController().signal),
     );
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(expected);
@@ -276,7 +281,7 @@ describe('codex agent against a scripted Responses server', () => {
     ]);
     const config = harness.config(server, { rate_limit_retries: 2, rate_limit_backoff_s: 0.2 });
     const { events, result } = await finish(
-      createCodexAgent().start(input(config), new AbortController().signal),
+      createCodexAgent().start(await input(config), new AbortController().signal),
     );
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');
@@ -292,7 +297,10 @@ describe('codex agent against a scripted Responses server', () => {
   it('fails a session that runs past timeout_s, leaving no codex process', async () => {
     const server = await harness.server([{ type: 'hang' }]);
     const { result } = await finish(
-      createCodexAgent().start(input(harness.config(server, { timeout_s: 1 })), new AbortController().signal),
+      createCodexAgent().start(
+        await input(harness.config(server, { timeout_s: 1 })),
+        new AbortController().signal,
+      ),
     );
     expect(result).toMatchObject({
       status: 'failed',
@@ -306,7 +314,7 @@ describe('codex agent against a scripted Responses server', () => {
     const missing = '01a20129-aaaa-7e13-9fe1-460ff80df572';
     const { result } = await finish(
       createCodexAgent().start(
-        input(harness.config(server), { resumeSessionId: missing }),
+        await input(harness.config(server), { resumeSessionId: missing }),
         new AbortController().signal,
       ),
     );
@@ -319,16 +327,19 @@ describe('codex agent against a scripted Responses server', () => {
   // Waiting for the network (codex's own retries) would outlast the test's timeout.
   it('fails when the provider cannot be reached, instead of waiting for the network', async () => {
     const server = await harness.server([]);
-    const config = harness.config(server, { provider: { base_url: 'http://127.0.0.1:1/v1' } });
-    const { result } = await finish(createCodexAgent().start(input(config), new AbortController().signal));
+    const baseUrl = `http://127.0.0.1:${await closedPort()}/v1`;
+    const config = harness.config(server, { provider: { base_url: baseUrl } });
+    const { result } = await finish(
+      createCodexAgent().start(await input(config), new AbortController().signal),
+    );
     expect(result.status).toBe('failed');
-    expect(result.error).toContain('cannot reach the provider at http://127.0.0.1:1/v1');
+    expect(result.error).toContain(`cannot reach the provider at ${baseUrl}`);
   });
 
   it('fails clearly when the model stream is malformed', async () => {
     const server = await harness.server([{ type: 'malformed' }]);
     const { result } = await finish(
-      createCodexAgent().start(input(harness.config(server)), new AbortController().signal),
+      createCodexAgent().start(await input(harness.config(server)), new AbortController().signal),
     );
     expect(result.status).toBe('failed');
     expect(result.error).toMatch(/codex turn failed: stream .*broke off or was malformed/);
@@ -342,6 +353,15 @@ describe('codex agent against a scripted Responses server', () => {
     expect(status.binary).toMatch(/codex$/);
     expect(status.version).toBe('0.169.0');
     expect(status.credentials).toBe('$OPENAI_API_KEY');
-    expect(status.sandbox).toBe(sandbox?.state === 'enforced' ? 'enforced' : expect.any(String));
+    // Codex's own sandbox state depends on the machine (unprivileged user namespaces, root, which bwrap).
+    const own = /(enforced|unavailable: \S.*|not-enforced: \S.*)/s;
+    if ((await probeSandbox(process.env.PATH)).ok)
+      expect(status.sandbox).toMatch(
+        new RegExp(
+          `^contained by Gaffer's sandbox \\(codex's own is not used; under sandbox: off it would be ${own.source}\\)$`,
+          's',
+        ),
+      );
+    else expect(status.sandbox).toMatch(new RegExp(`^${own.source}$`, 's'));
   });
 });

@@ -12,6 +12,17 @@ console.error('src/index.js:3:7  error  no-unused-vars: "unused" is assigned a v
 console.error('1 problem (1 error, 0 warnings)');
 process.exit(1);
 `;
+/**
+ * An eslint-like linter (stylish output, absolute paths) that fails on main with one error, and
+ * with one more for sloppy.js once a task writes it: the same check, the same exit code, worse.
+ */
+const SLOPPY_LINT = `import { existsSync } from 'node:fs';
+const errors = [['src/index.js', 3, "'unused' is assigned a value but never used  no-unused-vars"]];
+if (existsSync('sloppy.js')) errors.push(['sloppy.js', 1, 'Unexpected var, use let or const instead  no-var']);
+for (const [file, line, message] of errors) console.log(\`\${process.cwd()}/\${file}\\n  \${line}:7  error  \${message}\\n\`);
+console.log(\`✖ \${errors.length} problems (\${errors.length} errors, 0 warnings)\`);
+process.exit(1);
+`;
 /** A test that passes until a task writes bad.txt. */
 const TEST = `import { existsSync } from 'node:fs';
 if (existsSync('bad.txt')) { console.error('FAIL: bad.txt must not exist'); process.exit(1); }
@@ -138,6 +149,50 @@ describe('the baseline: the run’s checks on the base commit, before any agent'
     expect(broken[1]?.feedback).not.toContain('no-unused-vars');
     const rework = events.find((e) => e.type === 'task.rework');
     expect(rework?.type === 'task.rework' && rework.data.reason).toBe('test failed');
+  });
+
+  it('with allow_preexisting a check that already failed on the base must not get worse: a new lint error fails the task', async () => {
+    const sloppy = [{ write: { path: 'sloppy.js', content: 'var x = 1;' } }];
+    const repo = makeRepo({
+      'plan.yaml': plan(
+        '{ baseline: allow_preexisting, commands: { lint: "node lint.mjs" } }',
+        `${TASKS}  - id: sloppy
+    title: Adds a file lint objects to, twice
+    agent_config: { steps: ${JSON.stringify(sloppy)} }
+`,
+      ),
+      'lint.mjs': SLOPPY_LINT,
+    });
+    const result = await runMain(['run', 'plan.yaml'], repo);
+
+    expect(result.code).not.toBe(0);
+    const { run, attempts, evaluations, events, store } = await stateOf(repo);
+    // The base recorded which failures it had, by file, message and rule: not by line.
+    expect(baselineEvent(events).checks).toMatchObject([
+      {
+        name: 'lint',
+        passed: false,
+        markers: ["src/index.js: 'unused' is assigned a value but never used no-unused-vars"],
+        failureCount: 1,
+      },
+    ]);
+    const lintOf = (attemptId = '') =>
+      evaluations.find((e) => e.attemptId === attemptId)?.results.find((r) => r.name === 'lint');
+    // The task that left lint as it was passes on it as before.
+    expect(lintOf(attempts.find((a) => a.taskId === 'feature')?.id)).toMatchObject({ preexisting: true });
+    // The one that added a lint error is sent back with what is new, and fails when it stays.
+    const tries = attempts.filter((a) => a.taskId === 'sloppy');
+    expect(tries.map((a) => a.kind)).toEqual(['first', 'rework']);
+    for (const attempt of tries) {
+      expect(evaluations.find((e) => e.attemptId === attempt.id)).toMatchObject({ passed: false });
+      expect(lintOf(attempt.id)?.preexisting).toBeUndefined();
+    }
+    expect(tries[1]?.feedback).toContain(
+      'worse than on the base commit: 1 new failure(s):\n  sloppy.js: Unexpected var, use let or const instead no-var',
+    );
+    expect(tries[1]?.feedback).not.toContain('new failure(s):\n  src/index.js');
+    expect((await store.getTask(run.id, 'sloppy'))?.status).toBe('blocked');
+    expect((await store.getTask(run.id, 'feature'))?.status).toBe('passed');
   });
 
   it('a second run on the same commit uses the cached baseline', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { GAFFER_BIN, runCli } from '../support/cli.js';
 import type { CliResult } from '../support/cli.js';
@@ -16,7 +16,9 @@ const GATE = `import { existsSync } from 'node:fs';
 const timer = setInterval(() => existsSync(process.argv[2]) && clearInterval(timer), 25);
 `;
 
+// The gate lives outside the worktree: the sandbox lets the agent read it.
 const plan = (gate: string) => `agent: script
+sandbox: { readable: [${JSON.stringify(dirname(gate))}] }
 concurrency: 2
 tasks:
   - id: slow

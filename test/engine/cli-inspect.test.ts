@@ -302,7 +302,9 @@ describe('the live table says what each task is doing now', () => {
   it('shows the agent’s latest tool call, then which check runs', async () => {
     const gates = mkdtempSync(join(tmpdir(), 'gaffer-gates-'));
     const [agentGate, checkGate] = [join(gates, 'agent'), join(gates, 'check')];
+    // The gates live outside the worktree: the sandbox lets agent and check read them.
     const plan = `agent: script
+sandbox: { readable: [${JSON.stringify(gates)}] }
 verifiers:
   commands: { test: [node, check-gate.js, ${JSON.stringify(checkGate)}] }
 tasks:

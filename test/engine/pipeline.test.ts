@@ -114,6 +114,27 @@ describe('task pipeline', () => {
     ]);
   });
 
+  it('keeps each refusal of the permission policy in the database, redacted, not only in the transcript', async () => {
+    const h = await harness([
+      {
+        result: { status: 'succeeded' },
+        events: [
+          {
+            type: 'denied',
+            tool: 'Bash',
+            input: { command: 'cat ~/.ssh/id_rsa' },
+            reason: 'reading credentials',
+          },
+        ],
+      },
+    ]);
+    expect(await drive(h)).toEqual({ type: 'passed' });
+    const denials = await h.store.readEvents({ runId: h.run.id, types: ['attempt.denied'] });
+    expect(denials.map((e) => e.data)).toEqual([
+      { tool: 'Bash', reason: 'reading credentials', input: '{"command":"cat ~/.ssh/id_rsa"}' },
+    ]);
+  });
+
   it('retries a rate-limited session in the same native session without spending rework', async () => {
     const limited = agentFailure('rate_limited', '429 slow down', { retryAfterMs: 20 });
     const h = await harness([failed(limited, { nativeSessionId: 'native-1' }), succeeded()]);

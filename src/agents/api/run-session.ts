@@ -180,9 +180,11 @@ export async function runApiSession(options: RunApiSessionOptions): Promise<Sess
     realCwd: await realpath(input.cwd),
     protectedPaths: input.protectedPaths,
     env: input.env,
+    ...(input.sandbox ? { sandbox: input.sandbox } : {}),
     commandTimeoutS: config.commandTimeoutS,
     ask: input.ask,
     note: (id, event) => notes.set(id, [...(notes.get(id) ?? []), event]),
+    onProcess: (pid, command) => emit({ type: 'process', pid, pgid: pid, command }),
   });
 
   const barrier = abortBarrier(signal);

@@ -1,4 +1,7 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { GafferError, userError } from '../../domain/index.js';
+import { modelHost } from '../model-host.js';
 import type { AgentAdapter } from '../../domain/index.js';
 import { defineAgent } from '../define-agent.js';
 import { createSession } from '../session.js';
@@ -49,6 +52,18 @@ export function createClaudeCodeAgent(): AgentAdapter {
           'set ANTHROPIC_API_KEY (or ANTHROPIC_AUTH_TOKEN / CLAUDE_CODE_OAUTH_TOKEN), or run `claude` once and log in',
         );
       }
+    },
+    sandboxNeeds(config, env) {
+      const merged = { ...env, ...configEnv(config, env) };
+      const home = merged.HOME ?? homedir();
+      const configDir = merged.CLAUDE_CONFIG_DIR ?? path.join(home, '.claude');
+      const host = modelHost(merged.ANTHROPIC_BASE_URL, 'api.anthropic.com:443');
+      return {
+        // Its login, settings and session transcripts (resume reads them back): this CLI's alone.
+        writable: [configDir, path.join(home, '.claude.json')],
+        create: [configDir],
+        network: host === undefined ? [] : [host],
+      };
     },
     start(input, config, signal) {
       // The prompt goes first, so a `send()` right after `start()` cannot overtake it.

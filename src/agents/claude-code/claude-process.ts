@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { SpawnOptions, SpawnedProcess } from '@anthropic-ai/claude-agent-sdk';
+import type { CommandSandbox } from '../../domain/index.js';
 import { describeCommand } from '../../process/describe-command.js';
 import { killProcessGroup, trackProcessGroup } from '../../process/run-process.js';
 
@@ -31,6 +32,8 @@ export interface ClaudeProcessOptions {
    * emits it as a `process` event so the engine can end the group after a crash.
    */
   onSpawn?: (pid: number, command: string) => void;
+  /** The session's OS sandbox: claude runs inside it, with everything it starts. */
+  sandbox?: CommandSandbox;
 }
 
 export function createClaudeProcess(settings: ClaudeProcessOptions = {}): ClaudeProcess {
@@ -39,9 +42,16 @@ export function createClaudeProcess(settings: ClaudeProcessOptions = {}): Claude
   let tail = '';
   return {
     spawn(options) {
-      const started = spawn(options.command, options.args, {
+      const env = Object.fromEntries(
+        Object.entries(options.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+      );
+      const wrapped = settings.sandbox?.wrap([options.command, ...options.args], env) ?? {
+        argv: [options.command, ...options.args],
+        env,
+      };
+      const started = spawn(wrapped.argv[0] ?? options.command, wrapped.argv.slice(1), {
         cwd: options.cwd,
-        env: options.env,
+        env: wrapped.env,
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
       });

@@ -111,6 +111,7 @@ export async function runClaudeCode(
   // The claude process leads its own group: recorded, so a resume after a crash can end it.
   const child = createClaudeProcess({
     onSpawn: (pid, command) => emit({ type: 'process', pid, pgid: pid, command }),
+    ...(input.sandbox ? { sandbox: input.sandbox } : {}),
   });
   const controller = new AbortController();
   let session: Query | undefined;

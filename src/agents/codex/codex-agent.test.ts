@@ -8,9 +8,12 @@ import { createCodexAgent } from './codex-agent.js';
 /** The engine's environment as preflight sees it: PATH and a HOME without codex credentials. */
 const env = { PATH: process.env.PATH, HOME: os.tmpdir() };
 
-async function preflightError(config: Record<string, unknown>): Promise<GafferError> {
+async function preflightError(
+  config: Record<string, unknown>,
+  agent = createCodexAgent(),
+): Promise<GafferError> {
   try {
-    await createCodexAgent().preflight?.(config, env);
+    await agent.preflight?.(config, env);
   } catch (error) {
     if (GafferError.isInstance(error)) return error;
     throw error;
@@ -64,7 +67,7 @@ describe('createCodexAgent', () => {
     ).resolves.toBeUndefined();
   });
 
-  it('preflight: a machine where codex cannot sandbox is a user error unless the sandbox is off', async () => {
+  it("preflight: where Gaffer's sandbox cannot run, codex's own must work unless it is off", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gaffer-fake-codex-'));
     try {
       // A stand-in for codex on a host without user namespaces: `codex sandbox` cannot start.
@@ -75,13 +78,18 @@ describe('createCodexAgent', () => {
       );
       await chmod(fake, 0o755);
       const config = { executable: fake, provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1' } };
-      const error = await preflightError(config);
+      // Only a plan with `sandbox: off` runs there: codex's own sandbox is what would confine its commands.
+      const uncontained = createCodexAgent({ containedByGaffer: () => Promise.resolve(false) });
+      const error = await preflightError(config, uncontained);
       expect(error).toMatchObject({ code: 'GAFFER_AGENT_MISSING', details: { sandbox: 'unavailable' } });
       expect(error.message).toContain('bwrap: No permissions to create a new namespace');
       expect(error.hint).toContain('danger-full-access');
       await expect(
-        createCodexAgent().preflight?.({ ...config, sandbox: 'danger-full-access' }, env),
+        uncontained.preflight?.({ ...config, sandbox: 'danger-full-access' }, env),
       ).resolves.toBeUndefined();
+      // Where Gaffer's sandbox runs, it contains codex and codex's own is not used.
+      const contained = createCodexAgent({ containedByGaffer: () => Promise.resolve(true) });
+      await expect(contained.preflight?.(config, env)).resolves.toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

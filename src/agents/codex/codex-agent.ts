@@ -2,10 +2,12 @@ import { userError } from '../../domain/index.js';
 import type { AgentAdapter } from '../../domain/index.js';
 import { defineAgent } from '../define-agent.js';
 import { createSession } from '../session.js';
+import { modelHost } from '../model-host.js';
 import { resolveCodexBinary } from './codex-binary.js';
+import { codexHomeFor } from './codex-options.js';
 import { codexConfigSchema } from './codex-config.js';
 import { runCodexSession } from './codex-session.js';
-import { findCodexCredentials, probeCodexSandbox } from './codex-status.js';
+import { containedByGaffer, findCodexCredentials, probeCodexSandbox } from './codex-status.js';
 
 const NAME = 'codex';
 
@@ -19,11 +21,17 @@ export const CODEX_ENV_KEYS: readonly string[] = [
 
 /**
  * The Codex backend: drives the real `codex` CLI through the official Codex SDK
- * (`codex exec --experimental-json`). Commands run in codex's own sandbox, writable only in
- * the worktree and offline unless the config says otherwise; an interrupted attempt resumes
- * its codex thread. Codex enforces its sandbox itself, so there is no permission hook.
+ * (`codex exec --experimental-json`). Codex runs inside Gaffer's sandbox (through a launcher,
+ * with its own sandbox off: both are bubblewrap, which cannot nest); under the plan's
+ * `sandbox: off` its commands run in codex's own sandbox, writable only in the worktree and
+ * offline unless the config says otherwise. An interrupted attempt resumes its codex thread.
+ * A sandbox confines the commands, so there is no permission hook. `deps` replaces the check
+ * for Gaffer's sandbox (tests).
  */
-export function createCodexAgent(): AgentAdapter {
+export function createCodexAgent(
+  deps: { containedByGaffer?: (env: Record<string, string | undefined>) => Promise<boolean> } = {},
+): AgentAdapter {
+  const contained = deps.containedByGaffer ?? containedByGaffer;
   return defineAgent({
     name: NAME,
     capabilities: { resume: true, steer: false, permissionHook: false, questions: false, usage: true },
@@ -50,8 +58,15 @@ export function createCodexAgent(): AgentAdapter {
         );
       }
       // Without a working sandbox every command codex runs would fail: say so before the run.
+      // Where Gaffer's sandbox works it contains codex and codex's own is not used (only a plan
+      // with `sandbox: off` uses it, and nothing here says which plan this is); where it does not,
+      // the run can only be `sandbox: off`, and codex's own is what confines its commands.
       // (The probe runs `true` and `touch`, which Windows lacks; codex reports problems there itself.)
-      if (config.sandbox !== 'danger-full-access' && process.platform !== 'win32') {
+      if (
+        config.sandbox !== 'danger-full-access' &&
+        process.platform !== 'win32' &&
+        !(await contained(env))
+      ) {
         const probe = await probeCodexSandbox(binary, env);
         if (probe.state !== 'enforced') {
           throw userError(
@@ -63,6 +78,16 @@ export function createCodexAgent(): AgentAdapter {
         }
       }
     },
+    sandboxNeeds(config, env) {
+      const home = codexHomeFor(config, definedEnv(env));
+      const host = modelHost(config.provider?.base_url ?? env.OPENAI_BASE_URL, 'api.openai.com:443');
+      return {
+        // Its auth, config and thread rollouts (resume reads them back): this CLI's alone.
+        writable: home === undefined ? [] : [home],
+        create: home === undefined ? [] : [home],
+        network: host === undefined ? [] : [host],
+      };
+    },
     start(input, config, signal) {
       return createSession({
         agent: NAME,
@@ -72,4 +97,11 @@ export function createCodexAgent(): AgentAdapter {
       });
     },
   });
+}
+
+/** The parent environment without its unset variables. */
+function definedEnv(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }

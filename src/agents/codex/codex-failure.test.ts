@@ -19,6 +19,14 @@ describe('describeTurnFailure', () => {
       'error sending request for url (http://127.0.0.1:9/v1/responses)',
       'cannot reach the provider at http://127.0.0.1:9/v1',
     ],
+    [
+      'unexpected status 502 Bad Gateway: gaffer sandbox: 127.0.0.1:9: connect ECONNREFUSED 127.0.0.1:9, url: http://127.0.0.1:9/v1/responses',
+      'cannot reach the provider at http://127.0.0.1:9/v1',
+    ],
+    [
+      'unexpected status 403 Forbidden: gaffer sandbox: api.example.com:443 is not in the allowlist.',
+      "Gaffer's sandbox refused the connection",
+    ],
   ])('explains %j', (message, hint) => {
     const described = describeTurnFailure(message, context);
     expect(described).toContain(
@@ -64,6 +72,7 @@ describe('codexFailure', () => {
     ['unexpected status 503 Service Unavailable', 'server_error', true],
     ['stream disconnected before completion', 'server_error', true],
     ['error sending request for url (http://127.0.0.1:9/v1/responses)', 'server_error', true],
+    ['403 Forbidden: gaffer sandbox: api.example.com:443 is not in the allowlist.', 'config', false],
     ['spawn /x/codex ENOENT', 'binary_missing', false],
     ['something odd', 'crashed', true],
   ] as const)('types %j as %s', (text, kind, retryable) => {

@@ -25,6 +25,18 @@ const HINTS: readonly [RegExp, (context: FailureContext) => string, AgentFailure
     () => 'the codex thread is not in this codex home (agents.codex.codex_home): start the attempt afresh',
     'config',
   ],
+  // Contained, codex reaches its provider through Gaffer's egress proxy, which answers 502 when the
+  // provider does not, and 403 for a host the sandbox does not allow: not an outage, not a bad key.
+  [
+    /gaffer sandbox: .*(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|cannot resolve|has no address)/i,
+    (context) => `cannot reach the provider${context.baseUrl === undefined ? '' : ` at ${context.baseUrl}`}`,
+    'server_error',
+  ],
+  [
+    /gaffer sandbox: /i,
+    () => "Gaffer's sandbox refused the connection: allow the host in the plan's sandbox: { network: [...] }",
+    'config',
+  ],
   [
     /\b429\b|rate.?limit|too many requests|quota/i,
     () =>

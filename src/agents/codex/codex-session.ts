@@ -6,6 +6,8 @@ import type { AgentFailure, SessionInput, SessionResult } from '../../domain/ind
 import { priceOf } from '../pricing.js';
 import type { Emit } from '../session.js';
 import { resolveCodexBinary } from './codex-binary.js';
+import type { CodexBinary } from './codex-binary.js';
+import { writeCodexLauncher } from './codex-launcher.js';
 import type { CodexConfig } from './codex-config.js';
 import { createCodexEventTranslator } from './codex-events.js';
 import type { CodexEventTranslator } from './codex-events.js';
@@ -81,10 +83,11 @@ async function runWithRetries(
 /** One codex session: set up the binary, home and env, run the turn, and judge the outcome. */
 export async function runCodexSession(
   input: SessionInput,
-  config: CodexConfig,
+  given: CodexConfig,
   signal: AbortSignal,
   emit: Emit,
 ): Promise<SessionResult> {
+  let config = given;
   const binary = await resolveCodexBinary(config.executable, input.env.PATH);
   if (binary === undefined) {
     const error = 'codex CLI not found: install it (npm i -g @openai/codex) or set agents.codex.executable';
@@ -107,16 +110,42 @@ export async function runCodexSession(
   }
   await mkdir(codexHome, { recursive: true });
 
-  if (config.sandbox === 'danger-full-access') {
+  // Codex's own sandbox is bubblewrap too, which cannot nest inside ours: ours contains it instead.
+  const contained = input.sandbox?.enabled === true;
+  if (contained) config = { ...config, sandbox: 'danger-full-access' };
+  if (config.sandbox === 'danger-full-access' && !contained) {
     emit({
       type: 'output',
       stream: 'stderr',
       text: 'codex: running WITHOUT a sandbox (agents.codex.sandbox)',
     });
   }
-  const codex = new Codex(
-    codexOptions(config, binary, codexEnv(input, config, binary, codexHome, input.env)),
-  );
+  const env = codexEnv(input, config, binary, codexHome, input.env);
+  const launcher =
+    contained && input.sandbox ? await writeCodexLauncher(input.sandbox, binary.path, env) : undefined;
+  try {
+    return await runContained(
+      input,
+      config,
+      signal,
+      emit,
+      { ...binary, path: launcher?.path ?? binary.path },
+      env,
+    );
+  } finally {
+    await launcher?.dispose();
+  }
+}
+
+async function runContained(
+  input: SessionInput,
+  config: CodexConfig,
+  signal: AbortSignal,
+  emit: Emit,
+  binary: CodexBinary,
+  env: Record<string, string>,
+): Promise<SessionResult> {
+  const codex = new Codex(codexOptions(config, binary, env));
   const translator = createCodexEventTranslator({
     cwd: input.cwd,
     emit,

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { allowlistedEnv, runProcess } from '../../process/run-process.js';
+import { probeSandbox } from '../../sandbox/index.js';
 import { resolveCodexBinary, withPathDirs } from './codex-binary.js';
 import type { CodexBinary } from './codex-binary.js';
 import { parseCodexConfig } from './codex-config.js';
@@ -17,7 +18,12 @@ export interface CodexStatus {
   version?: string;
   /** Where the credentials come from (`$OPENAI_API_KEY`, `…/auth.json`), absent when none are found. */
   credentials?: string;
-  /** `enforced`, or why codex cannot confine the commands it runs here. */
+  /**
+   * What confines the commands codex runs. Where Gaffer's sandbox works, it contains codex and
+   * codex's own is not used: {@link CODEX_CONTAINED} and, after it, how codex's own would fare
+   * under a plan's `sandbox: off`. Elsewhere (only `sandbox: off` runs): `enforced`, or why
+   * codex cannot confine them.
+   */
   sandbox?: string;
   /** Whether the configuration is unusable, and why. */
   configError?: string;
@@ -30,6 +36,18 @@ export type SandboxProbe =
   | { state: 'not-enforced'; reason: string };
 
 type Env = Record<string, string | undefined>;
+
+/** How {@link CodexStatus.sandbox} begins where Gaffer's sandbox contains codex. */
+export const CODEX_CONTAINED = "contained by Gaffer's sandbox (codex's own is not used";
+
+/**
+ * Whether Gaffer's own sandbox works on this machine: then every run but one with the plan's
+ * `sandbox: off` contains codex in it, and codex's own sandbox (bubblewrap too, which cannot
+ * nest) is turned off.
+ */
+export async function containedByGaffer(env: Env): Promise<boolean> {
+  return (await probeSandbox(env.PATH)).ok;
+}
 
 /**
  * Where codex would get its credentials from: the configured provider's `env_key` (a provider
@@ -110,7 +128,10 @@ export async function codexStatus(config: Record<string, unknown>, env: Env): Pr
   status.binary = binary.path;
   const version = await codexVersion(binary, env);
   if (version !== undefined) status.version = version;
-  const sandbox = await probeCodexSandbox(binary, env);
-  status.sandbox = sandbox.state === 'enforced' ? 'enforced' : `${sandbox.state}: ${sandbox.reason}`;
+  const own = await probeCodexSandbox(binary, env);
+  const ownState = own.state === 'enforced' ? 'enforced' : `${own.state}: ${own.reason}`;
+  status.sandbox = (await containedByGaffer(env))
+    ? `${CODEX_CONTAINED}; under sandbox: off it would be ${ownState})`
+    : ownState;
   return status;
 }

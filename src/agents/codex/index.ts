@@ -1,5 +1,5 @@
 export { createCodexAgent, CODEX_ENV_KEYS } from './codex-agent.js';
-export { codexStatus, probeCodexSandbox, findCodexCredentials } from './codex-status.js';
+export { CODEX_CONTAINED, codexStatus, findCodexCredentials, probeCodexSandbox } from './codex-status.js';
 export type { CodexStatus, SandboxProbe } from './codex-status.js';
 export { resolveCodexBinary } from './codex-binary.js';
 export type { CodexBinary } from './codex-binary.js';

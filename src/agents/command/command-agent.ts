@@ -31,8 +31,11 @@ async function runCommand(
   emit: Emit,
 ): Promise<SessionResult> {
   // The prompt file lives outside the worktree so it never ends up in the attempt's diff.
+  // Inside the sandbox's own temporary directory, the one place outside the worktree it can read.
   const promptDir =
-    config.promptVia === 'file' ? await mkdtemp(path.join(os.tmpdir(), 'gaffer-prompt-')) : undefined;
+    config.promptVia === 'file'
+      ? await mkdtemp(path.join(input.sandbox?.tmpDir ?? os.tmpdir(), 'gaffer-prompt-'))
+      : undefined;
   const splitters = {
     stdout: createLineSplitter((text) => emit({ type: 'output', stream: 'stdout', text })),
     stderr: createLineSplitter((text) => emit({ type: 'output', stream: 'stderr', text })),
@@ -43,10 +46,12 @@ async function runCommand(
     const argv = buildArgv(config, input.prompt, promptFile);
     let outcome;
     try {
-      outcome = await runProcess(argv, {
+      // The engine already added the variables `agents.command.env` names.
+      const env = { ...input.env, ...agentIdentityEnv(input) };
+      const wrapped = input.sandbox?.wrap(argv, env) ?? { argv, env };
+      outcome = await runProcess(wrapped.argv, {
         cwd: input.cwd,
-        // The engine already added the variables `agents.command.env` names.
-        env: { ...input.env, ...agentIdentityEnv(input) },
+        env: wrapped.env,
         signal,
         timeoutMs: config.timeoutS * 1000,
         stdin: config.promptVia === 'stdin' ? input.prompt : undefined,

@@ -2,7 +2,7 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentFailure, CancelledError } from '../../domain/index.js';
-import type { AgentFailure } from '../../domain/index.js';
+import type { AgentFailure, CommandSandbox } from '../../domain/index.js';
 import { describeCommand } from '../../process/describe-command.js';
 import { runProcess } from '../../process/run-process.js';
 import { createLineSplitter, lastLines } from '../line-splitter.js';
@@ -14,6 +14,8 @@ import type { ScriptStep } from './script-config.js';
 export interface StepContext {
   cwd: string;
   env: Record<string, string>;
+  /** The session's OS sandbox: `run` steps go through it. */
+  sandbox?: CommandSandbox;
   signal: AbortSignal;
   emit: Emit;
   ask?: (question: string) => Promise<string>;
@@ -81,9 +83,10 @@ async function runStep(
   };
   let outcome;
   try {
-    outcome = await runProcess(args.argv, {
+    const wrapped = context.sandbox?.wrap(args.argv, context.env) ?? { argv: args.argv, env: context.env };
+    outcome = await runProcess(wrapped.argv, {
       cwd: context.cwd,
-      env: context.env,
+      env: wrapped.env,
       signal: context.signal,
       timeoutMs: args.timeout_ms,
       onOutput: (stream, text) => splitters[stream].write(text),

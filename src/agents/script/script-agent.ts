@@ -52,6 +52,7 @@ async function runScript(
     const context = {
       cwd: input.cwd,
       env: input.env,
+      ...(input.sandbox ? { sandbox: input.sandbox } : {}),
       signal,
       emit,
       ask: input.ask,

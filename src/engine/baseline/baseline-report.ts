@@ -45,7 +45,8 @@ export function baselineFailedError(
     `${baselineReason(run, bad)}\n${baselineReport(bad)}\nrun ${run.id} stopped; nothing was spent on agents.`,
     `this is the repository's state, not a task's: fix the base, install what is missing, ` +
       `add ${names.map((n) => `"${n}"`).join(', ')} to verifiers.skip, or set \`verifiers.baseline: allow_preexisting\` ` +
-      `(tasks must then not make these checks worse); then start again with \`gaffer run ${run.planPath}\``,
+      `(tasks must then not make these checks worse) and start again with \`gaffer run ${run.planPath}\`; ` +
+      `once a missing tool or dependency is installed, \`gaffer retry ${run.id}\` checks the base again`,
     { runId: run.id, checks: bad },
   );
 }

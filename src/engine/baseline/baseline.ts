@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import type { RunRecord } from '../../domain/index.js';
-import { runFailed } from '../../domain/index.js';
+import type { CommandSandbox, RunRecord } from '../../domain/index.js';
+import { isTerminalRun, runFailed } from '../../domain/index.js';
 import type { Repo } from '../../git/index.js';
 import { addDetachedWorktree } from '../../git/index.js';
 import type { Store } from '../../store/index.js';
@@ -10,19 +10,23 @@ import {
   classifyBaselineResult,
   detectVerifiers,
   inspectSetup,
+  recordedFailures,
   runVerifier,
   usefulTail,
 } from '../../verify/index.js';
+import { endProcesses } from '../../process/end-processes.js';
 import { verifierEnv } from '../child-env.js';
+import { checkSandboxRequest, openSandbox } from '../sandbox/index.js';
 import type { Logger } from '../logger.js';
 import { errorMessage } from '../logger.js';
 import { redactSecrets } from '../redact.js';
+import { knownSecretValues } from '../secrets.js';
 import { gafferDir } from '../run-context.js';
 import { baselineCachePath, readCachedBaseline, writeCachedBaseline } from './baseline-cache.js';
 import { baselineFailedError, baselineReason } from './baseline-report.js';
 import type { BaselineCheckResult, BaselinePolicy } from './baseline-types.js';
 
-/** What the baseline needs: the engine's pieces, not a whole run context (no lease is held yet). */
+/** What the baseline needs of the drive that holds the run's lease. */
 export interface BaselineDeps {
   store: Store;
   repo: Repo;
@@ -31,6 +35,8 @@ export interface BaselineDeps {
   env: Record<string, string | undefined>;
   logger: Logger;
   signal?: AbortSignal;
+  /** Read results cached for this commit and check set; default true. */
+  useCache?: boolean;
 }
 
 /** Lines of each check's output kept in the event (and the cache). */
@@ -42,11 +48,13 @@ const EVENT_TAIL = { maxLines: 40, maxChars: 4000 };
  * the repository's state: under `verifiers.baseline: require_green` (the default) the run is
  * recorded as failed and a user error with the report is thrown; under `allow_preexisting` the run
  * goes on and evaluations compare against the recorded results. An abort returns quietly, having
- * recorded nothing: the caller's drive then pauses the still pending run.
+ * recorded nothing: the caller's drive then pauses the run before any task starts.
  */
 export async function runBaseline(deps: BaselineDeps): Promise<void> {
   const { run } = deps;
   const checkout = join(gafferDir(deps.repo.root), 'baseline', 'worktrees', run.slug);
+  // A dead owner's checks may still run in the checkout that is about to be replaced.
+  await endProcesses({ groups: [], dirs: [checkout] });
   await addDetachedWorktree(deps.repo, checkout, run.baseCommit);
   let found: { checks: BaselineCheckResult[]; cached: boolean } | undefined;
   let count = 0;
@@ -74,13 +82,19 @@ async function checkBase(
   checks: readonly BaselineCheck[],
 ): Promise<{ checks: BaselineCheckResult[]; cached: boolean } | undefined> {
   const cachePath = baselineCachePath(deps.repo.root, deps.run.baseCommit, checks);
-  const cached = await readCachedBaseline(cachePath, deps.run.baseCommit);
+  const cached =
+    deps.useCache === false ? undefined : await readCachedBaseline(cachePath, deps.run.baseCommit);
   if (cached) return { checks: cached, cached: true };
   const facts = await inspectSetup(deps.repo.root, checkout);
   const results: BaselineCheckResult[] = [];
-  for (const check of checks) {
-    if (deps.signal?.aborted) return undefined;
-    results.push(await runCheck(deps, checkout, check, facts));
+  const opened = await openSandbox(checkSandboxRequest(deps, checkout));
+  try {
+    for (const check of checks) {
+      if (deps.signal?.aborted) return undefined;
+      results.push(await runCheck(deps, checkout, check, facts, opened.sandbox));
+    }
+  } finally {
+    await opened.dispose();
   }
   if (deps.signal?.aborted) return undefined;
   // Only what the commit decides is cached. A check that could not run or timed out says
@@ -96,8 +110,10 @@ async function runCheck(
   checkout: string,
   check: BaselineCheck,
   facts: SetupFacts,
+  sandbox: CommandSandbox,
 ): Promise<BaselineCheckResult> {
   const result = await runVerifier(check.verifier, {
+    sandbox,
     cwd: checkout,
     env: verifierEnv(deps.env),
     timeoutMs: check.timeoutMs,
@@ -112,7 +128,11 @@ async function runCheck(
     durationMs: result.durationMs,
     timedOut: result.timedOut,
     cannotRun: verdict.kind === 'cannot-run',
-    tail: usefulTail(redactSecrets(result.output), EVENT_TAIL),
+    tail: usefulTail(redactSecrets(result.output, knownSecretValues(deps.env)), EVENT_TAIL),
+    // What a task's run of a failed check is compared with; the task's output is redacted too.
+    ...(result.passed
+      ? {}
+      : recordedFailures(redactSecrets(result.output, knownSecretValues(deps.env)), { roots: [checkout] })),
     ...(verdict.kind === 'passed'
       ? {}
       : { fix: verdict.kind === 'cannot-run' ? `${verdict.cause}: ${verdict.fix}` : verdict.fix }),
@@ -136,8 +156,9 @@ async function recordBaseline(
       data: { commit: run.baseCommit, checks, cached, policy },
     });
     if (!stop) return false;
-    // A cancel recorded meanwhile (nobody drove the run yet) stands; the report is still owed.
-    if ((await tx.getRun(run.id))?.status === 'pending')
+    // A run that ended meanwhile stays as it is; the report is still owed.
+    const status = (await tx.getRun(run.id))?.status;
+    if (status !== undefined && !isTerminalRun(status))
       await tx.apply(runFailed(run.id, baselineReason(run, bad)));
     return true;
   });

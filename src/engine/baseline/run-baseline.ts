@@ -14,3 +14,20 @@ export async function readRunBaseline(
   const last = events.at(-1);
   return last?.type === 'run.baseline-completed' ? last.data : undefined;
 }
+
+/**
+ * Whether a drive must check the base before its first task: `first` when nothing was recorded
+ * yet (a first start, or a pause, crash or Ctrl-C before the baseline finished); `again` when
+ * the recorded baseline is the one that stopped the run and `gaffer retry` reopened it, once the
+ * environment was fixed (so the cached results are not to be trusted).
+ */
+export async function baselineDue(store: Store, runId: string): Promise<'first' | 'again' | undefined> {
+  const events = await store.readEvents({ runId, types: ['run.baseline-completed', 'run.no-checks'] });
+  const last = events.at(-1);
+  if (last === undefined) return 'first';
+  const stoppedTheRun =
+    last.type === 'run.baseline-completed' &&
+    last.data.policy === 'require_green' &&
+    last.data.checks.some((check) => !check.passed);
+  return stoppedTheRun ? 'again' : undefined;
+}

@@ -25,6 +25,7 @@ const REOPENABLE = new Set(['blocked', 'skipped', 'cancelled']);
  * rework budget, keeping everything that passed; the run waits, paused, for its next drive.
  * Without `keepWork` a reopened task starts over from the integration head (its branch and
  * worktree go); with it, the next attempt continues on its branch, told what stopped it.
+ * A run that failed at its baseline is reopened whole: its next drive checks the base again.
  */
 export async function reopenRun(
   store: Store,
@@ -101,18 +102,23 @@ function chooseTasks(run: RunRecord, tasks: readonly TaskRecord[], named: readon
     }
   }
   const chosen = tasks.filter((t) => seeds.has(t.taskId));
-  if (chosen.length === 0) {
-    // A run stopped before any task ran (its baseline failed) starts again from the top.
-    const untouched = tasks.every((t) => t.status === 'pending');
+  if (chosen.length === 0 && !stoppedBeforeAnyTask(run, tasks)) {
     throw userError(
       'GAFFER_BAD_INPUT',
       `run ${run.id} has nothing to retry: no task is blocked, skipped or cancelled`,
-      untouched
-        ? `it stopped before any task ran: start again with \`gaffer run ${run.planPath}\``
-        : undefined,
+      'every task passed; start a new run for more work',
     );
   }
   return chosen;
+}
+
+/**
+ * A run that failed before any task ran: its base failed its checks (or could not run them). A
+ * retry reopens the run alone; its next drive checks the base again, now that the environment
+ * may be fixed.
+ */
+function stoppedBeforeAnyTask(run: RunRecord, tasks: readonly TaskRecord[]): boolean {
+  return run.status === 'failed' && tasks.every((t) => t.status === 'pending');
 }
 
 /** With --continue: what stopped each task — its last failed checks, or the reason it was stopped. */

@@ -5,7 +5,10 @@ import type {
   SessionResult,
   TaskRecord,
 } from '../../domain/index.js';
-import { attemptAborted, attemptInterrupted, taskStarted } from '../../domain/index.js';
+import { agentFailure, attemptAborted, attemptInterrupted, taskStarted } from '../../domain/index.js';
+import type { RepoSnapshot } from '../../git/index.js';
+import { snapshotRepository } from '../../git/index.js';
+import { describeTamper, undoRepositoryChanges } from '../../git/repo-tamper.js';
 import { runAgentSession } from '../agent-session.js';
 import { agentEnv } from '../child-env.js';
 import { buildPrompt } from '../prompt.js';
@@ -50,16 +53,24 @@ export async function runAttempt(
   const baseCommit = await prepareWorktree(ctx, facts.task, plan);
   const attempt = await recordStart(ctx, facts.task, plan, baseCommit);
   const adapter = ctx.agents.get(attempt.agent);
-  const session = await runAgentSession(
+  // A test double without a common dir has nothing to snapshot.
+  const before = ctx.repo.commonDir === undefined ? undefined : await snapshotRepository(ctx.repo);
+  const ran = await runAgentSession(
     ctx,
     adapter,
     sessionInput(ctx, attempt, plan, adapter.envKeys, tryNumber(facts, plan)),
     attempt.transcriptPath ?? '',
     signal,
   );
-  if (session.status !== 'aborted' && !signal.aborted) return { type: 'finished', attempt, session };
-  const stop = stopRequestOf(signal);
-  // After a lost lease another engine owns the run: write nothing.
+  const stopping = ran.status === 'aborted' || signal.aborted;
+  const stop = stopping ? stopRequestOf(signal) : undefined;
+  // After a lost lease another engine owns the run: write nothing, undo nothing.
+  const tamper =
+    before && stop?.kind !== 'lease-lost' ? await undoTampering(ctx, attempt, before) : undefined;
+  if (stop === undefined) {
+    return { type: 'finished', attempt, session: tamper ? failedByTamper(ran, tamper) : ran };
+  }
+  const session = ran;
   if (stop.kind !== 'lease-lost') {
     const outcome = { usage: session.usage, nativeSessionId: session.nativeSessionId };
     await ctx.store.transaction((tx) =>
@@ -71,6 +82,50 @@ export async function runAttempt(
     );
   }
   return { type: 'stopped', stop };
+}
+
+/**
+ * Undoes what the session changed in the repository beyond its worktree (refs, HEAD of the main
+ * checkout, config, hooks; see undoRepositoryChanges) and records it as
+ * `attempt.repository-tampered`. Returns the message the attempt fails with, or undefined when
+ * nothing had changed.
+ */
+async function undoTampering(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  before: RepoSnapshot,
+): Promise<string | undefined> {
+  const report = await undoRepositoryChanges(ctx.repo, before, {
+    ownBranch: attempt.branch,
+    integrationBranch: ctx.run.integrationBranch,
+  });
+  if (report.changes.length === 0) return undefined;
+  const failed = new Set(report.failed.map((f) => f.change));
+  await ctx.store.transaction((tx) =>
+    tx.appendEvent({
+      type: 'attempt.repository-tampered',
+      runId: attempt.runId,
+      taskId: attempt.taskId,
+      attemptId: attempt.id,
+      data: { changes: report.changes.map((c) => ({ ...c, undone: !failed.has(c) })) },
+    }),
+  );
+  return describeTamper(report);
+}
+
+/**
+ * A session that bent the repository fails, whatever it reported: `task_failed`, so the task is
+ * sent back for rework (told what it did) while its budget lasts, and never merged from this attempt.
+ */
+function failedByTamper(session: SessionResult, message: string): SessionResult {
+  return {
+    ...session,
+    status: 'failed',
+    error: message,
+    failure: agentFailure('task_failed', message, {
+      hint: 'agents must change only their worktree: Gaffer makes every commit and owns the refs, config and hooks',
+    }),
+  };
 }
 
 /**

@@ -1,6 +1,13 @@
-import type { AgentFailure, SessionResult } from '../../domain/index.js';
+import type { AgentFailure, GafferEvent, SessionResult } from '../../domain/index.js';
 import { agentFailure, attemptFailed, attemptSucceeded, taskEvaluating } from '../../domain/index.js';
-import { matchProtectedPaths } from '../../verify/index.js';
+import type { LimitsVerdict } from '../../verify/index.js';
+import {
+  judgeDiffLimits,
+  limitsMessage,
+  limitsOf,
+  matchProtectedPaths,
+  measureChangedFiles,
+} from '../../verify/index.js';
 import type { RunContext } from '../run-context.js';
 import { protectedPathsOf, taskOf } from '../run-context.js';
 import type { AttemptRecord } from '../../domain/index.js';
@@ -30,14 +37,17 @@ export async function guardProtectedPaths(ctx: RunContext, attempt: AttemptRecor
 /**
  * Commit: the attempt's changes become a commit on the task branch (also after a failed session:
  * the next attempt continues from them), and the attempt's end is recorded — succeeded, with the
- * task moving on to evaluation, or failed with its typed failure.
+ * task moving on to evaluation, or failed with its typed failure. Files over the plan's size
+ * limits are taken out first ({@link enforceLimits}) and fail the attempt.
  */
 export async function commitAttempt(
   ctx: RunContext,
   attempt: AttemptRecord,
-  session: SessionResult,
+  agentSession: SessionResult,
 ): Promise<void> {
   const { repo, store } = ctx;
+  const overLimits = await enforceLimits(ctx, attempt);
+  const session = overLimits ? limitsFailure(agentSession, overLimits) : agentSession;
   const title = taskOf(ctx.run, attempt.taskId).title;
   const head =
     (await repo.commitAll(
@@ -49,15 +59,63 @@ export async function commitAttempt(
   const outcome = { usage: session.usage, nativeSessionId: session.nativeSessionId, headCommit: head };
   if (session.status === 'failed') {
     const error = session.error ?? 'the agent session failed';
-    await store.transaction((tx) =>
-      tx.apply(attemptFailed(attempt, { ...outcome, error, failure: failureOf(session, error) })),
-    );
+    await store.transaction(async (tx) => {
+      if (overLimits) await tx.appendEvent(limitsEvent(attempt, overLimits));
+      await tx.apply(attemptFailed(attempt, { ...outcome, error, failure: failureOf(session, error) }));
+    });
     return;
   }
   await store.transaction(async (tx) => {
     await tx.apply(attemptSucceeded(attempt, { ...outcome, filesChanged }));
     await tx.apply(taskEvaluating(attempt, attempt.number, filesChanged));
   });
+}
+
+/**
+ * Limits: the attempt's changed files are measured (git lists them, so a large repository is not
+ * walked) and those over `limits.max_file_mb`, or the largest over `limits.max_diff_mb`, are put
+ * back as they were at the attempt's start — a new file is removed — so neither this commit nor
+ * the next attempt, which continues on the branch, carries them. Undefined when within limits.
+ */
+async function enforceLimits(ctx: RunContext, attempt: AttemptRecord): Promise<LimitsVerdict | undefined> {
+  const changed = await ctx.repo.changedPaths(attempt.worktreePath, attempt.baseCommit);
+  const files = await measureChangedFiles(attempt.worktreePath, changed);
+  const verdict = judgeDiffLimits(files, limitsOf(ctx.run.plan.settings));
+  if (verdict.oversized.length === 0) return undefined;
+  await ctx.repo.restorePaths(
+    attempt.worktreePath,
+    verdict.oversized.map((file) => file.path),
+    attempt.baseCommit,
+  );
+  return verdict;
+}
+
+/**
+ * An attempt over the limits failed, whatever its session said; `task_failed` because it is the
+ * work that is wrong, not the moment: a blind retry would write the same files, while rework
+ * tells the agent which files and why. The session's own failure, if any, is kept in the text.
+ */
+function limitsFailure(session: SessionResult, verdict: LimitsVerdict): SessionResult {
+  const message = limitsMessage(verdict);
+  const error = session.status === 'failed' && session.error ? `${message}\n\n${session.error}` : message;
+  return {
+    ...session,
+    status: 'failed',
+    error,
+    failure: agentFailure('task_failed', error, {
+      hint: 'raise limits.max_file_mb or limits.max_diff_mb in the plan if these files belong in the repository',
+    }),
+  };
+}
+
+function limitsEvent(attempt: AttemptRecord, verdict: LimitsVerdict): GafferEvent {
+  return {
+    type: 'attempt.limits-exceeded',
+    runId: attempt.runId,
+    taskId: attempt.taskId,
+    attemptId: attempt.id,
+    data: { paths: verdict.oversized, totalBytes: verdict.totalBytes, limits: verdict.limits },
+  };
 }
 
 /** An adapter that gave no typed failure is treated as a failed task, as before types existed. */

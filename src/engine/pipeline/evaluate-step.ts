@@ -4,7 +4,11 @@ import type { EvaluationOutcome, JudgeOptions } from '../../verify/index.js';
 import { evaluateWorktree, formatArgv, judge, noChangesResult } from '../../verify/index.js';
 import { readRunBaseline } from '../baseline/index.js';
 import { verifierEnv } from '../child-env.js';
+import { errorMessage } from '../logger.js';
+import { recordAttemptProcess } from '../recovery/record-process.js';
 import { redactSecrets } from '../redact.js';
+import { knownSecretValues } from '../secrets.js';
+import { checkSandboxRequest, openSandbox } from '../sandbox/index.js';
 import type { RunContext } from '../run-context.js';
 import { taskOf } from '../run-context.js';
 import { taskChecks } from './task-checks.js';
@@ -34,7 +38,7 @@ export async function evaluateAttempt(
   }
   const filesChanged = (await ctx.store.getTask(ctx.run.id, attempt.taskId))?.filesChanged ?? 0;
   if (filesChanged === 0 && !taskOf(ctx.run, attempt.taskId).allow_empty) results.unshift(noChangesResult());
-  await recordEvaluation(ctx, attempt, judge(results, reverted, await judgeOptions(ctx)), checked);
+  await recordEvaluation(ctx, attempt, judge(results, reverted, await judgeOptions(ctx, attempt)), checked);
   return true;
 }
 
@@ -45,7 +49,11 @@ async function runChecks(
   signal: AbortSignal,
 ): Promise<VerifierResult[] | undefined> {
   const { checks, problems } = await taskChecks(ctx, attempt.worktreePath, attempt.taskId);
+  const opened = await openSandbox(
+    checkSandboxRequest(ctx, attempt.worktreePath, taskOf(ctx.run, attempt.taskId)),
+  );
   const outcome = await evaluateWorktree({
+    sandbox: opened.sandbox,
     cwd: attempt.worktreePath,
     env: verifierEnv(ctx.env),
     verifiers: checks.verifiers,
@@ -62,9 +70,27 @@ async function runChecks(
           data: { name: verifier.name, command: formatArgv(verifier.argv) },
         });
       }),
-  });
+    onSpawn: (pid, command) => recordCheckProcess(ctx, attempt, pid, command),
+  }).finally(() => opened.dispose());
   if (signal.aborted) return undefined;
-  return [...problems, ...outcome.results].map((r) => ({ ...r, output: redactSecrets(r.output) }));
+  const known = knownSecretValues(ctx.env);
+  return [...problems, ...outcome.results].map((r) => ({ ...r, output: redactSecrets(r.output, known) }));
+}
+
+/**
+ * A check's process group goes on the attempt as it starts: an engine that takes over after a
+ * crash ends it before another attempt works in the worktree. A failed write only loses that
+ * record (the worktree's processes are found by directory too), never the evaluation.
+ */
+function recordCheckProcess(ctx: RunContext, attempt: AttemptRecord, pid: number, command: string): void {
+  const safe = redactSecrets(command, knownSecretValues(ctx.env));
+  recordAttemptProcess(ctx.store, attempt.id, { pid, pgid: pid, command: safe }).catch((error: unknown) =>
+    ctx.logger.warn('could not record a check process', {
+      attemptId: attempt.id,
+      pid,
+      error: errorMessage(error),
+    }),
+  );
 }
 
 /** The evaluation and its event, in one transaction; `checked` is the commit it judged. */
@@ -110,11 +136,14 @@ async function recordEvaluation(
   });
 }
 
-/** Under `verifiers.baseline: allow_preexisting`, failures the base already had do not count against the task. */
-async function judgeOptions(ctx: RunContext): Promise<JudgeOptions> {
+/**
+ * Under `verifiers.baseline: allow_preexisting`, failures the base already had do not count
+ * against the task; outputs name the worktree where the base's named its checkout.
+ */
+async function judgeOptions(ctx: RunContext, attempt: AttemptRecord): Promise<JudgeOptions> {
   if (ctx.run.plan.settings.verifiers?.baseline !== 'allow_preexisting') return {};
   const baseline = await readRunBaseline(ctx.store, ctx.run.id);
-  return baseline ? { baseline: baseline.checks } : {};
+  return baseline ? { baseline: baseline.checks, roots: [attempt.worktreePath] } : {};
 }
 
 function branchMovedResult(): VerifierResult {

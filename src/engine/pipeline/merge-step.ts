@@ -17,7 +17,8 @@ export async function mergeAttempt(ctx: RunContext, attempt: AttemptRecord): Pro
   await ensureEvaluating(ctx, attempt);
   const message = mergeMessage(run, attempt);
   const squash = run.plan.settings.merge !== 'keep';
-  const merged = await repo.mergeBranch(run.integrationBranch, attempt.branch, message, { squash });
+  const commit = await judgedCommit(ctx, attempt);
+  const merged = await repo.mergeBranch(run.integrationBranch, attempt.branch, message, { squash, commit });
   if (!merged.ok) {
     const rebase = await repo.rebase(attempt.worktreePath, run.integrationBranch);
     // A rebased branch is new code: it is checked again before it may be merged.
@@ -61,6 +62,22 @@ export async function mergeAttempt(ctx: RunContext, attempt: AttemptRecord): Pro
     }),
   );
   return true;
+}
+
+/**
+ * The commit to merge: the one the attempt's newest evaluation judged (recorded on
+ * `evaluation.completed`), else the commit Gaffer made after the session — never the branch as it
+ * is now, which something (a background process, a check) may have moved since it was checked.
+ */
+async function judgedCommit(ctx: RunContext, attempt: AttemptRecord): Promise<string | undefined> {
+  const events = await ctx.store.readEvents({
+    runId: attempt.runId,
+    taskId: attempt.taskId,
+    types: ['evaluation.completed'],
+  });
+  const checked = events.findLast((e) => e.attemptId === attempt.id);
+  const commit = checked?.type === 'evaluation.completed' ? checked.data.commit : undefined;
+  return commit ?? attempt.headCommit ?? undefined;
 }
 
 /** A squash commit is the task's one commit on the integration branch: its title says what it did. */

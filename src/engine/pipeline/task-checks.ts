@@ -1,7 +1,14 @@
 import type { VerifierResult } from '../../domain/index.js';
 import { GafferError } from '../../domain/index.js';
-import type { CheckPlan } from '../../verify/index.js';
-import { checksFor, detectVerifiers } from '../../verify/index.js';
+import type { Repo } from '../../git/index.js';
+import type { CheckPlan, DefinitionTree } from '../../verify/index.js';
+import {
+  checksFor,
+  definitionsResult,
+  detectVerifiers,
+  findDefinitionChanges,
+  worktreeTree,
+} from '../../verify/index.js';
 import { readRunBaseline } from '../baseline/index.js';
 import type { RunContext } from '../run-context.js';
 import { taskOf } from '../run-context.js';
@@ -19,8 +26,10 @@ const failed = (name: string, command: string, output: string): VerifierResult =
 /**
  * The checks of a task's attempt, detected in its worktree — which the agent wrote. So what the
  * agent broke there is the task's setback, never an engine error that would stop the run on
- * every resume (a trailing comma in package.json), and a check that ran on the base but is gone
- * now (a script deleted) fails instead of silently not running.
+ * every resume (a trailing comma in package.json), a check that ran on the base but is gone
+ * now (a script deleted) fails instead of silently not running, and so does one the task
+ * redefined (its script, Makefile or tool settings differ from the base commit's) unless the
+ * plan sets `verifiers.trust_task_changes` — see docs/decisions/2026-12-01-checks-from-base.md.
  */
 export async function taskChecks(
   ctx: RunContext,
@@ -52,8 +61,37 @@ export async function taskChecks(
       `The check "${c.name}" (${c.command}) ran on the base commit but no longer exists in this worktree. Restore it; do not remove the repository's checks.`,
     ),
   );
+  // The checks are the base commit's: a task may not redefine one (a package.json script, a
+  // Makefile, a test runner's settings) unless the plan trusts it to.
+  if (ctx.run.plan.settings.verifiers?.trust_task_changes !== true) {
+    const changes = await findDefinitionChanges(
+      checks.verifiers,
+      baseline?.checks ?? [],
+      commitTree(ctx.repo, ctx.run.baseCommit),
+      worktreeTree(worktree),
+    );
+    const redefined = definitionsResult(changes);
+    if (redefined) problems.push(redefined);
+  }
   return { checks, problems };
 }
+
+/** A commit's files as a {@link DefinitionTree}, read from git objects (a symbolic link as its target). */
+function commitTree(repo: Repo, commit: string): DefinitionTree {
+  return {
+    rootNames: async () =>
+      splitNul((await repo.git(['ls-tree', '-z', '--full-tree', '--name-only', commit])).stdout),
+    read: async (path) => {
+      const listed = await repo.git(['ls-tree', '-z', '--full-tree', commit, '--', path]);
+      const mode = /^(\d+) blob /.exec(splitNul(listed.stdout)[0] ?? '')?.[1];
+      if (mode === undefined) return undefined;
+      const text = (await repo.readFileAt(commit, path)) ?? '';
+      return mode === '120000' ? { link: text } : { text };
+    },
+  };
+}
+
+const splitNul = (text: string) => text.split('\0').filter((part) => part !== '');
 
 /** Whether the task's own settings would run a check of this name (a task may narrow the plan's checks). */
 function wantedFor(ctx: RunContext, taskId: string, name: string): boolean {

@@ -24,12 +24,15 @@ export function runCommandTool(ctx: ToolContext) {
         // model asks for), and it is handed to sh whole, as one argv element we never interpolate
         // into. What guards it is the deny list above, the worktree as cwd, the session's explicit
         // environment, the timeout, and runProcess killing the whole process group on abort.
-        const outcome = await runProcess(['/bin/sh', '-c', input.command], {
+        const shell = ['/bin/sh', '-c', input.command];
+        const wrapped = ctx.sandbox?.wrap(shell, ctx.env) ?? { argv: shell, env: ctx.env };
+        const outcome = await runProcess(wrapped.argv, {
           cwd: ctx.cwd,
-          env: ctx.env,
+          env: wrapped.env,
           timeoutMs: timeoutS * 1000,
           signal: options.abortSignal,
           keepChars: TAIL_CHARS,
+          onSpawn: (pid) => ctx.onProcess(pid, `sh -c ${input.command.slice(0, 200)}`),
         });
         // Nobody awaits a tool after an abort (the session has already ended): a rejection here would go unhandled.
         if (outcome.aborted) return 'aborted: the session was stopped';

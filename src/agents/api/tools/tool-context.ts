@@ -1,5 +1,5 @@
 import type { ToolExecutionOptions } from 'ai';
-import type { AgentEvent } from '../../../domain/index.js';
+import type { AgentEvent, CommandSandbox } from '../../../domain/index.js';
 import { PolicyRefusal } from './tool-paths.js';
 import type { ToolRoot } from './tool-paths.js';
 
@@ -7,6 +7,8 @@ import type { ToolRoot } from './tool-paths.js';
 export interface ToolContext extends ToolRoot {
   /** The session's explicit environment, for commands. */
   env: Record<string, string>;
+  /** The session's OS sandbox: run_command goes through it. */
+  sandbox?: CommandSandbox;
   /** Upper bound for run_command, in seconds. */
   commandTimeoutS: number;
   /** Routes a question to the engine, when the session has someone to ask. */
@@ -16,6 +18,8 @@ export interface ToolContext extends ToolRoot {
    * so the transcript reads call → refusal → result however the SDK interleaves its stream.
    */
   note(toolCallId: string, event: AgentEvent): void;
+  /** Told at once when a command starts (its own process group), so a crash never leaves it unrecorded. */
+  onProcess(pid: number, command: string): void;
 }
 
 /** Settles with `work`, or rejects as soon as `signal` aborts (the SDK waits for tools before it stops). */

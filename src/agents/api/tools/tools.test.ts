@@ -14,6 +14,7 @@ const matching = (pattern: RegExp | string): string =>
 let cwd: string;
 let outside: string;
 let notes: AgentEvent[];
+let spawned: { pid: number; command: string }[];
 let tools: ReturnType<typeof createTools>;
 
 function context(overrides: Partial<ToolContext> = {}): ToolContext {
@@ -25,6 +26,7 @@ function context(overrides: Partial<ToolContext> = {}): ToolContext {
     commandTimeoutS: 30,
     ask: undefined,
     note: (_id, event) => notes.push(event),
+    onProcess: (pid, command) => spawned.push({ pid, command }),
     ...overrides,
   };
 }
@@ -33,6 +35,7 @@ beforeEach(async () => {
   cwd = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-api-tools-')));
   outside = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-api-outside-')));
   notes = [];
+  spawned = [];
   tools = createTools(context());
 });
 afterEach(async () => {
@@ -146,6 +149,8 @@ describe('run_command', () => {
         command: `echo "$GREETING from $(pwd)"; "${process.execPath}" -e "process.exit(3)"`,
       }),
     ).toBe(`exit code 3\nhello from ${cwd}\n`);
+    // Its process group was reported as it started, for an engine that must end it after a crash.
+    expect(spawned).toEqual([{ pid: expect.any(Number) as number, command: matching(/^sh -c echo/) }]);
   });
 
   it('kills a command at its timeout, capped by command_timeout_s', async () => {

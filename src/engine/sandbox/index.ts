@@ -1,0 +1,4 @@
+export type { OpenSandbox, SandboxRequest } from './open-sandbox.js';
+export { assertSandboxAvailable, openSandbox } from './open-sandbox.js';
+export { agentSandboxRequest, checkSandboxRequest } from './requests.js';
+export { expandHome, sandboxOff, widenings } from './sandbox-settings.js';

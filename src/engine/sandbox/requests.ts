@@ -1,0 +1,45 @@
+import type { AgentAdapter, PlanTask } from '../../domain/index.js';
+import type { RunContext } from '../run-context.js';
+import type { SandboxRequest } from './open-sandbox.js';
+import { sandboxOff, widenings } from './sandbox-settings.js';
+
+type Deps = Pick<RunContext, 'repo' | 'run' | 'env'>;
+
+/** A task's checks (or the baseline's, without a task): the plan's and the task's widenings; the host network unless `verifiers.network: false`. */
+export function checkSandboxRequest(ctx: Deps, worktree: string, task?: PlanTask): SandboxRequest {
+  const wide = widenings(ctx.run, task, undefined, ctx.env.HOME);
+  return {
+    repo: ctx.repo,
+    worktree,
+    env: ctx.env,
+    off: sandboxOff(ctx.run),
+    writable: wide.writable,
+    readable: wide.readable,
+    network: ctx.run.plan.settings.verifiers?.network === false ? 'none' : 'host',
+  };
+}
+
+/**
+ * An agent's session: the plan's, the agent's and the task's widenings, plus what the backend
+ * itself needs (its login directory, its model API host). An agent reaches only those hosts.
+ */
+export function agentSandboxRequest(
+  ctx: Deps,
+  worktree: string,
+  task: PlanTask,
+  adapter: AgentAdapter,
+  config: Record<string, unknown>,
+): SandboxRequest {
+  const wide = widenings(ctx.run, task, config, ctx.env.HOME);
+  const needs = adapter.sandboxNeeds?.(config, ctx.env) ?? { writable: [], network: [] };
+  return {
+    repo: ctx.repo,
+    worktree,
+    env: ctx.env,
+    off: sandboxOff(ctx.run),
+    writable: [...wide.writable, ...needs.writable],
+    create: needs.create ?? [],
+    readable: wide.readable,
+    network: { hosts: [...needs.network, ...wide.network] },
+  };
+}

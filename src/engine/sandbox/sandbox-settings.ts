@@ -1,0 +1,48 @@
+import path from 'node:path';
+import type { PlanTask, RunRecord, SandboxSettings } from '../../domain/index.js';
+
+/** Every widening that applies to one task's sessions and checks: the plan's, the agent's, the task's. */
+export interface Widenings {
+  writable: string[];
+  readable: string[];
+  network: string[];
+}
+
+const EMPTY: Widenings = { writable: [], readable: [], network: [] };
+
+/** Whether the plan turned the sandbox off. */
+export const sandboxOff = (run: Pick<RunRecord, 'plan'>) => run.plan.settings.sandbox === 'off';
+
+/** `~/x` against HOME; other paths as they are (they were checked to be absolute when the run was created). */
+export function expandHome(p: string, home: string | undefined): string {
+  if (p === '~' || p.startsWith('~/')) return path.join(home ?? '/nonexistent-home', p.slice(1));
+  return p;
+}
+
+function add(into: Widenings, from: SandboxSettings | undefined, home: string | undefined): Widenings {
+  if (from === undefined) return into;
+  return {
+    writable: [...into.writable, ...(from.writable ?? []).map((p) => expandHome(p, home))],
+    readable: [...into.readable, ...(from.readable ?? []).map((p) => expandHome(p, home))],
+    network: [...into.network, ...(from.network ?? [])],
+  };
+}
+
+/** An agent's `sandbox:` key, from `agents.<name>` merged with the task's `agent_config`. */
+export function agentSandboxSettings(config: Record<string, unknown>): SandboxSettings | undefined {
+  const value = config.sandbox;
+  return value !== null && typeof value === 'object' ? value : undefined;
+}
+
+/** The widenings for a task's agent session (plan + agent + task) or its checks (plan + task). */
+export function widenings(
+  run: Pick<RunRecord, 'plan'>,
+  task: PlanTask | undefined,
+  agentConfig: Record<string, unknown> | undefined,
+  home: string | undefined,
+): Widenings {
+  const plan = run.plan.settings.sandbox;
+  let out = add(EMPTY, plan === 'off' ? undefined : plan, home);
+  if (agentConfig) out = add(out, agentSandboxSettings(agentConfig), home);
+  return add(out, task?.sandbox, home);
+}

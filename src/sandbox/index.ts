@@ -1,0 +1,11 @@
+export type { NetworkPolicy, PolicyFacts, PolicyWidening, SandboxPolicy } from './policy.js';
+export { buildPolicy } from './policy.js';
+export { bwrapArgv } from './bwrap-argv.js';
+export type { NetworkBridge } from './command-sandbox.js';
+export { bwrapSandbox, noSandbox, resolveCommand } from './command-sandbox.js';
+export type { DeniedEgress, EgressProxy, EgressProxyOptions } from './egress-proxy.js';
+export { startEgressProxy } from './egress-proxy.js';
+export { parseAllowEntry, parseAllowlist } from './host-allowlist.js';
+export { netBridgeArgv, netBridgeConfig, netBridgeScript, proxyEnv } from './network-env.js';
+export type { SandboxProbe } from './probe.js';
+export { probeSandbox } from './probe.js';
