@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bwrapArgv } from './bwrap-argv.js';
-import { buildPolicy } from './policy.js';
+import { buildPolicy, commandReadable } from './policy.js';
 
 const facts = {
   worktree: '/home/ann/src/app/.gaffer/worktrees/run-1/task',
@@ -99,5 +99,18 @@ describe('the bubblewrap command line of a policy', () => {
       '--',
       'claude',
     ]);
+  });
+});
+
+describe('the command itself', () => {
+  it('is readable where it lives, even under a hidden /tmp or home, but never opens the checkout', () => {
+    const policy = buildPolicy(facts, { writable: [], readable: [], network: { mode: 'none' } });
+    expect(commandReadable(policy, '/tmp/gaffer/node_modules/@openai/codex-linux-x64/vendor/codex')).toBe(
+      '/tmp/gaffer/node_modules',
+    );
+    expect(commandReadable(policy, '/home/ann/bin/tool')).toBe('/home/ann/bin');
+    // In the worktree, or a directory holding it (the checkout, its .gaffer/): nothing more.
+    expect(commandReadable(policy, `${facts.worktree}/run.sh`)).toBeUndefined();
+    expect(commandReadable(policy, '/home/ann/src/app/tool')).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { CommandSandbox, SandboxedCommand } from '../domain/index.js';
 import { bwrapArgv } from './bwrap-argv.js';
 import type { SandboxPolicy } from './policy.js';
+import { commandReadable } from './policy.js';
 
 /** The in-sandbox program that carries the network to the egress proxy, then starts the command. */
 export interface NetworkBridge {
@@ -46,10 +47,13 @@ export function bwrapSandbox(bwrap: string, policy: SandboxPolicy, bridge?: Netw
       if (command === undefined) throw new Error('no command to run');
       const inner: Record<string, string> = { ...env, TMPDIR: policy.tmpDir, ...(bridge?.env ?? {}) };
       const resolved = resolveCommand(command, inner.PATH, policy.worktree);
+      // The command itself must be readable where it lives (a CLI installed under /tmp or a home).
+      const own = commandReadable(policy, resolved);
+      const withCommand = own === undefined ? policy : { ...policy, readable: [...policy.readable, own] };
       return {
         argv: bwrapArgv({
           bwrap,
-          policy,
+          policy: withCommand,
           argv: [resolved, ...args],
           ...(bridge ? { prefix: bridge.prefix } : {}),
         }),

@@ -63,10 +63,19 @@ export function buildPolicy(facts: PolicyFacts, widening: PolicyWidening): Sandb
     ...['/root', '/home', facts.home].filter((dir): dir is string => dir !== undefined && dir !== '/'),
     facts.repoRoot,
   ]);
-  const underMask = (p: string) => masked.some((m) => inside(p, m));
+  // /tmp and /run get a tmpfs of their own in every sandbox: what lives there is hidden too.
+  const hidden = [...masked, '/tmp', '/run'];
+  const underMask = (p: string) => hidden.some((m) => inside(p, m));
   // What sits under a mask but must stay readable: toolchains on PATH, dependencies, Gaffer's own files.
   const reexposed = [
-    ...facts.pathDirs.filter((dir) => path.isAbsolute(dir) && underMask(dir)),
+    // A `node_modules/.bin` entry holds symlinks into its node_modules: that is what must be readable.
+    ...facts.pathDirs
+      .filter((dir) => path.isAbsolute(dir) && underMask(dir))
+      .map((dir) =>
+        path.basename(dir) === '.bin' && path.basename(path.dirname(dir)) === 'node_modules'
+          ? path.dirname(dir)
+          : dir,
+      ),
     ...DEPENDENCY_DIRS.map((dir) => path.join(facts.repoRoot, dir)),
     ...facts.gafferFiles.filter(underMask),
   ].filter(
@@ -93,4 +102,20 @@ function isGafferState(p: string, repoRoot: string): boolean {
 
 function unique(items: readonly string[]): string[] {
   return [...new Set(items.map((p) => path.resolve(p)))];
+}
+
+/**
+ * What must be readable for the command itself to start when it lives in a hidden place (a
+ * `node_modules` under /tmp or a home): its whole `node_modules` (a CLI's package and its
+ * vendored binary), else its own directory. Never the worktree's part, nothing that contains
+ * the worktree, nothing of `.gaffer/`.
+ */
+export function commandReadable(policy: SandboxPolicy, command: string): string | undefined {
+  const parts = command.split(path.sep);
+  const modules = parts.lastIndexOf('node_modules');
+  const dir = modules > 0 ? parts.slice(0, modules + 1).join(path.sep) : path.dirname(command);
+  if (inside(dir, policy.worktree) || inside(policy.worktree, dir) || dir.split(path.sep).includes('.gaffer'))
+    return undefined;
+  if (policy.gitDir !== undefined && inside(dir, policy.gitDir)) return undefined;
+  return dir;
 }
