@@ -41,14 +41,8 @@ export interface SandboxRequest {
   onDenied?: (target: { host: string; port: number; method: string; reason: string }) => void;
 }
 
-/** The repository's common git directory; undefined for a stand-in repository without one (tests' fakes). */
-async function gitDirOf(repo: Pick<Repo, 'root' | 'commonDir'>): Promise<string | undefined> {
-  return repo.commonDir;
-}
-
-/** The user error that stops a run when this machine cannot sandbox. */
-export async function assertSandboxAvailable(off: boolean): Promise<void> {
-  if (off) return;
+/** This machine's bubblewrap, or the user error that stops a run when it cannot sandbox. */
+async function requireSandbox(): Promise<{ bwrap: string }> {
   const probe = await probeSandbox();
   if (!probe.ok)
     throw userError(
@@ -56,6 +50,12 @@ export async function assertSandboxAvailable(off: boolean): Promise<void> {
       `cannot sandbox agents and checks: ${probe.reason}`,
       probe.fix,
     );
+  return probe;
+}
+
+/** Fails closed before anything starts, unless the plan said `sandbox: off`. */
+export async function assertSandboxAvailable(off: boolean): Promise<void> {
+  if (!off) await requireSandbox();
 }
 
 /**
@@ -65,39 +65,31 @@ export async function assertSandboxAvailable(off: boolean): Promise<void> {
  */
 export async function openSandbox(request: SandboxRequest): Promise<OpenSandbox> {
   const tmpDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-sandbox-')));
-  const removeTmp = () => rm(tmpDir, { recursive: true, force: true });
-  if (request.off) return { sandbox: noSandbox(tmpDir), dispose: removeTmp };
+  if (request.off)
+    return { sandbox: noSandbox(tmpDir), dispose: () => rm(tmpDir, { recursive: true, force: true }) };
   for (const dir of request.create ?? []) await mkdir(dir, { recursive: true, mode: 0o700 });
   let proxy: EgressProxy | undefined;
+  const dirs = [tmpDir];
   const dispose = async () => {
     await proxy?.close();
-    await removeTmp();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   };
   try {
-    await assertSandboxAvailable(false);
-    const probe = await probeSandbox();
-    if (!probe.ok) throw new Error('unreachable: the probe failed after it passed');
+    const { bwrap } = await requireSandbox();
     const hosts = typeof request.network === 'object' ? request.network.hosts : [];
     let network: NetworkPolicy = request.network === 'host' ? { mode: 'host' } : { mode: 'none' };
     let bridge: NetworkBridge | undefined;
     if (hosts.length > 0) {
       // One proxy per session: parallel sessions each reach only their own hosts.
       const socketDir = await mkdtemp(path.join(os.tmpdir(), 'gaffer-egress-'));
+      dirs.push(socketDir);
       proxy = await startEgressProxy({
         allow: hosts,
         socketDir,
         ...(request.onDenied ? { onDenied: request.onDenied } : {}),
       });
-      const started = proxy;
-      proxy = {
-        ...started,
-        close: async () => {
-          await started.close();
-          await rm(socketDir, { recursive: true, force: true });
-        },
-      };
-      network = { mode: 'proxy', allow: hosts, socketPath: started.socketPath };
-      const config = netBridgeConfig(started.socketPath, hosts);
+      network = { mode: 'proxy', allow: hosts, socketPath: proxy.socketPath };
+      const config = netBridgeConfig(proxy.socketPath, hosts);
       bridge = {
         prefix: netBridgeArgv(process.execPath, netBridgeScript(), config, []),
         env: proxyEnv(config),
@@ -107,7 +99,8 @@ export async function openSandbox(request: SandboxRequest): Promise<OpenSandbox>
       {
         worktree: request.worktree,
         repoRoot: request.repo.root,
-        gitDir: await gitDirOf(request.repo),
+        // A stand-in repository without one (tests' fakes) has no git directory to expose.
+        gitDir: request.repo.commonDir,
         home: request.env.HOME ?? os.homedir(),
         tmpDir,
         pathDirs: (request.env.PATH ?? '').split(path.delimiter).filter(Boolean),
@@ -115,7 +108,7 @@ export async function openSandbox(request: SandboxRequest): Promise<OpenSandbox>
       },
       { writable: request.writable, readable: request.readable, network },
     );
-    return { sandbox: bwrapSandbox(probe.bwrap, policy, bridge), dispose };
+    return { sandbox: bwrapSandbox(bwrap, policy, bridge), dispose };
   } catch (error) {
     await dispose();
     throw error;
