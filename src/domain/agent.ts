@@ -43,14 +43,27 @@ export interface CommandSandbox {
   wrap(argv: readonly string[], env: Record<string, string>): SandboxedCommand;
 }
 
-/** What a backend's own processes need beyond the default policy: their login and state directories, their API hosts. */
+/** What a backend's own processes need beyond the default policy: their state directory, their API hosts. */
 export interface SandboxNeeds {
-  /** Directories or files the CLI keeps its login and sessions in (read-write for its sessions only; a missing file is left out). */
+  /** Directories or files the CLI must write besides its state (a missing file is left out). */
   writable: string[];
-  /** Of those, directories the engine creates when missing, so what the CLI writes there outlives the session (resume). */
-  create?: string[];
   /** Hosts (`host` or `host:port`) the backend's process must reach: its model API. */
   network: string[];
+  /**
+   * The CLI keeps its login, settings and session records in a state directory. The engine gives
+   * each task a private one (`SessionInput.stateDir`), seeded with these files of the user's own:
+   * what an agent writes there (a hook, a `notify` program) reaches neither the user's next run
+   * of that CLI nor another task.
+   */
+  state?: { seed: StateSeed[] };
+}
+
+/** A file of the user's CLI state copied into a task's private state directory when it is made. */
+export interface StateSeed {
+  /** Absolute path of the user's file; a missing one is skipped. */
+  from: string;
+  /** Path inside the private state directory. */
+  to: string;
 }
 
 /** Everything an adapter needs to run one attempt. */
@@ -82,6 +95,11 @@ export interface SessionInput {
   ask?: (question: string) => Promise<string>;
   /** Every process the adapter starts for this session goes through it; absent only outside the engine (unit tests). */
   sandbox?: CommandSandbox;
+  /**
+   * The task's private state directory for the CLI (see `SandboxNeeds.state`), used instead of
+   * the user's own; it outlives the attempt, so a resume finds its session. Absent outside the engine.
+   */
+  stateDir?: string;
 }
 
 /** What an agent reports while it works. */

@@ -56,6 +56,7 @@ export type {
   CommandSandbox,
   SandboxedCommand,
   SandboxNeeds,
+  StateSeed,
 } from './agent.js';
 export { ZERO_USAGE, addUsage } from './agent.js';
 export type { AgentFailure, AgentFailureKind } from './agent.js';

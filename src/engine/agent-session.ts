@@ -7,7 +7,7 @@ import { configuredKeyValues, knownSecretValues } from './secrets.js';
 import { StopRequest } from './stop-request.js';
 import { createQuestionRouter } from './question-router.js';
 import { recordAttemptProcess } from './recovery/record-process.js';
-import { agentSandboxRequest, openSandbox } from './sandbox/index.js';
+import { agentSandboxRequest, agentStateDir, openSandbox, prepareAgentState } from './sandbox/index.js';
 
 /**
  * Runs one agent session to its end: streams its events into the transcript, routes its
@@ -48,14 +48,26 @@ export async function runAgentSession(
   signal.addEventListener('abort', forward, { once: true });
   if (signal.aborted) forward();
   let session: ReturnType<AgentAdapter['start']> | undefined;
+  const needs = adapter.sandboxNeeds?.(input.config, ctx.env) ?? { writable: [], network: [] };
+  // The CLI's state is the task's own copy, never the user's: see SandboxNeeds.state.
+  const stateDir =
+    needs.state === undefined
+      ? undefined
+      : prepareAgentState(
+          agentStateDir(ctx.repo.root, input.runId, input.taskId, adapter.name),
+          needs.state.seed,
+        );
   // Every process of the session runs in it; it is gone (with its temporary directory) when the session is.
   const sandbox = await openSandbox({
-    ...agentSandboxRequest(ctx, input.cwd, input.task, adapter, input.config),
+    ...agentSandboxRequest(ctx, input.cwd, input.task, needs, input.config, stateDir),
     // Refusals are kept in the database, where no agent can reach them (its transcript could be edited).
     onDenied: (target) => recordNetworkDenial(ctx, attempt, target),
   });
   try {
-    session = adapter.start({ ...input, ask, sandbox: sandbox.sandbox }, local.signal);
+    session = adapter.start(
+      { ...input, ask, sandbox: sandbox.sandbox, ...(stateDir === undefined ? {} : { stateDir }) },
+      local.signal,
+    );
     for await (const event of session.events) {
       await writer.write(event);
       if (event.type === 'usage') lastUsage = event.usage;

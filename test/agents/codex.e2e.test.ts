@@ -37,6 +37,7 @@ beforeEach(() => {
 afterEach(async () => {
   await Promise.all(sandboxes.map((sandbox) => sandbox.dispose()));
   await rm(repo, { recursive: true, force: true });
+  await rm(`${repo}-state`, { recursive: true, force: true });
 });
 
 /** A session input for the repository, in a sandbox of its own (disposed after the test). */
@@ -51,7 +52,8 @@ async function input(
     env: { ...allowlistedEnv(process.env), [KEY_VAR]: 'sk-test-123' },
     ...overrides,
   });
-  const contained = await sandboxFor(createCodexAgent(), plain);
+  // One state directory per test, as the engine keeps one per task: a resume finds its thread.
+  const contained = await sandboxFor(createCodexAgent(), plain, { stateRoot: `${repo}-state` });
   sandboxes.push(contained);
   return contained.input;
 }
@@ -159,12 +161,14 @@ describe('codex agent against a scripted Responses server', () => {
         { type: 'shell', command: 'env' },
         { type: 'text', text: 'ok' },
       ]);
-      const { result } = await finish(
-        createCodexAgent().start(await input(harness.config(server)), new AbortController().signal),
-      );
+      const contained = await input(harness.config(server));
+      const { result } = await finish(createCodexAgent().start(contained, new AbortController().signal));
       expect(result.status).toBe('succeeded');
       const seen = toolOutputs(server.turnRequests()[1]);
-      expect(seen).toContain(`CODEX_HOME=${harness.codexHome}`);
+      // The task's private copy of the codex home, never the user's own.
+      expect(contained.stateDir).toBeDefined();
+      expect(seen).toContain(`CODEX_HOME=${contained.stateDir}`);
+      expect(seen).not.toContain(`CODEX_HOME=${harness.codexHome}`);
       expect(seen).not.toContain('canary-4711');
     } finally {
       delete process.env.GAFFER_CANARY_SECRET;

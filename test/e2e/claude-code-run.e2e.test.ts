@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createClaudeTestBench } from '../fixtures/model-servers/anthropic-claude-env.js';
@@ -49,6 +49,7 @@ describe('gaffer run with Claude Code', () => {
       say('c done'),
     ]);
     const configDir = await bench.configDir();
+    await writeFile(join(configDir, 'settings.json'), '{"theme":"dark"}\n');
 
     const result = await runCli(['run', 'plan.yaml'], repo, {
       ANTHROPIC_BASE_URL: server.url,
@@ -59,7 +60,7 @@ describe('gaffer run with Claude Code', () => {
     expect(result.stdout).toMatch(/run claude-e2e-\w+ completed/);
 
     const status = JSON.parse((await runCli(['status', '--json'], repo)).stdout) as {
-      run: { integrationBranch: string };
+      run: { id: string; integrationBranch: string };
       usage: { inputTokens: number; outputTokens: number; costUsd: number };
       attempts: { nativeSessionId: string | null; agent: string }[];
     };
@@ -75,6 +76,15 @@ describe('gaffer run with Claude Code', () => {
     expect(status.attempts.every((a) => a.agent === 'claude-code' && a.nativeSessionId)).toBe(true);
     expect(status.usage.inputTokens).toBeGreaterThan(0);
     expect(status.usage.costUsd).toBeGreaterThan(0);
+    // Each task's Claude Code kept its state in a private copy of the user's config dir, under
+    // .gaffer/ where no agent can reach it; the user's own config dir is untouched.
+    expect(await readdir(configDir)).toEqual(['settings.json']);
+    const runId = status.run.id;
+    for (const task of ['a', 'b', 'c']) {
+      const state = join(repo, '.gaffer', 'agent-state', runId, task, 'claude-code');
+      expect(await readFile(join(state, 'settings.json'), 'utf8')).toBe('{"theme":"dark"}\n');
+      expect(await readdir(join(state, 'projects'))).not.toEqual([]);
+    }
     // the model saw Gaffer's task prompt
     expect(JSON.stringify(server.requests.map((r) => r.body))).toContain('Task b: Write b.txt');
   }, 240_000);

@@ -57,12 +57,20 @@ export function createClaudeCodeAgent(): AgentAdapter {
       const merged = { ...env, ...configEnv(config, env) };
       const home = merged.HOME ?? homedir();
       const configDir = merged.CLAUDE_CONFIG_DIR ?? path.join(home, '.claude');
+      // Claude Code keeps its global config in the config dir when one is named, else in the home.
+      const globalConfig = path.join(merged.CLAUDE_CONFIG_DIR ?? home, '.claude.json');
       const host = modelHost(merged.ANTHROPIC_BASE_URL, 'api.anthropic.com:443');
       return {
-        // Its login, settings and session transcripts (resume reads them back): this CLI's alone.
-        writable: [configDir, path.join(home, '.claude.json')],
-        create: [configDir],
+        writable: [],
         network: host === undefined ? [] : [host],
+        // The task's own config dir: the user's login and settings, and the sessions it records.
+        state: {
+          seed: [
+            { from: path.join(configDir, '.credentials.json'), to: '.credentials.json' },
+            { from: path.join(configDir, 'settings.json'), to: 'settings.json' },
+            { from: globalConfig, to: '.claude.json' },
+          ],
+        },
       };
     },
     start(input, config, signal) {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { userError } from '../../domain/index.js';
 import type { AgentAdapter } from '../../domain/index.js';
 import { defineAgent } from '../define-agent.js';
@@ -82,10 +83,18 @@ export function createCodexAgent(
       const home = codexHomeFor(config, definedEnv(env));
       const host = modelHost(config.provider?.base_url ?? env.OPENAI_BASE_URL, 'api.openai.com:443');
       return {
-        // Its auth, config and thread rollouts (resume reads them back): this CLI's alone.
-        writable: home === undefined ? [] : [home],
-        create: home === undefined ? [] : [home],
+        writable: [],
         network: host === undefined ? [] : [host],
+        // The task's own CODEX_HOME: the user's login and config, and the thread rollouts it records.
+        state: {
+          seed:
+            home === undefined
+              ? []
+              : [
+                  { from: path.join(home, 'auth.json'), to: 'auth.json' },
+                  { from: path.join(home, 'config.toml'), to: 'config.toml' },
+                ],
+        },
       };
     },
     start(input, config, signal) {

@@ -99,7 +99,8 @@ export async function runCodexSession(
       }),
     };
   }
-  const codexHome = codexHomeFor(config, input.env);
+  // The engine hands each task a private copy of the user's codex home (see SandboxNeeds.state).
+  const codexHome = input.stateDir ?? codexHomeFor(config, input.env);
   if (codexHome === undefined) {
     const error = 'no codex home: set agents.codex.codex_home (or HOME/CODEX_HOME in the environment)';
     return {

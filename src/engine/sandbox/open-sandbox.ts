@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { CommandSandbox } from '../../domain/index.js';
@@ -32,8 +32,6 @@ export interface SandboxRequest {
   env: Record<string, string | undefined>;
   off: boolean;
   writable: readonly string[];
-  /** Directories of `writable` to create when missing (a CLI's state directory). */
-  create?: readonly string[];
   readable: readonly string[];
   /** Agents: the hosts they may reach (none: no network). Checks: `host` or `none`. */
   network: { hosts: readonly string[] } | 'host' | 'none';
@@ -67,7 +65,6 @@ export async function openSandbox(request: SandboxRequest): Promise<OpenSandbox>
   const tmpDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-sandbox-')));
   if (request.off)
     return { sandbox: noSandbox(tmpDir), dispose: () => rm(tmpDir, { recursive: true, force: true }) };
-  for (const dir of request.create ?? []) await mkdir(dir, { recursive: true, mode: 0o700 });
   let proxy: EgressProxy | undefined;
   const dirs = [tmpDir];
   const dispose = async () => {

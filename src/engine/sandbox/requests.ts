@@ -1,4 +1,4 @@
-import type { AgentAdapter, PlanTask } from '../../domain/index.js';
+import type { PlanTask, SandboxNeeds } from '../../domain/index.js';
 import type { RunContext } from '../run-context.js';
 import type { SandboxRequest } from './open-sandbox.js';
 import { sandboxOff, widenings } from './sandbox-settings.js';
@@ -21,24 +21,24 @@ export function checkSandboxRequest(ctx: Deps, worktree: string, task?: PlanTask
 
 /**
  * An agent's session: the plan's, the agent's and the task's widenings, plus what the backend
- * itself needs (its login directory, its model API host). An agent reaches only those hosts.
+ * itself needs (its model API host, the task's private state directory). An agent reaches only
+ * those hosts.
  */
 export function agentSandboxRequest(
   ctx: Deps,
   worktree: string,
   task: PlanTask,
-  adapter: AgentAdapter,
+  needs: SandboxNeeds,
   config: Record<string, unknown>,
+  stateDir?: string,
 ): SandboxRequest {
   const wide = widenings(ctx.run, task, config, ctx.env.HOME);
-  const needs = adapter.sandboxNeeds?.(config, ctx.env) ?? { writable: [], network: [] };
   return {
     repo: ctx.repo,
     worktree,
     env: ctx.env,
     off: sandboxOff(ctx.run),
-    writable: [...wide.writable, ...needs.writable],
-    create: needs.create ?? [],
+    writable: [...wide.writable, ...needs.writable, ...(stateDir === undefined ? [] : [stateDir])],
     readable: wide.readable,
     network: { hosts: [...needs.network, ...wide.network] },
   };
