@@ -8,6 +8,7 @@ import type {
   SandboxNeeds,
   SessionInput,
 } from '../domain/index.js';
+import { sandboxWideningSchema } from '../sandbox/widening-schema.js';
 import { configErrorMessage } from './config-error.js';
 import { didYouMean } from './did-you-mean.js';
 import { createSession } from './session.js';
@@ -17,8 +18,8 @@ export type AgentEnv = Record<string, string | undefined>;
 
 /**
  * Keys the engine itself reads from every agent's config (`env`, `api_key_env` pick variables
- * for the child environment; `pricing` is merged in from the plan; `sandbox` widens the policy of
- * this agent's sessions), so no backend may reject them.
+ * for the child environment; `pricing` is merged in from the plan; `sandbox`, as an object,
+ * widens the policy of this agent's sessions), so no backend may reject them.
  */
 const ENGINE_KEYS: readonly string[] = ['env', 'api_key_env', 'pricing', 'sandbox'];
 
@@ -50,6 +51,36 @@ function declaredKeys(schema: z.ZodType): readonly string[] | undefined {
   return undefined;
 }
 
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * A `sandbox:` object is Gaffer's widening of this agent's sandbox (read by the engine from the
+ * raw config), checked here and kept from the backend; any other `sandbox` value is the
+ * backend's own (Codex's `sandbox: read-only`, used when Gaffer's sandbox is off).
+ */
+function splitWidening(
+  name: string,
+  raw: Record<string, unknown>,
+): { backend: Record<string, unknown> } | { error: GafferError } {
+  if (!isObject(raw.sandbox)) return { backend: raw };
+  const checked = sandboxWideningSchema.safeParse(raw.sandbox);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const at = ['sandbox', ...(issue?.path ?? []).map(String)].join('.');
+    return {
+      error: userError(
+        'GAFFER_BAD_INPUT',
+        `invalid ${name} agent config: sandbox: ${configErrorMessage(checked.error)}`,
+        `agents.${name}.sandbox widens this agent's sandbox: { writable: [paths], readable: [paths], network: [host:port] }`,
+        { agent: name, key: at },
+      ),
+    };
+  }
+  const { sandbox: _widening, ...backend } = raw;
+  return { backend };
+}
+
 /** Parses `raw` against the definition: a config, or the user error that says what to fix. */
 export function parseAgentConfig<Config>(
   definition: Pick<AgentDefinition<Config>, 'name' | 'configSchema' | 'configHint'>,
@@ -75,7 +106,9 @@ export function parseAgentConfig<Config>(
       };
     }
   }
-  const parsed = definition.configSchema.safeParse(raw);
+  const widening = splitWidening(name, raw);
+  if ('error' in widening) return { success: false, error: widening.error };
+  const parsed = definition.configSchema.safeParse(widening.backend);
   if (parsed.success) return { success: true, config: parsed.data };
   const path = (parsed.error.issues[0]?.path ?? []).map(String).join('.');
   return {

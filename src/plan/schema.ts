@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_FAILURE_KINDS, TASK_ID_PATTERN } from '../domain/index.js';
+import { sandboxWideningSchema } from '../sandbox/widening-schema.js';
 
 /*
  * The shape of `plan.yaml` as written by people and LLMs: run settings flat at the top level,
@@ -28,11 +29,7 @@ export const planVerifierSchema = verifierSchema.extend({
 });
 
 /** Widenings of the sandbox's default policy (paths are checked when the run is created). */
-export const sandboxSchema = z.strictObject({
-  writable: z.array(nonEmpty).optional(),
-  readable: z.array(nonEmpty).optional(),
-  network: z.array(nonEmpty).optional(),
-});
+export const sandboxSchema = sandboxWideningSchema;
 
 export const limitsSchema = z.strictObject({
   max_file_mb: positive.optional(),

@@ -41,6 +41,21 @@ describe('createCodexAgent', () => {
     expect(error.message).toMatch(/invalid codex agent config: sandbox: /);
   });
 
+  it("sandbox: an object is Gaffer's widening (checked, kept from codex); a string is codex's own mode", async () => {
+    // A widening passes codex's schema (codex keeps its default mode) and only a bad binary is left to report.
+    const widened = await preflightError({
+      sandbox: { writable: ['/srv/cache'], network: ['registry.npmjs.org:443'] },
+      executable: '/nonexistent/bin/codex',
+    });
+    expect(widened.code).toBe('GAFFER_AGENT_MISSING');
+    const typo = await preflightError({ sandbox: { writeable: ['/srv/cache'] } });
+    expect(typo).toMatchObject({ code: 'GAFFER_BAD_INPUT', details: { key: 'sandbox' } });
+    expect(typo.message).toMatch(/invalid codex agent config: sandbox: .*writeable/);
+    expect(typo.hint).toContain('{ writable: [paths], readable: [paths], network: [host:port] }');
+    const mode = createCodexAgent().sandboxNeeds?.({ sandbox: 'read-only' }, env);
+    expect(mode?.network).toEqual(['api.openai.com:443']);
+  });
+
   it('preflight: a missing binary says how to install codex', async () => {
     const error = await preflightError({ executable: '/nonexistent/bin/codex' });
     expect(error).toMatchObject({
