@@ -59,6 +59,7 @@ export type {
   StateSeed,
 } from './agent.js';
 export { ZERO_USAGE, addUsage } from './agent.js';
+export { expandHome } from './home-path.js';
 export type { AgentFailure, AgentFailureKind } from './agent.js';
 export { AGENT_FAILURE_KINDS, agentFailure, isTransientFailureKind } from './agent.js';
 export type { RetryPolicy } from './retry.js';

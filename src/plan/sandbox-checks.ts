@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { expandHome } from '../domain/index.js';
 import type { PlanIssue } from '../domain/index.js';
 import { issueAt, type IssueContext } from './issue.js';
 import type { PlanPath } from './source-map.js';
@@ -66,8 +67,7 @@ function judgePath(
   options: SandboxCheckOptions,
 ): { message: string; hint: string } | undefined {
   const { home } = options;
-  const expanded =
-    value === '~' || value.startsWith('~/') ? (home ? path.join(home, value.slice(1)) : undefined) : value;
+  const expanded = expandHome(value, home);
   const label = `sandbox.${key} "${value}"`;
   if (expanded === undefined)
     return { message: `${label} starts with ~ but HOME is not set`, hint: 'write the absolute path' };

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { runProcess } from '../../process/run-process.js';
+import { execGit } from '../../git/exec-git.js';
 import { checkRead } from '../policy/tool-policy.js';
 import { resolveInside } from '../worktree-path.js';
 import type { ContextFile, RepoSnapshot } from './pack-context.js';
@@ -11,31 +11,22 @@ const MAX_MAP_FILES = 5_000;
 /** Context files larger than this are not inlined. */
 const MAX_CONTEXT_FILE_BYTES = 512 * 1024;
 
-/** Runs git and returns its stdout (runProcess' own output interleaves stderr), or undefined on failure. */
-export async function gitStdout(
-  cwd: string,
-  env: Record<string, string>,
-  args: string[],
-): Promise<string | undefined> {
-  let stdout = '';
+/**
+ * Runs Gaffer's own safe git (a scratch environment, repository config that would run programs
+ * neutralised: the worktree's config is the agent's to write) and returns its stdout, or
+ * undefined on failure.
+ */
+export async function gitStdout(cwd: string, args: string[]): Promise<string | undefined> {
   try {
-    const outcome = await runProcess(['git', ...args], {
-      cwd,
-      env,
-      timeoutMs: 15_000,
-      keepChars: 1_000,
-      onOutput: (stream, text) => {
-        if (stream === 'stdout') stdout += text;
-      },
-    });
-    return outcome.exitCode === 0 ? stdout : undefined;
+    const result = await execGit(args, { cwd, allowFail: true });
+    return result.code === 0 ? result.stdout : undefined;
   } catch {
     return undefined; // no git on PATH
   }
 }
 
-async function trackedFiles(cwd: string, env: Record<string, string>): Promise<string[] | undefined> {
-  const output = await gitStdout(cwd, env, ['ls-files', '-z']);
+async function trackedFiles(cwd: string): Promise<string[] | undefined> {
+  const output = await gitStdout(cwd, ['ls-files', '-z']);
   return output
     ?.split('\0')
     .filter((file) => file !== '')
@@ -46,7 +37,7 @@ async function trackedFiles(cwd: string, env: Record<string, string>): Promise<s
  * What the run's stable prefix is made of: the root's AGENTS.md / CLAUDE.md and the tracked files
  * (`git ls-files`, so build output and ignored files stay out; a plain walk outside git).
  */
-export async function readRepoSnapshot(cwd: string, env: Record<string, string>): Promise<RepoSnapshot> {
+export async function readRepoSnapshot(cwd: string): Promise<RepoSnapshot> {
   const instructions: { name: string; text: string }[] = [];
   for (const name of INSTRUCTION_FILES) {
     try {
@@ -55,7 +46,7 @@ export async function readRepoSnapshot(cwd: string, env: Record<string, string>)
       // not there
     }
   }
-  const files = (await trackedFiles(cwd, env)) ?? (await walkFiles(cwd, cwd, MAX_MAP_FILES)).files;
+  const files = (await trackedFiles(cwd)) ?? (await walkFiles(cwd, cwd, MAX_MAP_FILES)).files;
   return { instructions, files };
 }
 

@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPrefixCache } from './prefix-cache.js';
 
 let repo: string;
-const env = { PATH: process.env.PATH ?? '' };
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', ['-c', 'user.email=t@example.invalid', '-c', 'user.name=t', ...args], {
     cwd,
@@ -32,7 +31,7 @@ describe('prefix cache', () => {
     const first = path.join(repo, 'wt-1');
     const second = path.join(repo, 'wt-2');
     git(repo, 'worktree', 'add', '-q', '-b', 'task-1', first);
-    const a = await cache.get('run-1', first, env, 24_000);
+    const a = await cache.get('run-1', first, 24_000);
     expect(a.text).toContain('# Repository instructions (AGENTS.md)\nBe brief.');
     expect(a.text).toContain('./: .gitignore, AGENTS.md');
     expect(a.text).not.toContain('ignored.log');
@@ -42,8 +41,8 @@ describe('prefix cache', () => {
     git(repo, 'add', 'merged.ts');
     git(repo, 'commit', '-q', '-m', 'merge');
     git(repo, 'worktree', 'add', '-q', '-b', 'task-2', second);
-    expect((await cache.get('run-1', second, env, 24_000)).text).toBe(a.text);
-    expect((await cache.get('run-2', second, env, 24_000)).text).toContain(
+    expect((await cache.get('run-1', second, 24_000)).text).toBe(a.text);
+    expect((await cache.get('run-2', second, 24_000)).text).toContain(
       './: .gitignore, AGENTS.md, merged.ts',
     );
   });
@@ -52,7 +51,7 @@ describe('prefix cache', () => {
     const plain = await realpath(await mkdtemp(path.join(os.tmpdir(), 'gaffer-api-plain-')));
     try {
       await writeFile(path.join(plain, 'a.txt'), 'a\n');
-      expect((await createPrefixCache().get('run-1', plain, env, 24_000)).text).toContain('./: a.txt');
+      expect((await createPrefixCache().get('run-1', plain, 24_000)).text).toContain('./: a.txt');
     } finally {
       await rm(plain, { recursive: true, force: true });
     }

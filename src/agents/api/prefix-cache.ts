@@ -6,15 +6,15 @@ import type { StablePrefix } from './pack-context.js';
 const MAX_ENTRIES = 16;
 
 /** The repository a worktree belongs to: every worktree of one repository shares git's common dir. */
-async function repositoryOf(cwd: string, env: Record<string, string>): Promise<string> {
-  const dir = await gitStdout(cwd, env, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
+async function repositoryOf(cwd: string): Promise<string> {
+  const dir = await gitStdout(cwd, ['rev-parse', '--path-format=absolute', '--git-common-dir']);
   // Outside git (or without it) the prefix is simply not shared with other worktrees.
   return dir?.trim() || cwd;
 }
 
 export interface PrefixCache {
   /** The stable prefix of `runId` in the repository of `cwd`, built from the first task that asks. */
-  get(runId: string, cwd: string, env: Record<string, string>, budgetTokens: number): Promise<StablePrefix>;
+  get(runId: string, cwd: string, budgetTokens: number): Promise<StablePrefix>;
 }
 
 /**
@@ -25,11 +25,11 @@ export interface PrefixCache {
 export function createPrefixCache(): PrefixCache {
   const entries = new Map<string, Promise<StablePrefix>>();
   return {
-    async get(runId, cwd, env, budgetTokens) {
-      const key = `${runId}\0${await repositoryOf(cwd, env)}\0${budgetTokens}`;
+    async get(runId, cwd, budgetTokens) {
+      const key = `${runId}\0${await repositoryOf(cwd)}\0${budgetTokens}`;
       let entry = entries.get(key);
       if (entry === undefined) {
-        entry = readRepoSnapshot(cwd, env).then((snapshot) => buildStablePrefix(snapshot, budgetTokens));
+        entry = readRepoSnapshot(cwd).then((snapshot) => buildStablePrefix(snapshot, budgetTokens));
         entries.set(key, entry);
         entry.catch(() => entries.delete(key));
         while (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);

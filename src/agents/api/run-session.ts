@@ -166,7 +166,7 @@ export async function runApiSession(options: RunApiSessionOptions): Promise<Sess
   const apiKey = apiKeyOf(input, config);
   if ('failure' in apiKey) return end(failedWith(apiKey.failure));
 
-  const prefix = await options.prefixes.get(input.runId, input.cwd, input.env, config.contextTokens);
+  const prefix = await options.prefixes.get(input.runId, input.cwd, config.contextTokens);
   const task = buildTaskMessage({
     prompt: input.prompt,
     task: input.task,

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { CodexOptions, ThreadOptions } from '@openai/codex-sdk';
+import { expandHome } from '../../domain/index.js';
 import type { SessionInput } from '../../domain/index.js';
 import { withPathDirs } from './codex-binary.js';
 import type { CodexBinary } from './codex-binary.js';
@@ -23,18 +24,12 @@ function mergeConfig(base: ConfigObject, over: ConfigObject): ConfigObject {
   return merged;
 }
 
-function expandHome(dir: string, home: string | undefined): string {
-  if (dir === '~') return home ?? os.homedir();
-  if (dir.startsWith('~/')) return path.join(home ?? os.homedir(), dir.slice(2));
-  return dir;
-}
-
 /**
  * Where Codex keeps auth, config and session rollouts: `codex_home` from the config, else the
  * env's CODEX_HOME, else `$HOME/.codex`. Resuming a thread needs the home that recorded it.
  */
 export function codexHomeFor(config: CodexConfig, env: Record<string, string>): string | undefined {
-  if (config.codexHome !== undefined) return path.resolve(expandHome(config.codexHome, env.HOME));
+  if (config.codexHome !== undefined) return path.resolve(expandHome(config.codexHome, env.HOME ?? os.homedir()) ?? config.codexHome);
   if (env.CODEX_HOME !== undefined && env.CODEX_HOME !== '') return env.CODEX_HOME;
   if (env.HOME !== undefined && env.HOME !== '') return path.join(env.HOME, '.codex');
   return undefined;

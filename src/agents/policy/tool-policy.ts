@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
+import { expandHome } from '../../domain/index.js';
 
 /** What a permission check decided; `reason` is shown to the agent and recorded as an event. */
 export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };
@@ -21,7 +22,7 @@ const SECRET_GLOBS = [
 const isSecretPath = picomatch(SECRET_GLOBS, { dot: true });
 
 function normalise(worktree: string, path: string): { absolute: string; inside: string | undefined } {
-  const absolute = resolve(worktree, path.startsWith('~/') ? path.replace('~', homedir()) : path);
+  const absolute = resolve(worktree, expandHome(path, homedir()) ?? path);
   const rel = relative(worktree, absolute);
   const inside =
     rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? rel.split(sep).join('/') : undefined;

@@ -1,5 +1,5 @@
 export type { OpenSandbox, SandboxRequest } from './open-sandbox.js';
 export { assertSandboxAvailable, openSandbox } from './open-sandbox.js';
 export { agentSandboxRequest, checkSandboxRequest } from './requests.js';
-export { expandHome, sandboxOff, widenings } from './sandbox-settings.js';
+export { sandboxOff, widenings } from './sandbox-settings.js';
 export { agentStateDir, prepareAgentState } from './agent-state.js';

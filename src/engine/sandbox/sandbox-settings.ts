@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { expandHome } from '../../domain/index.js';
 import type { PlanTask, RunRecord, SandboxSettings } from '../../domain/index.js';
 
 /** Every widening that applies to one task's sessions and checks: the plan's, the agent's, the task's. */
@@ -13,17 +13,17 @@ const EMPTY: Widenings = { writable: [], readable: [], network: [] };
 /** Whether the plan turned the sandbox off. */
 export const sandboxOff = (run: Pick<RunRecord, 'plan'>) => run.plan.settings.sandbox === 'off';
 
-/** `~/x` against HOME; other paths as they are (they were checked to be absolute when the run was created). */
-export function expandHome(p: string, home: string | undefined): string {
-  if (p === '~' || p.startsWith('~/')) return path.join(home ?? '/nonexistent-home', p.slice(1));
-  return p;
-}
+/**
+ * `~/x` against HOME; other paths as they are (they were checked when the run was created). With
+ * no HOME (the run was created with one), a place that cannot exist: the sandbox skips it.
+ */
+const expandPath = (p: string, home: string | undefined) => expandHome(p, home) ?? '/nonexistent-home';
 
 function add(into: Widenings, from: SandboxSettings | undefined, home: string | undefined): Widenings {
   if (from === undefined) return into;
   return {
-    writable: [...into.writable, ...(from.writable ?? []).map((p) => expandHome(p, home))],
-    readable: [...into.readable, ...(from.readable ?? []).map((p) => expandHome(p, home))],
+    writable: [...into.writable, ...(from.writable ?? []).map((p) => expandPath(p, home))],
+    readable: [...into.readable, ...(from.readable ?? []).map((p) => expandPath(p, home))],
     network: [...into.network, ...(from.network ?? [])],
   };
 }

@@ -1,7 +1,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { ALWAYS_PROTECTED } from '../../../domain/index.js';
+import { ALWAYS_PROTECTED, expandHome } from '../../../domain/index.js';
 import { checkRead, checkWrite } from '../../policy/tool-policy.js';
 
 /**
@@ -15,8 +15,7 @@ export class PolicyRefusal extends Error {
   override readonly name = 'PolicyRefusal';
 }
 
-const expandHome = (value: string) =>
-  value === '~' || value.startsWith('~/') ? homedir() + value.slice(1) : value;
+const expandTilde = (value: string) => expandHome(value, homedir()) ?? value;
 
 const isInside = (root: string, target: string) => {
   const rel = path.relative(root, target);
@@ -52,7 +51,7 @@ export interface ToolRoot {
  * worktree (symbolic links included) and never touch secrets.
  */
 export async function resolveForRead(root: ToolRoot, requested: string): Promise<string> {
-  const absolute = path.resolve(root.cwd, expandHome(requested));
+  const absolute = path.resolve(root.cwd, expandTilde(requested));
   const first = checkRead(root.cwd, absolute);
   if (!first.allowed) throw new PolicyRefusal(first.reason);
   if (!isInside(root.cwd, absolute)) throw new PolicyRefusal(`${absolute} is outside the task's worktree`);
@@ -70,7 +69,7 @@ export async function resolveForRead(root: ToolRoot, requested: string): Promise
  */
 export async function resolveForWrite(root: ToolRoot, requested: string): Promise<string> {
   const globs = [...WRITE_PROTECTED, ...root.protectedPaths];
-  const absolute = path.resolve(root.cwd, expandHome(requested));
+  const absolute = path.resolve(root.cwd, expandTilde(requested));
   const first = checkWrite(root.cwd, absolute, globs);
   if (!first.allowed) throw new PolicyRefusal(first.reason);
   const real = await realTarget(absolute);
