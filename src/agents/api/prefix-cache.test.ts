@@ -42,9 +42,7 @@ describe('prefix cache', () => {
     git(repo, 'commit', '-q', '-m', 'merge');
     git(repo, 'worktree', 'add', '-q', '-b', 'task-2', second);
     expect((await cache.get('run-1', second, 24_000)).text).toBe(a.text);
-    expect((await cache.get('run-2', second, 24_000)).text).toContain(
-      './: .gitignore, AGENTS.md, merged.ts',
-    );
+    expect((await cache.get('run-2', second, 24_000)).text).toContain('./: .gitignore, AGENTS.md, merged.ts');
   });
 
   it('walks the directory when it is not a git repository', async () => {

@@ -29,7 +29,8 @@ function mergeConfig(base: ConfigObject, over: ConfigObject): ConfigObject {
  * env's CODEX_HOME, else `$HOME/.codex`. Resuming a thread needs the home that recorded it.
  */
 export function codexHomeFor(config: CodexConfig, env: Record<string, string>): string | undefined {
-  if (config.codexHome !== undefined) return path.resolve(expandHome(config.codexHome, env.HOME ?? os.homedir()) ?? config.codexHome);
+  if (config.codexHome !== undefined)
+    return path.resolve(expandHome(config.codexHome, env.HOME ?? os.homedir()) ?? config.codexHome);
   if (env.CODEX_HOME !== undefined && env.CODEX_HOME !== '') return env.CODEX_HOME;
   if (env.HOME !== undefined && env.HOME !== '') return path.join(env.HOME, '.codex');
   return undefined;
