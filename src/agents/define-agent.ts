@@ -5,6 +5,7 @@ import type {
   AgentCapabilities,
   AgentSession,
   GafferError,
+  PreflightContext,
   SandboxNeeds,
   SessionInput,
 } from '../domain/index.js';
@@ -38,7 +39,7 @@ export interface AgentDefinition<Config> {
   /** The fix shown with config errors; default: point at the plan's `agents.<name>`. */
   configHint?: string;
   /** Throws a user error before anything runs (missing binary, no credentials). */
-  preflight?(config: Config, env: AgentEnv): Promise<void>;
+  preflight?(config: Config, env: AgentEnv, context: PreflightContext): Promise<void>;
   /** What the backend's own processes need inside the sandbox: their login directory, their model API host. */
   sandboxNeeds?(config: Config, env: AgentEnv): SandboxNeeds;
   start(input: SessionInput, config: Config, signal: AbortSignal): AgentSession;
@@ -137,10 +138,10 @@ export function defineAgent<Config>(definition: AgentDefinition<Config>): AgentA
     name,
     capabilities,
     ...(envKeys === undefined ? {} : { envKeys }),
-    async preflight(raw, env) {
+    async preflight(raw, env, context = { sandboxed: true }) {
       const parsed = parseAgentConfig(definition, raw);
       if (!parsed.success) throw parsed.error;
-      await definition.preflight?.(parsed.config, env);
+      await definition.preflight?.(parsed.config, env, context);
     },
     sandboxNeeds(raw, env) {
       const parsed = parseAgentConfig(definition, raw);

@@ -66,6 +66,12 @@ export interface StateSeed {
   to: string;
 }
 
+/** What the engine knows about the run a preflight is for. */
+export interface PreflightContext {
+  /** Whether the run's sessions will run in Gaffer's sandbox (false under the plan's `sandbox: off`); default true. */
+  sandboxed: boolean;
+}
+
 /** Everything an adapter needs to run one attempt. */
 export interface SessionInput {
   runId: string;
@@ -210,7 +216,11 @@ export interface AgentAdapter {
    * Throws a user error (e.g. missing binary, no credentials) before anything runs. `env` is the
    * engine's parent environment: adapters read it, never `process.env`.
    */
-  preflight?(config: Record<string, unknown>, env: Record<string, string | undefined>): Promise<void>;
+  preflight?(
+    config: Record<string, unknown>,
+    env: Record<string, string | undefined>,
+    context?: PreflightContext,
+  ): Promise<void>;
   /** What this backend's processes need inside the sandbox (login directories, API hosts); default nothing. */
   sandboxNeeds?(config: Record<string, unknown>, env: Record<string, string | undefined>): SandboxNeeds;
   start(input: SessionInput, signal: AbortSignal): AgentSession;

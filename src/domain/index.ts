@@ -56,6 +56,7 @@ export type {
   CommandSandbox,
   SandboxedCommand,
   SandboxNeeds,
+  PreflightContext,
   StateSeed,
 } from './agent.js';
 export { ZERO_USAGE, addUsage } from './agent.js';

@@ -134,7 +134,9 @@ async function preflightAgents(deps: CreateRunDeps, run: Pick<RunRecord, 'option
   for (const task of run.plan.tasks) {
     const name = agentFor(run, task);
     const adapter = deps.agents.get(name);
-    await adapter.preflight?.(agentConfigFor(run, task, name), deps.env);
+    await adapter.preflight?.(agentConfigFor(run, task, name), deps.env, {
+      sandboxed: run.plan.settings.sandbox !== 'off',
+    });
   }
 }
 

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { createAgentRegistry } from '../../src/agents/index.js';
 import { GafferError } from '../../src/domain/index.js';
+import type { AgentAdapter, PreflightContext } from '../../src/domain/index.js';
 import { createEngine } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/index.js';
@@ -39,5 +41,35 @@ describe('a database failure while a run starts', () => {
     );
     expect(git(repo, 'branch', '--list', 'gaffer/*')).toBe('');
     expect(await real.listRuns()).toEqual([]);
+  });
+});
+
+describe('the agents’ preflight', () => {
+  it('is told whether the run’s sessions will be sandboxed, so a backend can check what confines it under sandbox: off', async () => {
+    const seen: PreflightContext[] = [];
+    const recording: AgentAdapter = {
+      name: 'recording',
+      capabilities: { resume: false, steer: false, permissionHook: false, questions: false, usage: false },
+      preflight: (_config, _env, context) => {
+        if (context) seen.push(context);
+        return Promise.resolve();
+      },
+      start: () => {
+        throw new Error('not started in this test');
+      },
+    };
+    const plan = (extra: string) => `agent: recording\n${extra}tasks:\n  - { id: one, title: One }\n`;
+    for (const [extra, sandboxed] of [
+      ['', true],
+      ['sandbox: off\n', false],
+    ] as const) {
+      const repo = makeRepo({ 'plan.yaml': plan(extra) });
+      store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
+      const engine = createEngine({ store, agents: createAgentRegistry([recording]) });
+      await engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
+      expect(seen.at(-1)).toEqual({ sandboxed });
+      await store.close();
+      store = undefined;
+    }
   });
 });

@@ -82,7 +82,7 @@ describe('createCodexAgent', () => {
     ).resolves.toBeUndefined();
   });
 
-  it("preflight: where Gaffer's sandbox cannot run, codex's own must work unless it is off", async () => {
+  it("preflight: under the plan's sandbox: off, codex's own sandbox must work unless it is off too", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'gaffer-fake-codex-'));
     try {
       // A stand-in for codex on a host without user namespaces: `codex sandbox` cannot start.
@@ -93,18 +93,23 @@ describe('createCodexAgent', () => {
       );
       await chmod(fake, 0o755);
       const config = { executable: fake, provider: { name: 'local', base_url: 'http://127.0.0.1:9/v1' } };
-      // Only a plan with `sandbox: off` runs there: codex's own sandbox is what would confine its commands.
-      const uncontained = createCodexAgent({ containedByGaffer: () => Promise.resolve(false) });
-      const error = await preflightError(config, uncontained);
+      // Under `sandbox: off` codex's own sandbox is what would confine its commands.
+      const off = { sandboxed: false };
+      const error: GafferError | undefined = await createCodexAgent()
+        .preflight?.(config, env, off)
+        .then(
+          () => undefined,
+          (caught: unknown) => caught as GafferError,
+        );
       expect(error).toMatchObject({ code: 'GAFFER_AGENT_MISSING', details: { sandbox: 'unavailable' } });
-      expect(error.message).toContain('bwrap: No permissions to create a new namespace');
-      expect(error.hint).toContain('danger-full-access');
+      expect(error?.message).toContain('bwrap: No permissions to create a new namespace');
+      expect(error?.hint).toContain('danger-full-access');
       await expect(
-        uncontained.preflight?.({ ...config, sandbox: 'danger-full-access' }, env),
+        createCodexAgent().preflight?.({ ...config, sandbox: 'danger-full-access' }, env, off),
       ).resolves.toBeUndefined();
-      // Where Gaffer's sandbox runs, it contains codex and codex's own is not used.
-      const contained = createCodexAgent({ containedByGaffer: () => Promise.resolve(true) });
-      await expect(contained.preflight?.(config, env)).resolves.toBeUndefined();
+      // In Gaffer's sandbox (the default) codex's own is not used, so it is not probed.
+      await expect(createCodexAgent().preflight?.(config, env, { sandboxed: true })).resolves.toBeUndefined();
+      await expect(createCodexAgent().preflight?.(config, env)).resolves.toBeUndefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -8,7 +8,7 @@ import { resolveCodexBinary } from './codex-binary.js';
 import { codexHomeFor } from './codex-options.js';
 import { codexConfigSchema } from './codex-config.js';
 import { runCodexSession } from './codex-session.js';
-import { containedByGaffer, findCodexCredentials, probeCodexSandbox } from './codex-status.js';
+import { findCodexCredentials, probeCodexSandbox } from './codex-status.js';
 
 const NAME = 'codex';
 
@@ -26,20 +26,16 @@ export const CODEX_ENV_KEYS: readonly string[] = [
  * with its own sandbox off: both are bubblewrap, which cannot nest); under the plan's
  * `sandbox: off` its commands run in codex's own sandbox, writable only in the worktree and
  * offline unless the config says otherwise. An interrupted attempt resumes its codex thread.
- * A sandbox confines the commands, so there is no permission hook. `deps` replaces the check
- * for Gaffer's sandbox (tests).
+ * A sandbox confines the commands, so there is no permission hook.
  */
-export function createCodexAgent(
-  deps: { containedByGaffer?: (env: Record<string, string | undefined>) => Promise<boolean> } = {},
-): AgentAdapter {
-  const contained = deps.containedByGaffer ?? containedByGaffer;
+export function createCodexAgent(): AgentAdapter {
   return defineAgent({
     name: NAME,
     capabilities: { resume: true, steer: false, permissionHook: false, questions: false, usage: true },
     envKeys: CODEX_ENV_KEYS,
     configSchema: codexConfigSchema,
     configHint: 'fix agents.codex or the task agent_config',
-    async preflight(config, env) {
+    async preflight(config, env, context) {
       const binary = await resolveCodexBinary(config.executable, env.PATH);
       if (binary === undefined) {
         throw userError(
@@ -59,15 +55,10 @@ export function createCodexAgent(
         );
       }
       // Without a working sandbox every command codex runs would fail: say so before the run.
-      // Where Gaffer's sandbox works it contains codex and codex's own is not used (only a plan
-      // with `sandbox: off` uses it, and nothing here says which plan this is); where it does not,
-      // the run can only be `sandbox: off`, and codex's own is what confines its commands.
+      // In Gaffer's sandbox codex's own is not used; under the plan's `sandbox: off` codex's own is
+      // what confines its commands, so it must work here.
       // (The probe runs `true` and `touch`, which Windows lacks; codex reports problems there itself.)
-      if (
-        config.sandbox !== 'danger-full-access' &&
-        process.platform !== 'win32' &&
-        !(await contained(env))
-      ) {
+      if (!context.sandboxed && config.sandbox !== 'danger-full-access' && process.platform !== 'win32') {
         const probe = await probeCodexSandbox(binary, env);
         if (probe.state !== 'enforced') {
           throw userError(

@@ -24,7 +24,9 @@ export async function agentIssues(
     const name = task.agent ?? plan.settings.agent;
     try {
       const adapter = deps.agents.get(name);
-      await adapter.preflight?.(agentConfigFor({ plan }, task, name), deps.env);
+      await adapter.preflight?.(agentConfigFor({ plan }, task, name), deps.env, {
+        sandboxed: plan.settings.sandbox !== 'off',
+      });
     } catch (error) {
       if (!GafferError.isInstance(error) || !error.userError) throw error;
       const kind = error.code === 'GAFFER_UNKNOWN_AGENT' ? 'unknown-agent' : 'agent-unavailable';
