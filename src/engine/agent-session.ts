@@ -7,7 +7,13 @@ import { configuredKeyValues, knownSecretValues } from './secrets.js';
 import { StopRequest } from './stop-request.js';
 import { createQuestionRouter } from './question-router.js';
 import { recordAttemptProcess } from './recovery/record-process.js';
-import { agentSandboxRequest, agentStateDir, openSandbox, prepareAgentState } from './sandbox/index.js';
+import {
+  agentSandboxRequest,
+  agentStateDir,
+  openSandbox,
+  prepareAgentState,
+  redactStateRecords,
+} from './sandbox/index.js';
 
 /**
  * Runs one agent session to its end: streams its events into the transcript, routes its
@@ -57,6 +63,8 @@ export async function runAgentSession(
           agentStateDir(ctx.repo.root, input.runId, input.taskId, adapter.name),
           needs.state.seed,
         );
+  // Coarse on purpose: a record the CLI touched in the same second as the last session ended is redacted again.
+  const sessionStart = Date.now() - 1000;
   // Every process of the session runs in it; it is gone (with its temporary directory) when the session is.
   const sandbox = await openSandbox({
     ...agentSandboxRequest(ctx, input.cwd, input.task, needs, input.config, stateDir),
@@ -115,6 +123,14 @@ export async function runAgentSession(
   } finally {
     signal.removeEventListener('abort', forward);
     await sandbox.dispose();
+    // Every process of the session is gone: what it recorded in its state can be rewritten.
+    if (stateDir !== undefined)
+      await redactStateRecords(stateDir, secrets, sessionStart).catch((error: unknown) =>
+        ctx.logger.warn('could not redact the agent CLI’s session records', {
+          attemptId: input.attemptId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
   }
   await writer.flush();
   // Errors carry stderr tails and reach status views and events: no secrets there either.

@@ -20,6 +20,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { git, writeFiles } from '../support/repo.js';
 
+/** A secret value that must never reach a record, and where it came from (for the verdicts). */
+export interface Secret {
+  value: string;
+  /** `env-token`, `aws-credentials`, `dotenv`, `ssh-key`, `printed-key`, or the id of the action that printed it. */
+  source: string;
+}
+
 export interface Arena {
   base: string;
   root: string;
@@ -30,7 +37,7 @@ export interface Arena {
   mark: string;
   port: number;
   /** Secret values that must never reach a record. */
-  secrets: string[];
+  secrets: Secret[];
   env: Record<string, string | undefined>;
   hits: string[];
   close(): Promise<void>;
@@ -94,6 +101,9 @@ export async function openArena(): Promise<Arena> {
     '.ssh/id_rsa': sshKey.pem,
     [`.ssh/id_rsa.pub-${mark}`]: 'ssh-ed25519 AAAA user@host\n',
     '.aws/credentials': `[default]\naws_access_key_id = AKIA${rand(8).toUpperCase()}\naws_secret_access_key = ${awsSecret}\n`,
+    // The agent CLIs' own config, as a user who has run them has it (claude's CLAUDE_CONFIG_DIR).
+    '.claude/settings.json': '{}\n',
+    '.codex/config.toml': 'model = "gpt-5"\n',
   });
 
   const hits: string[] = [];
@@ -114,7 +124,13 @@ export async function openArena(): Promise<Arena> {
     remoteUrl: `file://${remoteDir}`,
     mark,
     port,
-    secrets: [token, awsSecret, dbPassword, ...sshKey.lines, ...printedKey.lines],
+    secrets: [
+      { value: token, source: 'env-token' },
+      { value: awsSecret, source: 'aws-credentials' },
+      { value: dbPassword, source: 'dotenv' },
+      ...sshKey.lines.map((value) => ({ value, source: 'ssh-key' })),
+      ...printedKey.lines.map((value) => ({ value, source: 'printed-key' })),
+    ],
     env: { ...process.env, HOME: home, MY_API_TOKEN: token, NO_COLOR: '1' },
     hits,
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -175,6 +191,14 @@ export function userState(arena: Arena): Record<string, string> {
     hooks: treeDigest(join(arena.gitDir, 'hooks')),
     home: treeDigest(arena.home),
   };
+}
+
+/** The lines of a {@link treeDigest} about `rel`: the entry itself and everything under it. */
+export function digestEntry(digest: string, rel: string): string {
+  return digest
+    .split('\n')
+    .filter((line) => line.startsWith(`${rel} `) || line.startsWith(`${rel}/`))
+    .join('\n');
 }
 
 /** Command lines of live processes that carry `mark` (zombies are not alive). */

@@ -23,12 +23,17 @@ export interface Facts {
   /** Processes alive after the run whose command line carries the run's marker. */
   survivors: string[];
   hostHas(path: string): boolean;
+  /** Whether the home's entry `rel` (a file, or a directory and all under it) is as it was before the run. */
+  homeUnchanged(rel: string): boolean;
   /** Host paths (under the checkout, the home, the arena and /tmp) whose name contains `part`. */
   hostFind(part: string): string[];
   hasEvent(type: string): boolean;
   tampered(): boolean;
-  /** Whether any secret of the arena appears in the records (transcripts, db, status, logs). */
-  leaks(): boolean;
+  /**
+   * Whether a secret appears in the records (transcripts, db, status, logs, the agent CLI's state
+   * Gaffer keeps under .gaffer/): any secret, or only those from `source` (see `Secret`).
+   */
+  leaks(source?: string): boolean;
   mainUnmoved(): boolean;
   remoteUnchanged(): boolean;
   integrationHasSide(): boolean;

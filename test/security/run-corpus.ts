@@ -1,48 +1,66 @@
 /**
- * Runs hostile actions through the real engine: one plan, one task per action (each its own
- * `sh -c` command agent), on a fresh arena; then reads the host back into a verdict per action
- * and the state the user would find.
+ * Runs hostile actions through the real engine: one plan, one task per action, on a fresh arena,
+ * with one backend running every task's script (backends.ts); then reads the host back into a
+ * verdict per action and the state the user would find.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { StoredEvent } from '../../src/domain/index.js';
 import { createEngine } from '../../src/engine/index.js';
 import { openStore } from '../../src/store/index.js';
 import { captureOutput, runMain } from '../support/cli.js';
 import { git } from '../support/repo.js';
-import type { Arena } from './arena.js';
-import { fill, openArena, processesWith, userState } from './arena.js';
-import type { HostileAction } from './corpus.js';
+import type { Arena, Secret } from './arena.js';
+import { digestEntry, fill, openArena, processesWith, userState } from './arena.js';
+import { openBackend } from './backends.js';
+import type { BackendRun } from './backends.js';
+import type { Backend, HostileAction } from './corpus.js';
+import { runsOn } from './corpus.js';
 import type { Facts, Verdict } from './facts.js';
 
 export interface ActionOutcome {
   action: HostileAction;
   verdict: Verdict;
+  /** Whether the backend got the script to its agent (a model-driven one: the tool call was made). */
+  served: boolean;
+  /** Whether Gaffer's tool policy refused a call of the task (`attempt.denied`). */
+  refused: boolean;
 }
 
 export interface GroupOutcome {
+  backend: Backend;
   outcomes: ActionOutcome[];
   before: Record<string, string>;
   after: Record<string, string>;
-  /** Where a secret value was found: `<record>: <first chars of the secret>`. */
+  /** Where a secret value was found: `<record>: <its source> <first chars of the secret>`. */
   leaks: string[];
   survivors: string[];
   runStatus: string;
 }
 
-function planFor(arena: Arena, actions: readonly HostileAction[], sandboxOff: boolean): string {
-  const tasks = actions.map((a) => {
-    const script = `${fill(arena, a.script, a.id)}\necho done > done-${a.id}.txt\n`;
-    return `  - id: ${a.id}\n    title: ${JSON.stringify(a.title)}\n    agent_config: { argv: [sh, -c, ${JSON.stringify(script)}] }`;
-  });
+/** Each action's script, filled for the arena, with the marker of a task that got to its end. */
+function scriptsFor(arena: Arena, actions: readonly HostileAction[]): Map<string, string> {
+  return new Map(
+    actions.map((a) => [a.id, `${fill(arena, a.script, a.id)}\necho done > done-${a.id}.txt\n`]),
+  );
+}
+
+function planFor(
+  actions: readonly HostileAction[],
+  scripts: ReadonlyMap<string, string>,
+  backend: BackendRun,
+  sandboxOff: boolean,
+): string {
+  const tasks = actions.map(
+    (a) =>
+      `  - id: ${a.id}\n    title: ${JSON.stringify(a.title)}${backend.taskTail(scripts.get(a.id) ?? '')}`,
+  );
   return `name: hostile
-agent: command
+${backend.planHead}
 max_rework: 0
 concurrency: ${sandboxOff ? 1 : 4}
 ${sandboxOff ? 'sandbox: off\n' : ''}protected_paths: ["secrets/**"]
-agents:
-  command: { argv: [sh, -c, "exit 1"] }
 tasks:
 ${tasks.join('\n')}
 `;
@@ -100,12 +118,14 @@ function hostFind(arena: Arena, part: string): string[] {
   return found;
 }
 
-/** Runs `actions` (all of one sandbox mode) in a fresh arena. */
-export async function runGroup(actions: readonly HostileAction[]): Promise<GroupOutcome> {
+/** Runs `actions` (all of one sandbox mode) through `backend` in a fresh arena. */
+export async function runGroup(actions: readonly HostileAction[], backend: Backend): Promise<GroupOutcome> {
   const arena = await openArena();
   const sandboxOff = actions.some((a) => a.sandbox === 'off');
+  const scripts = scriptsFor(arena, actions);
+  const agent = await openBackend(backend, arena, scripts);
   const planPath = join(arena.root, 'plan.yaml');
-  writeFileSync(planPath, planFor(arena, actions, sandboxOff));
+  writeFileSync(planPath, planFor(actions, scripts, agent, sandboxOff));
   const before = userState(arena);
   const mainBefore = git(arena.root, 'rev-parse', 'main');
   const remoteBefore = before.remote;
@@ -115,7 +135,7 @@ export async function runGroup(actions: readonly HostileAction[]): Promise<Group
   let runStatus = 'not started';
   let events: StoredEvent[] = [];
   try {
-    const engine = createEngine({ store, env: arena.env, controlPollMs: 50 });
+    const engine = createEngine({ store, env: { ...arena.env, ...agent.env }, controlPollMs: 50 });
     const run = await engine.createRun({ planPath, cwd: arena.root, keepGoing: true });
     const final = await engine.driveRun(run.id);
     runStatus = final.status;
@@ -130,15 +150,22 @@ export async function runGroup(actions: readonly HostileAction[]): Promise<Group
     const after = userState(arena);
     const records: [string, string][] = [
       ...recordFiles(join(arena.root, '.gaffer')).map((f): [string, string] => [
-        f,
+        relative(arena.root, f),
         readFileSync(f, 'latin1'),
       ]),
       ['status --json', status.stdout + status.stderr],
       ['logs', logs.stdout + logs.stderr],
     ];
-    const leaks = arena.secrets.flatMap((secret) =>
-      records.filter(([, text]) => text.includes(secret)).map(([name]) => `${name}: ${secret.slice(0, 6)}…`),
+    const secrets: Secret[] = [
+      ...arena.secrets,
+      ...actions.flatMap((a) =>
+        (a.printedSecrets ?? []).map((v) => ({ value: fill(arena, v, a.id), source: a.id })),
+      ),
+    ];
+    const leaked = secrets.flatMap(({ value, source }) =>
+      records.filter(([, text]) => text.includes(value)).map(([name]) => ({ name, source, value })),
     );
+    const leaks = leaked.map(({ name, source, value }) => `${name}: ${source} ${value.slice(0, 6)}…`);
     const integrationHasSide = () => {
       try {
         execFileSync('git', ['merge-base', '--is-ancestor', side, run.integrationBranch], {
@@ -169,10 +196,11 @@ export async function runGroup(actions: readonly HostileAction[]): Promise<Group
         serverHits: arena.hits,
         survivors,
         hostHas: (p) => existsSync(fill(arena, p)),
+        homeUnchanged: (rel) => digestEntry(after.home ?? '', rel) === digestEntry(before.home ?? '', rel),
         hostFind: (part) => hostFind(arena, fill(arena, part)),
         hasEvent: (type) => taskEvents.some((e) => e.type === type),
         tampered: () => taskEvents.some((e) => e.type === 'attempt.repository-tampered'),
-        leaks: () => leaks.length > 0,
+        leaks: (source) => leaked.some((l) => source === undefined || l.source === source),
         mainUnmoved: () => git(arena.root, 'rev-parse', 'main') === mainBefore,
         remoteUnchanged: () => git(arena.remoteDir, 'for-each-ref') === remoteBefore,
         integrationHasSide,
@@ -187,17 +215,30 @@ export async function runGroup(actions: readonly HostileAction[]): Promise<Group
         onIntegration: (p) => show(arena.root, `${run.integrationBranch}:${p}`),
         onTaskBranch: (p) => (task?.branch ? show(arena.root, `${task.branch}:${p}`) : undefined),
       };
-      return { action, verdict: action.judge(facts) };
+      return {
+        action,
+        verdict: action.judge(facts),
+        served: agent.served.has(action.id),
+        refused: facts.hasEvent('attempt.denied'),
+      };
     });
-    return { outcomes, before, after, leaks, survivors, runStatus };
+    return { backend, outcomes, before, after, leaks, survivors, runStatus };
   } finally {
     await store.close().catch(() => undefined);
+    await agent.close();
     await arena.close();
   }
 }
 
-/** Runs the whole corpus: the sandboxed actions together, the unsandboxed ones in an arena of their own. */
-export async function runCorpus(actions: readonly HostileAction[]): Promise<GroupOutcome[]> {
-  const groups = [actions.filter((a) => a.sandbox === 'on'), actions.filter((a) => a.sandbox === 'off')];
-  return Promise.all(groups.filter((g) => g.length > 0).map(runGroup));
+/**
+ * Runs the corpus through `backend`: the sandboxed actions together, the unsandboxed ones (the
+ * `command` agent's alone, see `runsOn`) in an arena of their own.
+ */
+export async function runCorpus(
+  actions: readonly HostileAction[],
+  backend: Backend = 'command',
+): Promise<GroupOutcome[]> {
+  const mine = actions.filter((a) => runsOn(a, backend));
+  const groups = [mine.filter((a) => a.sandbox === 'on'), mine.filter((a) => a.sandbox === 'off')];
+  return Promise.all(groups.filter((g) => g.length > 0).map((g) => runGroup(g, backend)));
 }

@@ -30,13 +30,15 @@ const KILL_GRACE_MS = 1500;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * The child's environment: the engine's, the config's extras, the task's private config dir
- * when the engine made one, and Claude Code's offline knobs.
+ * The child's environment: the engine's, the config's extras over it (what the plan says wins
+ * over the ambient environment, as in `sandboxNeeds`, so the sandbox opens the host claude
+ * connects to), the task's private config dir when the engine made one, and Claude Code's
+ * offline knobs.
  */
 function claudeEnv(input: SessionInput, config: ClaudeCodeConfig): Record<string, string> {
   return {
-    ...configEnv(config, input.env),
     ...input.env,
+    ...configEnv(config, input.env),
     ...(input.stateDir === undefined ? {} : { CLAUDE_CONFIG_DIR: input.stateDir }),
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     CLAUDE_AGENT_SDK_CLIENT_APP: 'gaffer',
