@@ -6,6 +6,8 @@ const WRITES: ReadonlySet<keyof Repo> = new Set([
   'deleteBranch',
   'addWorktree',
   'removeWorktree',
+  'retireWorktree',
+  'drainWorktreePool',
   'commitAll',
   'restorePaths',
   'mergeBranch',

@@ -20,7 +20,15 @@ import {
   treeOf,
 } from './refs.js';
 import { withRepoLock } from './repo-lock.js';
-import { addWorktree, listWorktrees, removeWorktree, type WorktreeInfo } from './worktrees.js';
+import {
+  addWorktree,
+  listWorktrees,
+  removeWorktree,
+  retireWorktree,
+  drainWorktreePool,
+  type AddWorktreeOptions,
+  type WorktreeInfo,
+} from './worktrees.js';
 
 /** A git repository with a working tree, driven through the git CLI. */
 export interface Repo {
@@ -53,14 +61,19 @@ export interface Repo {
   /** Creates `name` at `commit` (locked); if it already exists at any commit, leaves it (resume) and returns its commit. */
   ensureBranch(name: string, commit: string): Promise<string>;
   /**
-   * `git worktree add --no-track -b <branch> <path> <fromCommit>` under the lock. Idempotent for
-   * resume: nothing to do when `path` already is a worktree on `branch`; the existing branch is
-   * checked out when only the worktree is missing; a directory left by a crash mid-add is removed
-   * first. Parent directories are created.
+   * Makes `path` a worktree on `branch`, created at `fromCommit` when it does not exist: a free
+   * worktree of the pool is moved there and switched (only differing files are written), else one
+   * is added. Idempotent for resume: nothing to do when `path` already is a worktree on `branch`;
+   * the existing branch is checked out when only the worktree is missing; what a crash left
+   * half-done is repaired. The lock covers git's bookkeeping only, not the checkout.
    */
-  addWorktree(path: string, branch: string, fromCommit: string): Promise<void>;
+  addWorktree(path: string, branch: string, fromCommit: string, options?: AddWorktreeOptions): Promise<void>;
   /** `git worktree remove --force` under the lock (+ prune); no error if already gone. Optionally deletes a branch too. */
   removeWorktree(path: string, options?: { deleteBranch?: string }): Promise<void>;
+  /** A passed task's worktree goes into the pool (detached) while it holds fewer than `poolSize`, else is removed. */
+  retireWorktree(path: string, poolSize: number): Promise<void>;
+  /** Removes the worktrees waiting in the pool; returns their paths. */
+  drainWorktreePool(): Promise<string[]>;
   /** Every working tree, the main one first. */
   listWorktrees(): Promise<WorktreeInfo[]>;
   /** Stages everything (incl. deletions and untracked files) in the worktree and commits; the new HEAD, or undefined when nothing changed. */
@@ -178,9 +191,11 @@ class GitRepo implements Repo, GitContext {
   dirtyFiles = () => dirtyFiles(this);
   branchExists = (name: string) => branchExists(this, name);
   ensureBranch = (name: string, commit: string) => ensureBranch(this, name, commit);
-  addWorktree = (path: string, branch: string, fromCommit: string) =>
-    addWorktree(this, path, branch, fromCommit);
+  addWorktree = (path: string, branch: string, fromCommit: string, options?: AddWorktreeOptions) =>
+    addWorktree(this, path, branch, fromCommit, options);
   removeWorktree = (path: string, options?: { deleteBranch?: string }) => removeWorktree(this, path, options);
+  retireWorktree = (path: string, poolSize: number) => retireWorktree(this, path, poolSize);
+  drainWorktreePool = () => drainWorktreePool(this);
   listWorktrees = () => listWorktrees(this);
   commitAll = (worktree: string, message: string) => commitAll(this, worktree, message);
   changedPaths = (worktree: string, since: string) => changedPaths(this, worktree, since);

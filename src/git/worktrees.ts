@@ -1,5 +1,5 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import { isLockContention } from './exec-git.js';
 import { GitError } from './git-error.js';
@@ -8,6 +8,7 @@ import { canonicalPath, isInside } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
 import { branchExists, requireCommit } from './refs.js';
 import { checkWorktreePath } from './worktree-safety.js';
+import { claimPooled, parkInPool, POOL_DIR } from './worktree-pool.js';
 
 /** One working tree of a repository. */
 export interface WorktreeInfo {
@@ -53,44 +54,93 @@ async function readWorktrees(ctx: GitContext): Promise<WorktreeEntry[]> {
 }
 
 async function findWorktree(ctx: GitContext, path: string): Promise<WorktreeEntry | undefined> {
-  for (const entry of await readWorktrees(ctx)) {
+  return findIn(await readWorktrees(ctx), path);
+}
+
+async function findIn(entries: readonly WorktreeEntry[], path: string): Promise<WorktreeEntry | undefined> {
+  for (const entry of entries) {
     if ((await canonicalPath(entry.path)) === path) return entry;
   }
   return undefined;
 }
 
+/** Options of {@link addWorktree}. */
+export interface AddWorktreeOptions {
+  /**
+   * Untracked or ignored paths a reused worktree keeps (`git clean --exclude` patterns, e.g.
+   * `node_modules`): what the worktree setup installed, so the next task does not install it again.
+   */
+  keep?: readonly string[];
+}
+
+/** What registering a worktree left to do outside the lock. */
+type Registered =
+  /** On its branch with its files: a resume, nothing to do. */
+  | 'ready'
+  /** Added without a checkout: its files are written next. */
+  | 'empty'
+  /** Taken from the pool, detached at another task's commit: cleaned, then switched. */
+  | 'pooled';
+
 /**
- * Adds a worktree for `branch` at `path` (creating the branch at `fromCommit` when it does not
- * exist), idempotently so a resumed run can call it again after a crash at any point.
+ * Makes `path` a worktree on `branch` (creating the branch at `fromCommit` when it does not
+ * exist), idempotently so a resumed run can call it again after a crash at any point. A free
+ * worktree of the pool is reused when there is one — moved here, cleaned of everything untracked
+ * and ignored, then switched to the branch, which rewrites only the files that differ — else one
+ * is added. The repository lock covers only git's bookkeeping (the worktree list, the move, the
+ * registration); writing the files happens outside it, so parallel tasks check out together.
  */
 export async function addWorktree(
   ctx: GitContext,
   path: string,
   branch: string,
   fromCommit: string,
+  options: AddWorktreeOptions = {},
 ): Promise<void> {
   assertValidBranchName(branch);
   const target = await canonicalPath(path);
   assertNotRepoItself(ctx, target);
-  await ctx.withLock(async () => {
+  const registered = await ctx.withLock(async () => {
     // What a crash left here is deleted below: only once it is known to be Gaffer's.
     await checkWorktreePath(ctx, path);
     // Retried as a whole (not per command): a half-done add is repaired by re-reading the state.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await addOnce(ctx, target, branch, fromCommit);
+        return await registerOnce(ctx, target, branch, fromCommit);
       } catch (error) {
         if (attempt >= 4 || !GitError.isInstance(error) || !isLockContention(error.stderr)) throw error;
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       }
     }
   });
+  // Only this worktree's files, index and HEAD change from here (and the task's own branch).
+  if (registered === 'empty') {
+    await ctx.git(['reset', '--hard', '--quiet'], { cwd: target });
+  } else if (registered === 'pooled') {
+    // Clean first: a crash after it leaves the worktree detached, and this runs again.
+    const keep = (options.keep ?? []).flatMap((pattern) => ['--exclude', pattern]);
+    await ctx.git(['clean', '-ffdx', '--quiet', ...keep], { cwd: target });
+    if (await branchExists(ctx, branch)) {
+      await ctx.git(['checkout', '--force', '--quiet', branch], { cwd: target });
+    } else {
+      const commit = await requireCommit(ctx, fromCommit, 'commit');
+      await ctx.git(['checkout', '--force', '--quiet', '--no-track', '-b', branch, commit], { cwd: target });
+    }
+  }
 }
 
-async function addOnce(ctx: GitContext, target: string, branch: string, fromCommit: string): Promise<void> {
+async function registerOnce(
+  ctx: GitContext,
+  target: string,
+  branch: string,
+  fromCommit: string,
+): Promise<Registered> {
   await ctx.git(['worktree', 'prune']);
-  const existing = await findWorktree(ctx, target);
+  const worktrees = await readWorktrees(ctx);
+  const existing = await findIn(worktrees, target);
   if (existing) {
+    // Detached here: taken from the pool by an attempt that a crash stopped before it switched.
+    if (existing.branch === undefined && existing.locked === undefined) return 'pooled';
     if (existing.branch !== branch) {
       throw new GafferError(
         'GAFFER_GIT',
@@ -101,8 +151,11 @@ async function addOnce(ctx: GitContext, target: string, branch: string, fromComm
         },
       );
     }
-    // git locks a worktree as "initializing" while it checks it out; still locked means a crash mid-add.
-    if (existing.locked !== 'initializing' && (await exists(join(target, '.git')))) return;
+    // git locks a worktree as "initializing" while it adds it; still locked means a crash mid-add.
+    if (existing.locked !== 'initializing' && (await exists(join(target, '.git')))) {
+      // Added without a checkout and stopped before its files were written: it has no index yet.
+      return (await hasIndex(target)) ? 'ready' : 'empty';
+    }
     await ctx.git(['worktree', 'remove', '--force', '--force', target], { allowFail: true });
     await ctx.git(['worktree', 'prune']);
   }
@@ -111,15 +164,64 @@ async function addOnce(ctx: GitContext, target: string, branch: string, fromComm
     await rm(target, { recursive: true, force: true });
     await ctx.git(['worktree', 'prune']);
   }
+  if (await claimPooled(ctx, target, worktrees)) return 'pooled';
   await mkdir(dirname(target), { recursive: true });
   if (await branchExists(ctx, branch)) {
-    await ctx.git(['worktree', 'add', '--quiet', target, branch], { retryOnLock: false });
+    await ctx.git(['worktree', 'add', '--quiet', '--no-checkout', target, branch], { retryOnLock: false });
   } else {
     const commit = await requireCommit(ctx, fromCommit, 'commit');
-    await ctx.git(['worktree', 'add', '--quiet', '--no-track', '-b', branch, target, commit], {
-      retryOnLock: false,
-    });
+    await ctx.git(
+      ['worktree', 'add', '--quiet', '--no-checkout', '--no-track', '-b', branch, target, commit],
+      {
+        retryOnLock: false,
+      },
+    );
   }
+  return 'empty';
+}
+
+/** Whether the worktree at `target` has an index (its `.git` file names the entry that holds it). */
+async function hasIndex(target: string): Promise<boolean> {
+  const text = await readFile(join(target, '.git'), 'utf8').catch(() => '');
+  const gitdir = /^gitdir: (.+?)\r?\n?$/.exec(text)?.[1];
+  return gitdir !== undefined && (await exists(join(resolve(target, gitdir), 'index')));
+}
+
+/**
+ * Retires a passed task's worktree: into the pool for the next task when it holds fewer than
+ * `poolSize` (the run's concurrency), else removed. Quiet when already gone.
+ */
+export async function retireWorktree(ctx: GitContext, path: string, poolSize: number): Promise<void> {
+  const target = await canonicalPath(path);
+  assertNotRepoItself(ctx, target);
+  await ctx.withLock(async () => {
+    const state = await checkWorktreePath(ctx, path);
+    if (
+      state === 'worktree' &&
+      (await findWorktree(ctx, target)) &&
+      (await parkInPool(ctx, target, poolSize))
+    )
+      return;
+    await removeWorktree(ctx, path);
+  });
+}
+
+/**
+ * Removes every worktree waiting in the pool (`gaffer clean`), under the lock, so none is being
+ * claimed meanwhile; a pooled worktree is never in use. Returns the paths removed.
+ */
+export async function drainWorktreePool(ctx: GitContext): Promise<string[]> {
+  return ctx.withLock(async () => {
+    const pool = await canonicalPath(join(ctx.root, POOL_DIR));
+    const removed: string[] = [];
+    for (const entry of await readWorktrees(ctx)) {
+      const path = await canonicalPath(entry.path);
+      if (dirname(path) !== pool) continue;
+      await removeWorktree(ctx, path);
+      removed.push(path);
+    }
+    return removed;
+  });
 }
 
 /** Removes the worktree at `path` (even with local changes) and optionally its branch; quiet when already gone. */

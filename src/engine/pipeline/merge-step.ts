@@ -54,8 +54,9 @@ export async function mergeAttempt(ctx: RunContext, attempt: AttemptRecord): Pro
       data: { commit: mergeCommit },
     });
   });
-  // The task has passed: a worktree that will not go away is left for `gaffer clean`.
-  await repo.removeWorktree(attempt.worktreePath).catch((error: unknown) =>
+  // The task has passed: its worktree waits in the pool for the next task (one per slot), or goes.
+  // One that will not go away is left for `gaffer clean`.
+  await repo.retireWorktree(attempt.worktreePath, run.options.concurrency).catch((error: unknown) =>
     ctx.logger.warn('could not remove a passed task’s worktree', {
       worktree: attempt.worktreePath,
       error: errorMessage(error),

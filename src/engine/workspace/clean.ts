@@ -21,7 +21,8 @@ export interface CleanOptions {
 
 /**
  * Removes what ended runs kept: the worktrees left for inspection (blocked tasks, a passed
- * task's worktree that would not go away) and, unless `keepBranches`, the runs' task branches —
+ * task's worktree that would not go away), the worktrees waiting in the repository's pool, and,
+ * unless `keepBranches`, the runs' task branches —
  * a passed task's branch is merged into the integration branch, so deleting it loses nothing;
  * a blocked one's attempts go with it, which is what cleaning up means. With a run id, a paused
  * run may be cleaned too; a run an engine drives never is.
@@ -33,6 +34,7 @@ export async function cleanRuns(
   options: CleanOptions = {},
 ): Promise<CleanResult> {
   const result: CleanResult = { removedWorktrees: [], removedBranches: [] };
+  const drained = new Set<string>();
   for (const run of runs) {
     const driven = await isDriven(store, run.id);
     if (driven || !(isTerminalRun(run.status) || (explicit && run.status === 'paused'))) {
@@ -45,6 +47,11 @@ export async function cleanRuns(
       continue;
     }
     const repo = await openRepo(run.repoPath);
+    // The worktrees passed tasks left for reuse: none is in use, whatever else runs.
+    if (!drained.has(repo.root)) {
+      drained.add(repo.root);
+      result.removedWorktrees.push(...(await repo.drainWorktreePool()));
+    }
     for (const task of run.plan.tasks) {
       const path = worktreePath(repo.root, run.slug, task.id);
       if (!existsSync(path)) continue;

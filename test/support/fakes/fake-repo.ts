@@ -98,6 +98,14 @@ export class FakeRepo implements Repo {
     this.record('removeWorktree', path, options);
     this.worktrees.delete(path);
   }
+  async retireWorktree(path: string, poolSize: number) {
+    this.record('retireWorktree', path, poolSize);
+    this.worktrees.delete(path);
+  }
+  async drainWorktreePool(): Promise<string[]> {
+    this.record('drainWorktreePool');
+    return [];
+  }
   async listWorktrees(): Promise<WorktreeInfo[]> {
     this.record('listWorktrees');
     return [...this.worktrees].map(([path, branch]) => ({
