@@ -1,3 +1,5 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { execGit } from './exec-git.js';
 import { subcommandIndex } from './exec-git.js';
 
@@ -56,27 +58,50 @@ export class ConfigGuard {
   /** Keys neutralised so far, for reports. */
   readonly neutralised = new Set<string>();
 
+  /** The config last read per working directory, with the fingerprint of the files it came from. */
+  private readonly cache = new Map<string, { fingerprint: string; entries: ConfigEntry[] }>();
+
   private constructor(
     private readonly trusted: ReadonlySet<string>,
     private readonly env: Record<string, string>,
+    private readonly commonDir: string | undefined,
   ) {}
 
   /** Reads the repository's program keys as they are now: these stay trusted. */
-  static async open(cwd: string, env: Record<string, string>): Promise<ConfigGuard> {
+  static async open(cwd: string, env: Record<string, string>, commonDir?: string): Promise<ConfigGuard> {
     const entries = await readConfig(cwd, env);
-    return new ConfigGuard(new Set(untrustedKeys(entries, new Set()).map(entryId)), env);
+    return new ConfigGuard(new Set(untrustedKeys(entries, new Set()).map(entryId)), env, commonDir);
   }
 
   /** `-c` overrides for one call; none for plumbing that touches no content. */
   async overridesFor(args: readonly string[], cwd: string): Promise<string[]> {
     if (isPlumbing(args)) return [];
-    const untrusted = untrustedKeys(await readConfig(cwd, this.env), this.trusted);
+    const untrusted = untrustedKeys(await this.configAt(cwd), this.trusted);
     const overrides: string[] = [];
     for (const entry of untrusted) {
       this.neutralised.add(entry.key);
       overrides.push('-c', `${entry.key}=${neutralValue(entry.key)}`);
     }
     return overrides;
+  }
+
+  /**
+   * The config as git would read it in `cwd`. One `git config --list` per call is most of a task's
+   * git processes, so it is kept while the files it came from are unchanged: the repository's
+   * `config` and the worktree's `config.worktree`, by inode, size and nanosecond mtime. A config
+   * that includes other files is read every time (an included file can change on its own).
+   */
+  private async configAt(cwd: string): Promise<ConfigEntry[]> {
+    const fingerprint = this.commonDir === undefined ? undefined : configFingerprint(cwd, this.commonDir);
+    const cached = this.cache.get(cwd);
+    if (fingerprint !== undefined && cached?.fingerprint === fingerprint) return cached.entries;
+    const entries = await readConfig(cwd, this.env);
+    const includes = entries.some(
+      (e) => REPOSITORY_SCOPES.has(e.scope) && /^include(if\..+)?\.path$/.test(e.key),
+    );
+    if (fingerprint !== undefined && !includes) this.cache.set(cwd, { fingerprint, entries });
+    else this.cache.delete(cwd);
+    return entries;
   }
 }
 
@@ -116,4 +141,34 @@ function isPlumbing(args: readonly string[]): boolean {
 async function readConfig(cwd: string, env: Record<string, string>): Promise<ConfigEntry[]> {
   const result = await execGit(['config', '--list', '-z', '--show-scope'], { cwd, env, allowFail: true });
   return result.code === 0 ? parseConfigList(result.stdout) : [];
+}
+
+/**
+ * Identifies the repository config files git reads in `cwd` as they are now, or undefined when
+ * `cwd` is not the top of a working tree (then nothing is cached).
+ */
+export function configFingerprint(cwd: string, commonDir: string): string | undefined {
+  const dotGit = join(cwd, '.git');
+  let gitDir: string;
+  try {
+    const info = statSync(dotGit);
+    if (info.isDirectory()) gitDir = dotGit;
+    else {
+      const named = /^gitdir: (.+?)\r?\n?$/.exec(readFileSync(dotGit, 'utf8'))?.[1];
+      if (named === undefined) return undefined;
+      gitDir = resolve(cwd, named);
+    }
+  } catch {
+    return undefined;
+  }
+  return [join(commonDir, 'config'), join(gitDir, 'config.worktree')].map(fileStamp).join('|');
+}
+
+function fileStamp(path: string): string {
+  try {
+    const info = statSync(path, { bigint: true });
+    return `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+  } catch {
+    return 'absent';
+  }
 }

@@ -152,7 +152,7 @@ export async function openRepo(dir: string, options: OpenRepoOptions = {}): Prom
   const main = list.stdout.split('\0')[0]?.replace(/^worktree /, '') ?? cwd;
   const root = await canonicalPath(main);
   // The program-running config present now is the user's; what appears later is neutralised.
-  const guard = await ConfigGuard.open(root, options.env ?? {});
+  const guard = await ConfigGuard.open(root, options.env ?? {}, common);
   return new GitRepo(root, common, options.env ?? {}, guard);
 }
 

@@ -68,6 +68,36 @@ describe("Gaffer's own git and the repository's config", () => {
     expect(t.git(['config', 'core.fsmonitor'])).toBe(script);
   });
 
+  it('sees a driver written after a read it kept, and one written into an included file', async () => {
+    t = await makeRepo();
+    const marker = join(t.dir, '..', 'marker');
+    const script = await markerScript(join(t.dir, '..'), 'evil.sh', marker);
+    const base = t.git(['rev-parse', 'HEAD']);
+    const wt = join(t.dir, '.gaffer', 'worktrees', 'run', 'a');
+    await t.repo.addWorktree(wt, 'gaffer-tasks/run/a', base);
+    await writeFile(join(t.dir, '.git', 'info', 'attributes'), '* filter=evil\n');
+    /** A reset that rewrites src/app.txt in the worktree: a smudge filter would run. */
+    const rewrite = async () => {
+      await writeFile(join(wt, 'src', 'app.txt'), 'changed\n');
+      await t?.repo.resetHard(wt, base);
+    };
+    // The worktree's config is read (and kept) before anything is planted.
+    await rewrite();
+    t.git(['config', 'filter.evil.smudge', `${script} smudge`]);
+    await rewrite();
+    expect(await exists(marker)).toBe(false);
+    // An include whose file changes later, without the repository's config changing.
+    t.git(['config', '--unset', 'filter.evil.smudge']);
+    const included = join(t.dir, '..', 'included.cfg');
+    await writeFile(included, '');
+    t.git(['config', 'include.path', included]);
+    await rewrite();
+    await writeFile(included, `[filter "evil"]\n\tsmudge = ${script} smudge\n`);
+    await rewrite();
+    expect(await exists(marker)).toBe(false);
+    expect(await t.read('src/app.txt', wt)).toBe('one\ntwo\nthree\n');
+  });
+
   it('keeps a filter the repository had when it was opened (git-lfs and the like)', async () => {
     t = await makeRepo();
     const marker = join(t.dir, '..', 'marker');
