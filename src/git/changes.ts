@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { splitNul, type GitContext } from './git-context.js';
 import { identityArgs } from './identity.js';
 import { assertRepoRelative } from './paths.js';
-import { requireCommit } from './refs.js';
+import { rememberCommit, requireCommit } from './refs.js';
 import { checkWorktreePath, WORKTREE_TAMPERED } from './worktree-safety.js';
 
 /** Paths per git call, well below any argv length limit. */
@@ -125,8 +125,9 @@ export async function commitAll(
     [...identity, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '--file=-'],
     { cwd: worktree, input: message.trim() === '' ? 'Gaffer changes' : message },
   );
-  const head = await ctx.git(['rev-parse', '--verify', 'HEAD'], { cwd: worktree });
-  return head.stdout.trim();
+  const head = (await ctx.git(['rev-parse', '--verify', 'HEAD'], { cwd: worktree })).stdout.trim();
+  rememberCommit(ctx, head);
+  return head;
 }
 
 /** Files changed between two commits and the lines inserted and deleted (binary files count no lines). */

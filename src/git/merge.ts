@@ -5,7 +5,13 @@ import { GitError } from './git-error.js';
 import { splitNul, type GitContext } from './git-context.js';
 import { identityArgs } from './identity.js';
 import { assertValidBranchName } from './ref-format.js';
-import { branchCommit, isAncestorCommit, requireCommit, treeOf as treeOfCommit } from './refs.js';
+import {
+  branchCommit,
+  isAncestorCommit,
+  rememberCommit,
+  requireCommit,
+  treeOf as treeOfCommit,
+} from './refs.js';
 import { listWorktrees } from './worktrees.js';
 
 /** Outcome of {@link mergeBranch}. */
@@ -79,6 +85,7 @@ export async function mergeBranch(
       input: message.trim() === '' ? `Merge ${source} into ${target}` : message,
     });
     const mergeCommit = commit.stdout.trim();
+    rememberCommit(ctx, mergeCommit);
     ctx.noteRefWrite?.(`refs/heads/${target}`, mergeCommit);
     await ctx.git([
       'update-ref',

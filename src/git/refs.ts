@@ -13,12 +13,29 @@ export async function currentBranch(ctx: GitContext): Promise<string | undefined
 
 /** The full commit id `ref` names, or undefined when it names no commit. */
 export async function resolveCommit(ctx: GitContext, ref: string): Promise<string | undefined> {
+  const known = knownCommits.get(ctx);
+  if (known?.has(ref)) return ref;
   // --end-of-options: a ref starting with "-" is a name, never an option.
   const result = await ctx.git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
     allowFail: true,
   });
-  return result.code === 0 ? result.stdout.trim() : undefined;
+  if (result.code !== 0) return undefined;
+  const commit = result.stdout.trim();
+  // A full commit id names the same commit for good (objects never change): asked again, it is known.
+  rememberCommit(ctx, commit);
+  return commit;
 }
+
+/** Notes that `commit` (a full id) is a commit of this repository, as git just said or made it. */
+export function rememberCommit(ctx: GitContext, commit: string): void {
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return;
+  const known = knownCommits.get(ctx);
+  if (known) known.add(commit);
+  else knownCommits.set(ctx, new Set([commit]));
+}
+
+/** Full commit ids verified per repository: most of a task's lookups are of ids it already checked. */
+const knownCommits = new WeakMap<GitContext, Set<string>>();
 
 /** Like {@link resolveCommit} but throws GAFFER_GIT naming `what` when the ref does not exist. */
 export async function requireCommit(ctx: GitContext, ref: string, what: string): Promise<string> {

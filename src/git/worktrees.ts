@@ -20,6 +20,8 @@ export interface WorktreeInfo {
 
 interface WorktreeEntry extends WorktreeInfo {
   bare: boolean;
+  /** Its directory is gone: `git worktree prune` would drop it. */
+  prunable: boolean;
   /** Lock reason ('' when locked without one), undefined when not locked. */
   locked: string | undefined;
 }
@@ -43,12 +45,13 @@ async function readWorktrees(ctx: GitContext): Promise<WorktreeEntry[]> {
     const key = space === -1 ? field : field.slice(0, space);
     const value = space === -1 ? '' : field.slice(space + 1);
     if (key === 'worktree') {
-      current = { path: value, branch: undefined, head: '', bare: false, locked: undefined };
+      current = { path: value, branch: undefined, head: '', bare: false, prunable: false, locked: undefined };
       entries.push(current);
     } else if (current && key === 'HEAD') current.head = value;
     else if (current && key === 'branch') current.branch = value.replace(/^refs\/heads\//, '');
     else if (current && key === 'bare') current.bare = true;
     else if (current && key === 'locked') current.locked = value;
+    else if (current && key === 'prunable') current.prunable = true;
   }
   return entries;
 }
@@ -100,6 +103,8 @@ export async function addWorktree(
   assertValidBranchName(branch);
   const target = await canonicalPath(path);
   assertNotRepoItself(ctx, target);
+  // The common case on resume and before an evaluation: already there, read from its files alone.
+  if (await isReadyOn(ctx, target, branch)) return;
   const registered = await ctx.withLock(async () => {
     // What a crash left here is deleted below: only once it is known to be Gaffer's.
     await checkWorktreePath(ctx, path);
@@ -135,8 +140,11 @@ async function registerOnce(
   branch: string,
   fromCommit: string,
 ): Promise<Registered> {
-  await ctx.git(['worktree', 'prune']);
-  const worktrees = await readWorktrees(ctx);
+  let worktrees = await readWorktrees(ctx);
+  if (worktrees.some((w) => w.prunable)) {
+    await ctx.git(['worktree', 'prune']);
+    worktrees = await readWorktrees(ctx);
+  }
   const existing = await findIn(worktrees, target);
   if (existing) {
     // Detached here: taken from the pool by an attempt that a crash stopped before it switched.
@@ -180,6 +188,23 @@ async function registerOnce(
   return 'empty';
 }
 
+/**
+ * Whether `target` is a worktree on `branch` with its files, judged from git's own files: the
+ * safety checks' back-link (so it is this repository's entry for this directory), the entry's
+ * HEAD naming the branch, an index, and no lock (a crash mid-add leaves one). Anything else
+ * goes the long way, under the lock.
+ */
+async function isReadyOn(ctx: GitContext, target: string, branch: string): Promise<boolean> {
+  if ((await checkWorktreePath(ctx, target).catch(() => undefined)) !== 'worktree') return false;
+  const text = await readFile(join(target, '.git'), 'utf8').catch(() => '');
+  const gitdir = /^gitdir: (.+?)\r?\n?$/.exec(text)?.[1];
+  if (gitdir === undefined) return false;
+  const entry = resolve(target, gitdir);
+  const head = await readFile(join(entry, 'HEAD'), 'utf8').catch(() => '');
+  if (head.trim() !== `ref: refs/heads/${branch}`) return false;
+  return (await exists(join(entry, 'index'))) && !(await exists(join(entry, 'locked')));
+}
+
 /** Whether the worktree at `target` has an index (its `.git` file names the entry that holds it). */
 async function hasIndex(target: string): Promise<boolean> {
   const text = await readFile(join(target, '.git'), 'utf8').catch(() => '');
@@ -196,12 +221,8 @@ export async function retireWorktree(ctx: GitContext, path: string, poolSize: nu
   assertNotRepoItself(ctx, target);
   await ctx.withLock(async () => {
     const state = await checkWorktreePath(ctx, path);
-    if (
-      state === 'worktree' &&
-      (await findWorktree(ctx, target)) &&
-      (await parkInPool(ctx, target, poolSize))
-    )
-      return;
+    // 'worktree': registered, and git's link back to this directory checked.
+    if (state === 'worktree' && (await parkInPool(ctx, target, poolSize))) return;
     await removeWorktree(ctx, path);
   });
 }

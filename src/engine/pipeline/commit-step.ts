@@ -13,14 +13,21 @@ import { protectedPathsOf, taskOf } from '../run-context.js';
 import type { AttemptRecord } from '../../domain/index.js';
 import { integrationHead } from './repo-steps.js';
 
+/** What the protected-path guard found: the paths reverted, and every path the attempt changed. */
+export interface GuardedChanges {
+  reverted: string[];
+  /** The paths the attempt changed, as listed before the revert (a reverted one is back as it was). */
+  changed: string[];
+}
+
 /**
  * Guard: reverts changes to protected paths, whatever the agent's own permission system
  * allowed, and records which (the evaluation counts them against the attempt).
  */
-export async function guardProtectedPaths(ctx: RunContext, attempt: AttemptRecord): Promise<string[]> {
+export async function guardProtectedPaths(ctx: RunContext, attempt: AttemptRecord): Promise<GuardedChanges> {
   const changed = await ctx.repo.changedPaths(attempt.worktreePath, attempt.baseCommit);
   const violations = matchProtectedPaths(changed, protectedPathsOf(ctx.run));
-  if (violations.length === 0) return [];
+  if (violations.length === 0) return { reverted: [], changed };
   await ctx.repo.restorePaths(attempt.worktreePath, violations, attempt.baseCommit);
   await ctx.store.transaction((tx) =>
     tx.appendEvent({
@@ -31,7 +38,7 @@ export async function guardProtectedPaths(ctx: RunContext, attempt: AttemptRecor
       data: { paths: violations },
     }),
   );
-  return violations;
+  return { reverted: violations, changed };
 }
 
 /**
@@ -44,9 +51,10 @@ export async function commitAttempt(
   ctx: RunContext,
   attempt: AttemptRecord,
   agentSession: SessionResult,
+  guarded: GuardedChanges,
 ): Promise<void> {
   const { repo, store } = ctx;
-  const overLimits = await enforceLimits(ctx, attempt);
+  const overLimits = await enforceLimits(ctx, attempt, guarded);
   const session = overLimits ? limitsFailure(agentSession, overLimits) : agentSession;
   const title = taskOf(ctx.run, attempt.taskId).title;
   const head =
@@ -77,8 +85,14 @@ export async function commitAttempt(
  * back as they were at the attempt's start — a new file is removed — so neither this commit nor
  * the next attempt, which continues on the branch, carries them. Undefined when within limits.
  */
-async function enforceLimits(ctx: RunContext, attempt: AttemptRecord): Promise<LimitsVerdict | undefined> {
-  const changed = await ctx.repo.changedPaths(attempt.worktreePath, attempt.baseCommit);
+async function enforceLimits(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  guarded: GuardedChanges,
+): Promise<LimitsVerdict | undefined> {
+  // The guard's list, less what it put back: nothing ran in the worktree since.
+  const reverted = new Set(guarded.reverted);
+  const changed = guarded.changed.filter((path) => !reverted.has(path));
   const files = await measureChangedFiles(attempt.worktreePath, changed);
   const verdict = judgeDiffLimits(files, limitsOf(ctx.run.plan.settings));
   if (verdict.oversized.length === 0) return undefined;

@@ -92,8 +92,10 @@ async function attemptAndCommit(
 ): Promise<TaskOutcome | undefined> {
   const end = await runAttempt(ctx, facts, plan, signal);
   if (end.type === 'stopped') return { type: 'stopped', kind: end.stop.kind, reason: end.stop.message };
-  await guardProtectedPaths(ctx, end.attempt);
-  await commitAttempt(ctx, end.attempt, end.session);
+  // The worktree setup failed: the task is blocked (recorded), no attempt was started.
+  if (end.type === 'blocked') return { type: 'blocked', reason: end.reason };
+  const guarded = await guardProtectedPaths(ctx, end.attempt);
+  await commitAttempt(ctx, end.attempt, end.session, guarded);
   return undefined;
 }
 
