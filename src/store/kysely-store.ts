@@ -166,6 +166,8 @@ export class KyselyStore implements Store {
 
   async close(): Promise<void> {
     await this.db.destroy();
+    // An AsyncLocalStorage that was ever run stays active, and every later promise of the process pays for it.
+    this.#inTransaction.disable();
   }
 
   #reader(): Kysely<Database> {
