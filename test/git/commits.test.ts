@@ -1,20 +1,14 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRepo } from '../../src/git/index.js';
-import { makeRepo, type TestRepo } from './helpers.js';
+import { exists, makeRepo, type TestRepo } from './helpers.js';
 
 let t: TestRepo | undefined;
 afterEach(async () => {
   await t?.cleanup();
   t = undefined;
 });
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 async function withWorktree(options: { identity?: boolean } = {}) {
   t = await makeRepo(options);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { openRepo, type Repo } from '../../src/git/index.js';
@@ -77,3 +77,14 @@ export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection');
 }
+
+/** Whether anything (a file, a directory, a link's target) is at `path`. */
+export const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/** Where the engine puts task `task`'s worktree of run `demo` in `t`'s repository. */
+export const demoWorktree = (t: TestRepo, task: string): string =>
+  join(t.dir, '.gaffer', 'worktrees', 'demo', task);

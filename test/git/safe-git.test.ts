@@ -1,21 +1,15 @@
-import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRepo } from '../../src/git/index.js';
 import { gitEnv } from '../../src/git/exec-git.js';
-import { makeRepo, type TestRepo } from './helpers.js';
+import { exists, makeRepo, type TestRepo } from './helpers.js';
 
 let t: TestRepo | undefined;
 afterEach(async () => {
   await t?.cleanup();
   t = undefined;
 });
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 
 /** A program that appends its arguments to `marker` and passes stdin through (a filter's contract). */
 async function markerScript(dir: string, name: string, marker: string): Promise<string> {

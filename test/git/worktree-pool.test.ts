@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { taskBranchName } from '../../src/git/index.js';
-import { makeRepo, type TestRepo } from './helpers.js';
+import { demoWorktree, exists, makeRepo, type TestRepo } from './helpers.js';
 
 let t: TestRepo;
 let base: string;
@@ -15,13 +15,8 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-const wtPath = (task: string) => join(t.dir, '.gaffer', 'worktrees', 'demo', task);
+const wtPath = (task: string) => demoWorktree(t, task);
 const poolDir = () => join(t.dir, '.gaffer', 'worktrees', '.pool');
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 /** The name of the worktree's entry under .git/worktrees/: it stays with the directory when git moves it. */
 const entryOf = (path: string) => t.git(['rev-parse', '--git-dir'], path).split('/').at(-1);
 

@@ -1,8 +1,8 @@
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { taskBranchName } from '../../src/git/index.js';
-import { makeRepo, rejection, type TestRepo } from './helpers.js';
+import { demoWorktree, exists, makeRepo, rejection, type TestRepo } from './helpers.js';
 
 let t: TestRepo;
 let base: string;
@@ -14,12 +14,7 @@ afterEach(async () => {
   await t.cleanup();
 });
 
-const wtPath = (task: string) => join(t.dir, '.gaffer', 'worktrees', 'demo', task);
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
+const wtPath = (task: string) => demoWorktree(t, task);
 
 describe('addWorktree', () => {
   it('creates parent directories, the branch at fromCommit, and checks it out', async () => {
