@@ -27,7 +27,23 @@ export function describeEvent(event: StoredEvent): string {
     case 'attempt.network-denied':
       return `${subject}sandbox refused a connection to ${event.data.host}:${event.data.port} (allow it with sandbox: { network: ["${event.data.host}:${event.data.port}"] })`;
     case 'run.unsandboxed':
+    case 'run.warning':
       return `WARNING: ${event.data.warning}`;
+    case 'task.setup-completed': {
+      const { result } = event.data;
+      const took = `${(result.durationMs / 1000).toFixed(1)}s`;
+      if (result.passed)
+        return `${subject}worktree setup passed (${event.data.why}): ${result.command} (${took})`;
+      const how = result.timedOut ? 'timed out' : `exit ${result.exitCode ?? 'none'}`;
+      const tail = result.output
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .slice(-10);
+      return [
+        `${subject}worktree setup failed (${how}, ${took}): ${result.command}`,
+        ...tail.map((l) => `    │ ${l}`),
+      ].join('\n');
+    }
     case 'run.reopened':
       return event.data.tasks.length === 0
         ? 'run reopened: its base is checked again before any task starts'

@@ -107,6 +107,13 @@ export type GafferEvent =
   | Envelope<'attempt.network-denied', { host: string; port: number; method: string; reason: string }>
   /** Each drive of a run whose plan says `sandbox: off`. */
   | Envelope<'run.unsandboxed', { warning: string }>
+  /** Said when the run is created: something of the repository task worktrees will not have (LFS content, submodules). */
+  | Envelope<'run.warning', { warning: string }>
+  /**
+   * The plan's `worktree.setup` ran in a task's worktree before its agent (no attempt yet): its
+   * result like a check's (output: the redacted useful tail), and why it ran. A failed setup blocks the task.
+   */
+  | Envelope<'task.setup-completed', { result: VerifierResult; worktree: string; why: string }>
   | Envelope<'evaluation.no-checks', { note: string }>
   /** A check is starting in the attempt's worktree, so views can say which one runs. */
   | Envelope<'evaluation.check-started', { name: string; command: string }>

@@ -33,8 +33,10 @@ export type {
   ModelPrice,
   SandboxSettings,
   Limits,
+  WorktreeSettings,
 } from './plan.js';
 export { ALWAYS_PROTECTED, DEFAULT_LIMITS, TASK_ID_PATTERN } from './plan.js';
+export { DEFAULT_SETUP_TIMEOUT_S, SETUP_DEPENDENCY_DIRS, defaultKeep } from './plan.js';
 export type {
   RunOptions,
   RunRecord,

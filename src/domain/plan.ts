@@ -31,6 +31,40 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = { max_file_mb: 10, max_diff_mb: 100 };
 
+/**
+ * How each task's worktree is made ready before its agent starts (the plan's `worktree:`).
+ * Paths are relative to the repository root, never under `.git/` or `.gaffer/`.
+ */
+export interface WorktreeSettings {
+  /** Files or folders copied from the main checkout into each worktree, overwriting (`.env`). */
+  copy: string[];
+  /** Symbolic links in each worktree to the main checkout's path, readable in the sandbox, never written (`node_modules`). */
+  link: string[];
+  /** Run in the sandbox in the worktree before the agent: a string through `sh -c`, or an argv. */
+  setup?: string | string[];
+  /** Seconds the setup may take; default {@link DEFAULT_SETUP_TIMEOUT_S}. */
+  setup_timeout_s?: number;
+  /** Files whose content decides whether the setup runs again in a worktree it already ran in (`package-lock.json`). */
+  setup_when_changed: string[];
+  /** Untracked or ignored paths a reused worktree keeps (`git clean --exclude` patterns); default {@link defaultKeep}. */
+  keep?: string[];
+}
+
+export const DEFAULT_SETUP_TIMEOUT_S = 600;
+
+/** The dependency folders a reused worktree keeps when the plan has a setup and names no `keep`. */
+export const SETUP_DEPENDENCY_DIRS = ['node_modules', '.venv', 'venv'] as const;
+
+/**
+ * What a reused worktree keeps: the plan's `keep`, else — when there is a setup to keep the
+ * result of — the usual dependency folders; without a setup, nothing (what an agent installed
+ * is not handed to the next task).
+ */
+export function defaultKeep(settings: WorktreeSettings | undefined): string[] {
+  if (settings?.keep !== undefined) return [...settings.keep];
+  return settings?.setup === undefined ? [] : [...SETUP_DEPENDENCY_DIRS];
+}
+
 export interface Budgets {
   cost_usd?: number;
   tokens?: number;
@@ -72,6 +106,8 @@ export interface PlanSettings {
   sandbox?: 'off' | SandboxSettings;
   /** Absent: {@link DEFAULT_LIMITS}. */
   limits?: Partial<Limits>;
+  /** How task worktrees are made ready (copies, links, a setup command); absent: as checked out. */
+  worktree?: WorktreeSettings;
   /** Seconds an agent's question waits for a person before Gaffer tells the agent to assume and go on. */
   question_timeout_s: number;
   /** Model prices by model-id prefix, overriding and extending the built-in table. */

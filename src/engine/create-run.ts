@@ -8,6 +8,7 @@ import { loadPlan } from '../plan/index.js';
 import type { Store } from '../store/index.js';
 import { agentConfigFor, agentFor } from './run-context.js';
 import { assertSandboxAvailable } from './sandbox/index.js';
+import { worktreeRepositoryWarnings } from './workspace/worktree-repository.js';
 
 export interface CreateRunOptions {
   planPath: string;
@@ -49,6 +50,8 @@ export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): P
     );
   }
   await refuseDirtyBase(repo, baseBranch);
+  // What task worktrees will lack (submodules, LFS content) is said once, with the run.
+  const warnings = await worktreeRepositoryWarnings(repo, plan, baseCommit);
   await preflightAgents(deps, { options, plan });
   const store = await deps.store();
   const slug = await freeRunId(repo, store, plan.name);
@@ -78,13 +81,15 @@ export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): P
   };
   const tasks = plan.tasks.map((task) => newTask(slug, task.id));
   try {
-    await store.transaction((tx) =>
-      tx.insertRun(run, tasks, {
+    await store.transaction(async (tx) => {
+      await tx.insertRun(run, tasks, {
         type: 'run.created',
         runId: slug,
         data: { planPath: input.planPath, tasks: tasks.length, baseBranch, integrationBranch },
-      }),
-    );
+      });
+      for (const warning of warnings)
+        await tx.appendEvent({ type: 'run.warning', runId: slug, data: { warning } });
+    });
   } catch (error) {
     // No run was recorded: an integration branch made for it would be an orphan nobody cleans.
     if (created) await repo.deleteBranch(integrationBranch);

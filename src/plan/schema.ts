@@ -57,6 +57,20 @@ export const retrySchema = z.strictObject({
   non_retryable: z.array(z.enum(AGENT_FAILURE_KINDS)).optional(),
 });
 
+/**
+ * How each task's worktree is made ready before its agent starts: files copied or linked from
+ * the main checkout, a setup command (string: `sh -c`; list: argv) and what a reused worktree
+ * keeps. Paths are relative to the repository root; they are checked when the plan is loaded.
+ */
+export const worktreeSchema = z.strictObject({
+  copy: z.array(nonEmpty).default([]),
+  link: z.array(nonEmpty).default([]),
+  setup: z.union([nonEmpty, z.array(nonEmpty).min(1)]).optional(),
+  setup_timeout_s: positive.optional(),
+  setup_when_changed: z.array(nonEmpty).default([]),
+  keep: z.array(nonEmpty).optional(),
+});
+
 export const taskSchema = z.strictObject({
   id: z.string().regex(TASK_ID_PATTERN),
   title: nonEmpty,
@@ -92,6 +106,7 @@ export const planFileSchema = z.strictObject({
   verifiers: planVerifierSchema.optional(),
   sandbox: z.union([z.literal('off'), sandboxSchema]).optional(),
   limits: limitsSchema.optional(),
+  worktree: worktreeSchema.optional(),
   agents: z.record(nonEmpty, freeForm).default({}),
   tasks: z.array(taskSchema).min(1),
 });
@@ -105,6 +120,7 @@ export function knownKeysAt(path: readonly (string | number)[]): readonly string
   if (last === 'budgets') return Object.keys(budgetsSchema.shape);
   if (last === 'sandbox') return Object.keys(sandboxSchema.shape);
   if (last === 'limits') return Object.keys(limitsSchema.shape);
+  if (path.length === 1 && last === 'worktree') return Object.keys(worktreeSchema.shape);
   if (path.length === 1 && last === 'retry') return Object.keys(retrySchema.shape);
   if (path.length === 1 && last === 'verifiers') return Object.keys(planVerifierSchema.shape);
   if (last === 'verifiers') return Object.keys(verifierSchema.shape);

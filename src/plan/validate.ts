@@ -11,6 +11,7 @@ import { schemaIssues } from './schema-issues.js';
 import { planFileSchema, type PlanFile } from './schema.js';
 import { SourceMap } from './source-map.js';
 import { notTextIssue } from './text-check.js';
+import { worktreeIssues } from './worktree-checks.js';
 
 export interface ValidateOptions {
   /** File name used in messages and for the default plan name. Default `plan.yaml`. */
@@ -19,7 +20,7 @@ export interface ValidateOptions {
   repoRoot?: string;
   /** Expands `~/` in sandbox paths, and the sandbox never opens all of it. */
   home?: string;
-  /** When given, sandbox paths must exist. */
+  /** When given, sandbox paths must exist, and so must `worktree.copy`/`link` in `repoRoot`. */
   pathExists?: (p: string) => boolean;
 }
 
@@ -64,6 +65,7 @@ export function validatePlan(text: string, options: ValidateOptions = {}): PlanC
     ...graphIssues(context, loose.tasks),
     ...pathIssues(context, loose, options.repoRoot),
     ...sandboxIssues(context, raw, options),
+    ...worktreeIssues(context, raw, options),
   ];
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, plan: toPlan(parsed.data, defaultName(file)) };
@@ -116,6 +118,7 @@ function toPlan(file: PlanFile, fallbackName: string): Plan {
   if (file.verifiers !== undefined) settings.verifiers = file.verifiers;
   if (file.sandbox !== undefined) settings.sandbox = file.sandbox;
   if (file.limits !== undefined) settings.limits = file.limits;
+  if (file.worktree !== undefined) settings.worktree = file.worktree;
   return { name: file.name ?? fallbackName, settings, tasks: file.tasks };
 }
 

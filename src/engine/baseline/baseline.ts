@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CommandSandbox, RunRecord } from '../../domain/index.js';
+import type { CommandSandbox, RunRecord, VerifierResult } from '../../domain/index.js';
 import { isTerminalRun, runFailed } from '../../domain/index.js';
 import type { Repo } from '../../git/index.js';
 import { addDetachedWorktree } from '../../git/index.js';
@@ -22,6 +22,7 @@ import { errorMessage } from '../logger.js';
 import { redactSecrets } from '../redact.js';
 import { knownSecretValues } from '../secrets.js';
 import { gafferDir } from '../run-context.js';
+import { setupCheckout } from '../workspace/worktree-setup.js';
 import { baselineCachePath, readCachedBaseline, writeCachedBaseline } from './baseline-cache.js';
 import { baselineFailedError, baselineReason } from './baseline-report.js';
 import type { BaselineCheckResult, BaselinePolicy } from './baseline-types.js';
@@ -85,6 +86,10 @@ async function checkBase(
   const cached =
     deps.useCache === false ? undefined : await readCachedBaseline(cachePath, deps.run.baseCommit);
   if (cached) return { checks: cached, cached: true };
+  // The plan's worktree setup first (copies, links, installed dependencies), as every task's worktree gets it.
+  const setup = await setupCheckout(deps, checkout, deps.signal);
+  if (deps.signal?.aborted) return undefined;
+  if (setup && !setup.passed) return { checks: [setupFailed(setup)], cached: false };
   const facts = await inspectSetup(deps.repo.root, checkout);
   const results: BaselineCheckResult[] = [];
   const opened = await openSandbox(checkSandboxRequest(deps, checkout));
@@ -103,6 +108,21 @@ async function checkBase(
   if (results.every((r) => !r.cannotRun && !r.timedOut))
     await writeCachedBaseline(cachePath, deps.run.baseCommit, results);
   return { checks: results, cached: false };
+}
+
+/** A setup that fails on the base: nothing can be checked there, and no task's setup would succeed. */
+function setupFailed(setup: VerifierResult): BaselineCheckResult {
+  return {
+    name: setup.name,
+    command: setup.command,
+    passed: false,
+    exitCode: setup.exitCode,
+    durationMs: setup.durationMs,
+    timedOut: setup.timedOut,
+    cannotRun: true,
+    tail: setup.output,
+    fix: 'make worktree.setup in the plan succeed on the base commit (run it in a fresh clone to see why it fails)',
+  };
 }
 
 async function runCheck(

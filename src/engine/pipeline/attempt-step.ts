@@ -23,6 +23,7 @@ import {
 } from '../run-context.js';
 import type { StopRequest } from '../stop-request.js';
 import { stopRequestOf } from '../stop-request.js';
+import { keptPaths, prepareWorktreeFiles } from '../workspace/worktree-setup.js';
 import type { TaskFacts } from './next-step.js';
 import { integrationHead } from './repo-steps.js';
 
@@ -33,10 +34,14 @@ export interface AttemptPlan {
   fromIntegration: boolean;
 }
 
-/** How an attempt's agent session ended: run to its end, or stopped (pause, cancel, lost lease). */
+/**
+ * How an attempt's agent session ended: run to its end, or stopped (pause, cancel, lost lease);
+ * or it never started because the worktree setup failed and the task was blocked (recorded).
+ */
 export type AttemptEnd =
   | { type: 'finished'; attempt: AttemptRecord; session: SessionResult }
-  | { type: 'stopped'; stop: StopRequest };
+  | { type: 'stopped'; stop: StopRequest }
+  | { type: 'blocked'; reason: string };
 
 /**
  * Starts attempt N+1 of a task — recorded with the task's move to `running` — in the task's
@@ -51,6 +56,15 @@ export async function runAttempt(
   signal: AbortSignal,
 ): Promise<AttemptEnd> {
   const baseCommit = await prepareWorktree(ctx, facts.task, plan);
+  // The repository's part of getting ready (copies, links, the setup): a failure is not the agent's.
+  const ready = await prepareWorktreeFiles(
+    ctx,
+    worktreePath(ctx.repo.root, ctx.run.slug, facts.task.taskId),
+    facts.task.taskId,
+    signal,
+  );
+  if (ready.type === 'blocked') return ready;
+  if (ready.type === 'stopped' || signal.aborted) return { type: 'stopped', stop: stopRequestOf(signal) };
   const attempt = await recordStart(ctx, facts.task, plan, baseCommit);
   const adapter = ctx.agents.get(attempt.agent);
   // A test double without a common dir has nothing to snapshot.
@@ -131,7 +145,8 @@ function failedByTamper(session: SessionResult, message: string): SessionResult 
 /**
  * The worktree the attempt runs in, and the commit it starts from: a task branch that exists
  * (rework, resume, a removed worktree) is where work continues; otherwise — and after a merge
- * conflict — the task starts from the integration head.
+ * conflict — the task starts from the integration head. A worktree reused from the pool keeps
+ * what the plan's `worktree.keep` names (the installed dependencies).
  */
 async function prepareWorktree(ctx: RunContext, task: TaskRecord, plan: AttemptPlan): Promise<string> {
   const { repo, run } = ctx;
@@ -140,7 +155,7 @@ async function prepareWorktree(ctx: RunContext, task: TaskRecord, plan: AttemptP
   const baseCommit = plan.fromIntegration
     ? head
     : ((await repo.resolveCommit(`refs/heads/${task.branch}`)) ?? head);
-  await repo.addWorktree(worktree, task.branch, baseCommit);
+  await repo.addWorktree(worktree, task.branch, baseCommit, { keep: keptPaths(ctx) });
   if (plan.fromIntegration) await repo.resetHard(worktree, head);
   return baseCommit;
 }

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AttemptRecord, VerifierResult } from '../../domain/index.js';
 import { taskEvaluating } from '../../domain/index.js';
 import type { EvaluationOutcome, JudgeOptions } from '../../verify/index.js';
@@ -11,27 +13,41 @@ import { knownSecretValues } from '../secrets.js';
 import { checkSandboxRequest, openSandbox } from '../sandbox/index.js';
 import type { RunContext } from '../run-context.js';
 import { taskOf } from '../run-context.js';
+import { keptPaths, prepareWorktreeFiles } from '../workspace/worktree-setup.js';
 import { taskChecks } from './task-checks.js';
+
+/** How an evaluation ended: judged and recorded, stopped with the run, or the task blocked by its worktree setup. */
+export type EvaluationEnd = 'evaluated' | 'stopped' | { type: 'blocked'; reason: string };
 
 /**
  * Evaluate: the task's checks run in the attempt's worktree (redacted output), folded with the
- * guard's protected-path result into an evaluation recorded with its event. Returns false when
- * the run is stopping: an interrupted evaluation is not a verdict and records nothing, so the
- * checks run again on resume (without another agent session).
+ * guard's protected-path result into an evaluation recorded with its event. Returns `stopped`
+ * when the run is stopping: an interrupted evaluation is not a verdict and records nothing, so
+ * the checks run again on resume (without another agent session). A worktree made again for a
+ * resumed evaluation whose setup fails blocks the task (recorded), as before an attempt.
  */
 export async function evaluateAttempt(
   ctx: RunContext,
   attempt: AttemptRecord,
   reverted: readonly string[],
   signal: AbortSignal,
-): Promise<boolean> {
+): Promise<EvaluationEnd> {
   await ensureEvaluating(ctx, attempt);
-  // A resumed evaluation needs the attempt's worktree; the branch holds its commit.
-  await ctx.repo.addWorktree(attempt.worktreePath, attempt.branch, attempt.headCommit ?? attempt.baseCommit);
+  // A resumed evaluation needs the attempt's worktree; the branch holds its commit. One made
+  // again (or taken from the pool) gets the plan's worktree setup, as before the agent ran.
+  const existed = existsSync(join(attempt.worktreePath, '.git'));
+  await ctx.repo.addWorktree(attempt.worktreePath, attempt.branch, attempt.headCommit ?? attempt.baseCommit, {
+    keep: keptPaths(ctx),
+  });
+  if (!existed) {
+    const ready = await prepareWorktreeFiles(ctx, attempt.worktreePath, attempt.taskId, signal);
+    if (ready.type === 'blocked') return ready;
+    if (ready.type === 'stopped') return 'stopped';
+  }
   // The commit these checks judge; a check may not move the branch (an agent-written test that commits).
   const checked = await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`);
   const results = await runChecks(ctx, attempt, signal);
-  if (!results) return false;
+  if (!results) return 'stopped';
   if (checked && (await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`)) !== checked) {
     await ctx.repo.resetHard(attempt.worktreePath, checked);
     results.unshift(branchMovedResult());
@@ -39,7 +55,7 @@ export async function evaluateAttempt(
   const filesChanged = (await ctx.store.getTask(ctx.run.id, attempt.taskId))?.filesChanged ?? 0;
   if (filesChanged === 0 && !taskOf(ctx.run, attempt.taskId).allow_empty) results.unshift(noChangesResult());
   await recordEvaluation(ctx, attempt, judge(results, reverted, await judgeOptions(ctx, attempt)), checked);
-  return true;
+  return 'evaluated';
 }
 
 /** The task's checks in the attempt's worktree, output redacted; undefined when the run is stopping. */

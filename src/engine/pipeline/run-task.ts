@@ -68,8 +68,11 @@ async function perform(
         signal,
       );
     }
-    case 'evaluate':
-      return (await evaluateAttempt(ctx, step.attempt, facts.reverted, signal)) ? undefined : stopped(signal);
+    case 'evaluate': {
+      const end = await evaluateAttempt(ctx, step.attempt, facts.reverted, signal);
+      if (end === 'evaluated') return undefined;
+      return end === 'stopped' ? stopped(signal) : { type: 'blocked', reason: end.reason };
+    }
     case 'merge':
       return (await mergeAttempt(ctx, step.attempt)) ? { type: 'passed' } : undefined;
     case 'rework':
