@@ -11,6 +11,9 @@ import { checkWorktreePath } from './worktree-safety.js';
  */
 export const POOL_DIR = join('.gaffer', 'worktrees', '.pool');
 
+/** Where a retired worktree the pool has no room for is deleted from, off git's list already. */
+export const TRASH_DIR = join('.gaffer', 'worktrees', '.trash');
+
 /** A worktree as `git worktree list --porcelain` shows it, as far as the pool needs. */
 export interface PoolCandidate {
   path: string;

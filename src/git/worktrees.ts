@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import { isLockContention } from './exec-git.js';
@@ -8,7 +9,7 @@ import { canonicalPath, isInside } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
 import { branchExists, requireCommit } from './refs.js';
 import { checkWorktreePath } from './worktree-safety.js';
-import { claimPooled, parkInPool, POOL_DIR } from './worktree-pool.js';
+import { claimPooled, parkInPool, POOL_DIR, TRASH_DIR } from './worktree-pool.js';
 
 /** One working tree of a repository. */
 export interface WorktreeInfo {
@@ -219,12 +220,33 @@ async function hasIndex(target: string): Promise<boolean> {
 export async function retireWorktree(ctx: GitContext, path: string, poolSize: number): Promise<void> {
   const target = await canonicalPath(path);
   assertNotRepoItself(ctx, target);
-  await ctx.withLock(async () => {
+  const trashed = await ctx.withLock(async () => {
     const state = await checkWorktreePath(ctx, path);
     // 'worktree': registered, and git's link back to this directory checked.
-    if (state === 'worktree' && (await parkInPool(ctx, target, poolSize))) return;
-    await removeWorktree(ctx, path);
+    if (state === 'worktree' && (await parkInPool(ctx, target, poolSize))) return undefined;
+    if (state !== 'worktree') {
+      await removeWorktree(ctx, path);
+      return undefined;
+    }
+    return moveToTrash(ctx, target);
   });
+  // Deleting a large checkout takes seconds: not under the lock, and not on the dispatch path.
+  if (trashed !== undefined) void rm(trashed, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/**
+ * Takes a worktree out of git's list in the time of a rename: detached (its branch is free), its
+ * directory renamed into `.gaffer/worktrees/.trash/`, its entry pruned. Returns where it went;
+ * the caller deletes it, and `gaffer clean` empties the trash of anything a crash left there.
+ */
+async function moveToTrash(ctx: GitContext, target: string): Promise<string> {
+  await ctx.git(['checkout', '--quiet', '--detach'], { cwd: target, allowFail: true });
+  const trash = join(ctx.root, TRASH_DIR);
+  await mkdir(trash, { recursive: true });
+  const to = join(trash, `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`);
+  await rename(target, to);
+  await ctx.git(['worktree', 'prune']);
+  return to;
 }
 
 /**
@@ -232,6 +254,7 @@ export async function retireWorktree(ctx: GitContext, path: string, poolSize: nu
  * claimed meanwhile; a pooled worktree is never in use. Returns the paths removed.
  */
 export async function drainWorktreePool(ctx: GitContext): Promise<string[]> {
+  await rm(join(ctx.root, TRASH_DIR), { recursive: true, force: true });
   return ctx.withLock(async () => {
     const pool = await canonicalPath(join(ctx.root, POOL_DIR));
     const removed: string[] = [];

@@ -55,6 +55,11 @@ describe('the worktree pool', () => {
     for (const task of ['t1', 't2', 't3']) await t.repo.retireWorktree(wtPath(task), 2);
     expect((await readdir(poolDir())).sort()).toEqual(['1', '2']);
     expect(await t.repo.listWorktrees()).toHaveLength(3);
+    // The third is off git's list at once (its branch free to delete); its files go meanwhile.
+    expect(await exists(wtPath('t3'))).toBe(false);
+    t.git(['branch', '-D', taskBranchName('demo', 't3')]);
+    await t.repo.drainWorktreePool();
+    expect(await exists(join(t.dir, '.gaffer', 'worktrees', '.trash'))).toBe(false);
   });
 
   it('gives one pooled worktree to one attempt only, when two start at once', async () => {
