@@ -192,4 +192,16 @@ describe('redactDeep', () => {
       },
     });
   });
+
+  it('keeps and redacts a `__proto__` key parsed from JSON as data', () => {
+    const input = JSON.parse('{"__proto__": {"key": "sk-ant-abcdefghijklmnopqrstuvwx"}, "n": 1}') as object;
+    expect(JSON.stringify(redactDeep(input))).toBe('{"__proto__":{"key":"sk-ant-[REDACTED]"},"n":1}');
+  });
+
+  it('masks known values in text the patterns would pass over, with the same list again and again', () => {
+    const known = ['plain-words-are-secret'];
+    for (let i = 0; i < 3; i++)
+      expect(redactSecrets('x plain-words-are-secret y', known)).toBe('x [REDACTED] y');
+    expect(redactSecrets('nothing to see here', known)).toBe('nothing to see here');
+  });
 });

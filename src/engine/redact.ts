@@ -52,13 +52,26 @@ const ASSIGNMENT = new RegExp(
 );
 
 /**
+ * What every pattern above needs somewhere in the text, case aside: a private key marker, `://`,
+ * a token's prefix, `bearer` or a secret word. A text without any of these cannot match, so it
+ * is returned after one scan instead of a dozen (output streams line by line, and almost no
+ * line holds a secret). Keep it in step with the patterns: it may say yes too often, never no.
+ */
+const MAY_HOLD_SECRET =
+  /PRIVATE KEY|:\/\/|sk-|k_live_|gh[pousr]_|github_pat_|AKIA|ASIA|xox[a-z]-|AIza|glpat-|npm_|bearer|secret|token|passw|passphrase|api[_-]?key|access[_-]?key|private[_-]?key|credential|auth/i;
+/** The shortest text any pattern matches (`a://:p@`); known secrets are longer still. */
+const SHORTEST_MATCH = 7;
+
+/**
  * Replaces secrets in `text` with `[REDACTED]`, keeping a recognisable prefix (`sk-ant-[REDACTED]`,
  * `https://me:[REDACTED]@host`): by value for `known` secrets (the keys Gaffer knows, whatever
  * their shape), then by pattern — private key blocks, URL passwords, token shapes, and values
  * assigned to names that look secret.
  */
 export function redactSecrets(text: string, known: readonly string[] = []): string {
+  if (text.length < SHORTEST_MATCH) return text;
   let out = redactKnown(text, known);
+  if (!MAY_HOLD_SECRET.test(out)) return out;
   out = cutBlocks(out, privateKeyBlocks(out));
   out = out.replace(URL_CREDENTIALS, (match: string, head: string, password: string) =>
     isReference(password) || password.includes(REDACTED) ? match : `${head}${REDACTED}@`,
@@ -78,18 +91,31 @@ export function redactSecrets(text: string, known: readonly string[] = []): stri
 
 /** Every known value, longest first (so a value containing another goes whole), also as JSON and URLs escape it. */
 function redactKnown(text: string, known: readonly string[]): string {
-  const forms = new Set<string>();
-  for (const secret of known) {
-    if (secret.length < MIN_SECRET_LENGTH) continue;
-    forms.add(secret);
-    forms.add(JSON.stringify(secret).slice(1, -1));
-    forms.add(encodeURIComponent(secret));
-  }
   let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) {
+  for (const form of knownForms(known)) {
     if (out.includes(form)) out = out.split(form).join(REDACTED);
   }
   return out;
+}
+
+/** The forms of each list of known secrets, worked out once: a session redacts every line with the same list. */
+const formsOf = new WeakMap<readonly string[], readonly string[]>();
+
+function knownForms(known: readonly string[]): readonly string[] {
+  if (known.length === 0) return known;
+  let forms = formsOf.get(known);
+  if (forms === undefined) {
+    const unique = new Set<string>();
+    for (const secret of known) {
+      if (secret.length < MIN_SECRET_LENGTH) continue;
+      unique.add(secret);
+      unique.add(JSON.stringify(secret).slice(1, -1));
+      unique.add(encodeURIComponent(secret));
+    }
+    forms = [...unique].sort((a, b) => b.length - a.length);
+    formsOf.set(known, forms);
+  }
+  return forms;
 }
 
 function redactAssignment(
@@ -196,6 +222,7 @@ function cutBlocks(text: string, blocks: readonly Block[]): string {
  * `inside` says whether the text before this piece already did.
  */
 export function endsInsidePrivateKey(text: string, inside = false): boolean {
+  if (!text.includes('PRIVATE KEY')) return inside;
   let open = inside;
   for (const marker of text.matchAll(KEY_MARKER)) {
     if (marker[1] === 'END') open = false;
@@ -237,9 +264,21 @@ export function redactDeep<T>(value: T, known: readonly string[] = []): T {
   if (typeof value === 'string') return redactSecrets(value, known) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => redactDeep(item, known)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, redactDeep(item, known)]),
-    ) as T;
+    // A loop, not Object.fromEntries(entries.map(…)): this runs for every line an agent prints.
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const redacted = redactDeep(item, known);
+      // A `__proto__` key parsed from JSON is data: assigning it would set the prototype instead.
+      if (key === '__proto__')
+        Object.defineProperty(out, key, {
+          value: redacted,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[key] = redacted;
+    }
+    return out as T;
   }
   return value;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentEvent } from '../domain/index.js';
@@ -138,5 +138,55 @@ describe('TranscriptWriter and secrets spread over several records', () => {
     expect(raw).toContain('https://deploy:[REDACTED]@git.example.com');
     expect(raw).toContain('xyzghp_[REDACTED]');
     expect(raw).toContain('connecting as admin with [REDACTED]');
+  });
+});
+
+describe('TranscriptWriter and long streams', () => {
+  const output = (text: string) => ({ type: 'output', stream: 'stdout', text }) as const;
+  const tempPath = (name: string) => join(mkdtempSync(join(tmpdir(), 'gaffer-transcript-')), name);
+
+  it('writes every record, head and tail, through the one file handle it opened', async () => {
+    const path = tempPath('a.jsonl');
+    const writer = new TranscriptWriter(path, limits);
+    await writer.opened();
+    // Moved away once open: a writer that opened the path again for a record would recreate it.
+    const moved = `${path}.moved`;
+    renameSync(path, moved);
+    for (let i = 0; i < 2000; i++) await writer.write(output(`line ${i}`));
+    await writer.flush();
+    expect(existsSync(path)).toBe(false);
+    const texts = (await readTranscript(moved)).map((l) => (l.event.type === 'output' ? l.event.text : ''));
+    expect(texts[0]).toBe('line 0');
+    expect(texts.at(-1)).toBe('line 1999');
+  });
+
+  it('holds no more than its head and tail in memory, however many lines go through it', async () => {
+    const small = { headBytes: 64 * 1024, tailBytes: 64 * 1024 };
+    const writer = new TranscriptWriter(tempPath('b.jsonl'), small);
+    let most = 0;
+    // About 14 MB of records, over 200 times what the writer may hold.
+    for (let i = 0; i < 200_000; i++) {
+      await writer.write(output(`line ${i}: compiling src/module-${i % 97}.ts ok`));
+      most = Math.max(most, writer.bufferedBytes);
+    }
+    await writer.flush();
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(small.headBytes + small.tailBytes);
+  });
+
+  it('keeps a tail of multi-byte text whole where it wraps around its buffer', async () => {
+    const path = tempPath('c.jsonl');
+    const writer = new TranscriptWriter(path, { headBytes: 1024, tailBytes: 1000 });
+    // Lines of 2-, 3- and 4-byte characters whose sizes do not divide the tail's.
+    const texts = Array.from({ length: 500 }, (_, i) => `${i} ${'é'.repeat(i % 7)}${'€'.repeat(i % 5)}😀`);
+    for (const text of texts) await writer.write(output(text));
+    await writer.flush();
+    const kept = (await readTranscript(path)).map((l) =>
+      l.event.type === 'output' || l.event.type === 'text' ? l.event.text : '',
+    );
+    const tail = kept.slice(kept.findIndex((t) => t.startsWith('[gaffer:')) + 1);
+    expect(tail.length).toBeGreaterThan(3);
+    expect(tail).toEqual(texts.slice(-tail.length));
+    expect(statSync(path).size).toBeLessThan(1024 + 1000 + 512);
   });
 });
