@@ -73,4 +73,46 @@ describe('createEventChannel', () => {
     channel[Symbol.asyncIterator]();
     expect(() => channel[Symbol.asyncIterator]()).toThrow(/already being read/);
   });
+
+  it('counts what is queued and says when it reaches its high-water mark', async () => {
+    const channel = createEventChannel<number>({ highWaterMark: 4 });
+    expect([1, 2, 3, 4, 5].map((value) => channel.push(value))).toEqual([true, true, true, false, false]);
+    expect(channel.size).toBe(5);
+    const iterator = channel[Symbol.asyncIterator]();
+    await iterator.next();
+    expect(channel.size).toBe(4);
+  });
+
+  it('lets a producer wait until the reader has caught up by half', async () => {
+    const channel = createEventChannel<number>({ highWaterMark: 4 });
+    for (const value of [1, 2, 3, 4]) channel.push(value);
+    let writable = false;
+    const waiting = channel.whenWritable().then(() => (writable = true));
+    const iterator = channel[Symbol.asyncIterator]();
+    await iterator.next();
+    await Promise.resolve();
+    // Three queued, then two: only the second read brings it back to half the mark.
+    expect(writable).toBe(false);
+    await iterator.next();
+    await waiting;
+    expect(channel.size).toBe(2);
+    await expect(channel.whenWritable()).resolves.toBeUndefined();
+  });
+
+  it('releases waiting producers when the channel ends or its reader leaves', async () => {
+    const ending = createEventChannel<number>({ highWaterMark: 1 });
+    ending.push(1);
+    const waitingForEnd = ending.whenWritable();
+    ending.end();
+    await waitingForEnd;
+    await ending.whenWritable();
+
+    const left = createEventChannel<number>({ highWaterMark: 1 });
+    left.push(1);
+    left.push(2);
+    const waitingForReader = left.whenWritable();
+    for await (const _ of left) break;
+    await waitingForReader;
+    expect(left.size).toBe(0);
+  });
 });

@@ -13,6 +13,14 @@ describe('createLineSplitter', () => {
     expect(lines).toEqual(['one', 'two', 'three']);
   });
 
+  it('keeps empty lines and lines spread over several chunks', () => {
+    const lines: string[] = [];
+    const splitter = createLineSplitter((line) => lines.push(line));
+    for (const chunk of ['a', 'b', 'c\n\n', 'd\r', '\ne\nf']) splitter.write(chunk);
+    splitter.flush();
+    expect(lines).toEqual(['abc', '', 'd', 'e', 'f']);
+  });
+
   it('emits an endless line in pieces instead of holding it forever', () => {
     const lines: string[] = [];
     const splitter = createLineSplitter((line) => lines.push(line));

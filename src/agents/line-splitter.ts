@@ -14,13 +14,17 @@ export function createLineSplitter(onLine: (line: string) => void): LineSplitter
   const emit = (line: string) => onLine(line.endsWith('\r') ? line.slice(0, -1) : line);
   return {
     write(chunk) {
-      pending += chunk;
-      let newline = pending.indexOf('\n');
+      // Lines are cut straight from the chunk: one string each, no copy of what remains after it.
+      let start = 0;
+      let newline = chunk.indexOf('\n');
       while (newline !== -1) {
-        emit(pending.slice(0, newline));
-        pending = pending.slice(newline + 1);
-        newline = pending.indexOf('\n');
+        const line = chunk.slice(start, newline);
+        emit(pending === '' ? line : pending + line);
+        pending = '';
+        start = newline + 1;
+        newline = chunk.indexOf('\n', start);
       }
+      if (start < chunk.length) pending += start === 0 ? chunk : chunk.slice(start);
       if (pending.length > MAX_LINE_CHARS) {
         emit(pending);
         pending = '';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentFailure, GafferError } from '../domain/index.js';
 import type { AgentEvent, SessionResult } from '../domain/index.js';
-import { createSession } from './session.js';
+import { createSession, SESSION_HIGH_WATER_MARK } from './session.js';
 
 async function drain(events: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
   const seen: AgentEvent[] = [];
@@ -84,5 +84,32 @@ describe('createSession', () => {
       run: async () => ({ status: 'succeeded' }),
     });
     expect((await session.result).failure).toMatchObject({ kind: 'config', retryable: false });
+  });
+
+  it('tells its producer how far the reader is behind', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const seen: { queued: number; full: boolean }[] = [];
+    const session = createSession({
+      agent: 'test',
+      cwd: process.cwd(),
+      signal: new AbortController().signal,
+      run: async (emit, backlog) => {
+        for (let index = 0; index < SESSION_HIGH_WATER_MARK; index += 1)
+          emit({ type: 'text', text: String(index) });
+        seen.push({ queued: backlog.queued, full: backlog.full });
+        release();
+        await backlog.whenWritable();
+        seen.push({ queued: backlog.queued, full: backlog.full });
+        return { status: 'succeeded' };
+      },
+    });
+    await released;
+    const events = await drain(session.events);
+    expect(events).toHaveLength(SESSION_HIGH_WATER_MARK);
+    expect(seen[0]).toEqual({ queued: SESSION_HIGH_WATER_MARK, full: true });
+    expect(seen[1]?.full).toBe(false);
+    expect(seen[1]?.queued).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK / 2);
+    expect(await session.result).toEqual({ status: 'succeeded' });
   });
 });

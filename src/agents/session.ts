@@ -6,6 +6,26 @@ import { unusableCwd } from './worktree-path.js';
 /** Sends one event to the session's stream. */
 export type Emit = (event: AgentEvent) => void;
 
+/**
+ * How far the session's reader (the engine, writing each event to the transcript) is behind.
+ * `emit` never blocks, so a producer that can wait — a child process whose pipes can fill up,
+ * as they do in a terminal — asks here before it reads more; one that cannot just emits.
+ */
+export interface Backlog {
+  /** Events emitted and not yet read. */
+  readonly queued: number;
+  /** True once {@link SESSION_HIGH_WATER_MARK} events are queued. */
+  readonly full: boolean;
+  /** Resolves once the reader has caught up by half, or stopped reading; never rejects. */
+  whenWritable(): Promise<void>;
+}
+
+/**
+ * Events a session queues before its backlog reads as full. A line of output is one event of a
+ * few hundred bytes, so this keeps an agent's unread output well under a megabyte.
+ */
+export const SESSION_HIGH_WATER_MARK = 1024;
+
 export interface CreateSessionOptions {
   /** The session's abort signal: a failure seen after an abort is reported as `aborted`. */
   signal: AbortSignal;
@@ -16,7 +36,7 @@ export interface CreateSessionOptions {
   /** Put on results the body did not label itself (including crashes). */
   nativeSessionId?: string;
   /** Does the work; may throw, which becomes a `failed` result. */
-  run: (emit: Emit) => Promise<SessionResult>;
+  run: (emit: Emit, backlog: Backlog) => Promise<SessionResult>;
   /** Steering; when absent `send` rejects because the backend cannot be steered. */
   send?: (message: string, emit: Emit) => Promise<void>;
 }
@@ -31,8 +51,17 @@ function messageOf(error: unknown): string {
  * rejects. A failed result is also emitted as an `error` event so transcripts show why.
  */
 export function createSession(options: CreateSessionOptions): AgentSession {
-  const channel = createEventChannel<AgentEvent>();
-  const emit: Emit = (event) => channel.push(event);
+  const channel = createEventChannel<AgentEvent>({ highWaterMark: SESSION_HIGH_WATER_MARK });
+  const emit: Emit = (event) => void channel.push(event);
+  const backlog: Backlog = {
+    get queued() {
+      return channel.size;
+    },
+    get full() {
+      return channel.size >= SESSION_HIGH_WATER_MARK;
+    },
+    whenWritable: () => channel.whenWritable(),
+  };
   const { signal, nativeSessionId } = options;
 
   const settle = async (): Promise<SessionResult> => {
@@ -50,7 +79,7 @@ export function createSession(options: CreateSessionOptions): AgentSession {
                 hint: "the attempt's worktree is gone; resume the run",
               }),
             }
-          : await options.run(emit);
+          : await options.run(emit, backlog);
     } catch (error) {
       // An exception is not a verdict on the work: the same session may well succeed again.
       result = {

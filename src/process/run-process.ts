@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { CancelledError, TimeoutError } from '../domain/index.js';
 
@@ -11,8 +12,13 @@ export interface RunProcessOptions {
   signal?: AbortSignal;
   /** Written to the child's stdin, which is then closed. */
   stdin?: string;
-  /** Called with every chunk of output as it arrives. */
-  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /**
+   * Called with every chunk of output, in the order the chunks arrived. A returned promise is
+   * backpressure: until it settles nothing more is delivered and the child's pipes are not
+   * read, so the child blocks on its next write once they are full, as it would in a terminal
+   * nobody scrolls. A rejection ends the process tree and becomes the rejection of the run.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void | Promise<void>;
   /** How many characters of combined output to keep (the tail). Default 64k. */
   keepChars?: number;
   /**
@@ -40,13 +46,17 @@ export interface ProcessOutcome {
 /**
  * Runs `argv` without a shell in its own process group, so a timeout or an abort kills the
  * whole tree (test runners spawn workers that would otherwise outlive us). Never throws for a
- * non-zero exit: the caller judges the outcome. Throws only when the binary cannot be started.
+ * non-zero exit: the caller judges the outcome. Throws only when the binary cannot be started
+ * (or when `onOutput` rejects).
  *
  * The outcome never waits on the pipes alone: a daemon the command started may keep stdout open
  * long after the command ended. Once the command has exited, output is awaited `killGraceMs`,
  * then the group gets SIGKILL. On a timeout or an abort the group gets SIGTERM, then SIGKILL
  * after `killGraceMs`. After the SIGKILL the pipes are awaited at most `killGraceMs` more (a
  * daemon that left the group may hold them forever), then closed, and the outcome resolves.
+ * Those waits for output only count while output is being read: time spent paused by
+ * `onOutput` is the reader's, and what the command wrote before it exited is never cut off
+ * because the reader was slow. The outcome resolves once every chunk read has been delivered.
  */
 export function runProcess(argv: readonly string[], options: RunProcessOptions): Promise<ProcessOutcome> {
   const [command, ...args] = argv;
@@ -55,11 +65,12 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
   const graceMs = options.killGraceMs ?? 2000;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    let output = '';
+    const tail = createOutputTail(keep);
     let timedOut = false;
     let aborted = false;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let settled = false;
+    let outputError: { error: unknown } | undefined;
     const timers: NodeJS.Timeout[] = [];
     const later = (ms: number, action: () => void) => void timers.push(setTimeout(action, ms));
     const child = spawn(command, args, {
@@ -71,14 +82,31 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
     const pid = child.pid;
     const untrack = trackProcessGroup(pid);
     if (pid !== undefined) options.onSpawn?.(pid);
+    const streams = [child.stdout, child.stderr].filter((stream): stream is Readable => stream !== null);
+    // Waits for output run only while the pipes are read (see above).
+    const whileReading = createReadingClock();
+    const delivery = createDelivery(options.onOutput, {
+      pause: () => {
+        for (const stream of streams) stream.pause();
+        whileReading.stop();
+      },
+      resume: () => {
+        if (settled) return;
+        for (const stream of streams) stream.resume();
+        whileReading.start();
+      },
+      fail: (error) => {
+        outputError ??= { error };
+        killTree();
+      },
+    });
     const append = (stream: 'stdout' | 'stderr') => {
       // One decoder per stream, so a character split across chunks is not garbled.
       const decoder = new StringDecoder('utf8');
       return (chunk: Buffer) => {
         const text = decoder.write(chunk);
-        output += text;
-        if (output.length > keep * 2) output = output.slice(-keep);
-        options.onOutput?.(stream, text);
+        tail.append(text);
+        delivery.deliver(stream, text);
       };
     };
     child.stdout?.on('data', append('stdout'));
@@ -89,6 +117,7 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
     }
     const cleanup = () => {
       for (const timer of timers) clearTimeout(timer);
+      whileReading.clear();
       options.signal?.removeEventListener('abort', onAbort);
       untrack();
     };
@@ -102,13 +131,21 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       child.stdout?.destroy();
       child.stderr?.destroy();
       child.stdin?.destroy();
-      resolve({
-        exitCode: exit?.code ?? null,
-        signal: exit?.signal ?? null,
-        output: output.slice(-keep),
-        durationMs: Date.now() - started,
-        timedOut,
-        aborted,
+      // What was read reaches onOutput before the outcome, so callers see all of it, in order.
+      void delivery.idle().then(() => {
+        if (outputError !== undefined) {
+          const { error } = outputError;
+          reject(error instanceof Error ? error : new Error(String(error)));
+          return;
+        }
+        resolve({
+          exitCode: exit?.code ?? null,
+          signal: exit?.signal ?? null,
+          output: tail.text(),
+          durationMs: Date.now() - started,
+          timedOut,
+          aborted,
+        });
       });
     };
     let reaping = false;
@@ -117,13 +154,13 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       if (reaping || settled) return;
       reaping = true;
       killProcessGroup(pid, 'SIGKILL');
-      later(graceMs, finish);
+      whileReading.after(graceMs, finish);
     };
-    const killTree = () => {
+    function killTree() {
       if (exit !== undefined) return;
       killProcessGroup(pid, 'SIGTERM');
       later(graceMs, reap);
-    };
+    }
     if (options.timeoutMs !== undefined) {
       later(options.timeoutMs, () => {
         if (exit !== undefined || settled) return;
@@ -147,10 +184,170 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
     child.on('exit', (code, signal) => {
       exit = { code, signal };
       // What the group still writes is awaited a moment, not for as long as a daemon in it lives.
-      later(graceMs, reap);
+      whileReading.after(graceMs, reap);
     });
     child.on('close', finish);
   });
+}
+
+/** The last `keep` characters of a stream of chunks, kept as the chunks themselves. */
+export interface OutputTail {
+  append(text: string): void;
+  /** The last `keep` characters appended. */
+  text(): string;
+}
+
+/**
+ * Creates an {@link OutputTail}. Chunks are kept as they came and the oldest dropped once the
+ * rest still hold `keep` characters, so a chunk costs no copy of the tail (a `tail += chunk`
+ * then `slice` made a new string of up to twice `keep` per chunk); the one join is at the end.
+ */
+export function createOutputTail(keep: number): OutputTail {
+  let chunks: string[] = [];
+  let head = 0;
+  let length = 0;
+  return {
+    append(text) {
+      if (text === '') return;
+      chunks.push(text);
+      length += text.length;
+      while (head < chunks.length - 1 && length - (chunks[head]?.length ?? 0) >= keep) {
+        length -= chunks[head]?.length ?? 0;
+        chunks[head] = '';
+        head += 1;
+      }
+      // Compact now and then instead of shift(), which is O(n) per call.
+      if (head > 1024 && head * 2 > chunks.length) {
+        chunks = chunks.slice(head);
+        head = 0;
+      }
+    },
+    text() {
+      const joined = chunks.slice(head).join('');
+      return joined.length > keep ? joined.slice(-keep) : joined;
+    },
+  };
+}
+
+interface DeliveryControl {
+  /** Stop reading the child's pipes: `onOutput` is behind. */
+  pause(): void;
+  /** Read them again. */
+  resume(): void;
+  /** `onOutput` threw or rejected: nothing more is delivered. */
+  fail(error: unknown): void;
+}
+
+/**
+ * Hands chunks to `onOutput` one at a time, in order. While a returned promise is pending the
+ * pipes are paused and whatever still arrives (a chunk already on its way) waits its turn here.
+ */
+function createDelivery(onOutput: RunProcessOptions['onOutput'], control: DeliveryControl) {
+  const queue: { stream: 'stdout' | 'stderr'; text: string }[] = [];
+  let busy = false;
+  let failed = false;
+  let idleWaiters: (() => void)[] = [];
+  const settleIdle = () => {
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  const fail = (error: unknown) => {
+    failed = true;
+    queue.length = 0;
+    busy = false;
+    control.fail(error);
+    // The child's output now goes nowhere; reading on lets it run to its end (or its kill).
+    control.resume();
+    settleIdle();
+  };
+  const pump = () => {
+    while (!busy && !failed) {
+      const next = queue.shift();
+      if (next === undefined) {
+        settleIdle();
+        return;
+      }
+      let pending: void | Promise<void>;
+      try {
+        pending = onOutput?.(next.stream, next.text);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (pending === undefined || typeof pending.then !== 'function') continue;
+      busy = true;
+      control.pause();
+      pending.then(
+        () => {
+          busy = false;
+          control.resume();
+          pump();
+        },
+        (error: unknown) => fail(error),
+      );
+    }
+  };
+  return {
+    deliver(stream: 'stdout' | 'stderr', text: string) {
+      if (failed || text === '') return;
+      queue.push({ stream, text });
+      pump();
+    },
+    /** Resolves once every chunk handed over has been delivered (or delivery failed). */
+    idle(): Promise<void> {
+      if (failed || (!busy && queue.length === 0)) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
+
+/**
+ * Timers that count only the time the child's output is being read: stopped, they keep what is
+ * left of their wait and go on from there once started again. Counting (not restarting) keeps
+ * a reader that pauses often from postponing them forever.
+ */
+function createReadingClock() {
+  interface Entry {
+    leftMs: number;
+    action: () => void;
+    armedAt?: number;
+    timer?: NodeJS.Timeout;
+  }
+  const pending = new Set<Entry>();
+  let reading = true;
+  const arm = (entry: Entry) => {
+    entry.armedAt = Date.now();
+    entry.timer = setTimeout(() => {
+      pending.delete(entry);
+      entry.action();
+    }, entry.leftMs);
+  };
+  return {
+    after(ms: number, action: () => void) {
+      const entry: Entry = { leftMs: ms, action };
+      pending.add(entry);
+      if (reading) arm(entry);
+    },
+    stop() {
+      if (!reading) return;
+      reading = false;
+      const now = Date.now();
+      for (const entry of pending) {
+        clearTimeout(entry.timer);
+        entry.leftMs = Math.max(0, entry.leftMs - (now - (entry.armedAt ?? now)));
+      }
+    },
+    start() {
+      if (reading) return;
+      reading = true;
+      for (const entry of pending) arm(entry);
+    },
+    clear() {
+      for (const entry of pending) clearTimeout(entry.timer);
+      pending.clear();
+    },
+  };
 }
 
 const liveGroups = new Set<number>();

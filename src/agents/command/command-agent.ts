@@ -2,13 +2,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { agentFailure, userError } from '../../domain/index.js';
-import type { AgentAdapter, AgentFailure, SessionInput, SessionResult } from '../../domain/index.js';
+import type {
+  AgentAdapter,
+  AgentEvent,
+  AgentFailure,
+  SessionInput,
+  SessionResult,
+} from '../../domain/index.js';
 import { describeCommand } from '../../process/describe-command.js';
 import { runProcess } from '../../process/run-process.js';
 import { defineAgent } from '../define-agent.js';
 import { createLineSplitter, lastLines } from '../line-splitter.js';
 import { createSession } from '../session.js';
-import type { Emit } from '../session.js';
+import type { Backlog, Emit } from '../session.js';
 import { buildArgv, commandConfigSchema } from './command-config.js';
 import type { CommandConfig } from './command-config.js';
 import { findBinary } from './find-binary.js';
@@ -29,6 +35,7 @@ async function runCommand(
   config: CommandConfig,
   signal: AbortSignal,
   emit: Emit,
+  backlog: Backlog,
 ): Promise<SessionResult> {
   // The prompt file lives outside the worktree so it never ends up in the attempt's diff.
   // Inside the sandbox's own temporary directory, the one place outside the worktree it can read.
@@ -36,10 +43,7 @@ async function runCommand(
     config.promptVia === 'file'
       ? await mkdtemp(path.join(input.sandbox?.tmpDir ?? os.tmpdir(), 'gaffer-prompt-'))
       : undefined;
-  const splitters = {
-    stdout: createLineSplitter((text) => emit({ type: 'output', stream: 'stdout', text })),
-    stderr: createLineSplitter((text) => emit({ type: 'output', stream: 'stderr', text })),
-  };
+  const output = createOutputPump(emit, backlog);
   try {
     const promptFile = promptDir === undefined ? undefined : path.join(promptDir, 'prompt.md');
     if (promptFile !== undefined) await writeFile(promptFile, input.prompt, { mode: 0o600 });
@@ -55,7 +59,8 @@ async function runCommand(
         signal,
         timeoutMs: config.timeoutS * 1000,
         stdin: config.promptVia === 'stdin' ? input.prompt : undefined,
-        onOutput: (stream, text) => splitters[stream].write(text),
+        // Backpressure: while the engine is behind, the child's pipes are not read.
+        onOutput: (stream, text) => output.write(stream, text),
         // The configured argv, placeholders and all: the prompt itself is no name for a process.
         onSpawn: (pid) => emit({ type: 'process', pid, pgid: pid, command: describeCommand(config.argv) }),
       });
@@ -64,8 +69,7 @@ async function runCommand(
       const message = `cannot start agent "${argv[0] ?? ''}": ${reason}`;
       return failed(message, agentFailure('binary_missing', message, { hint: ARGV_HINT }));
     }
-    splitters.stdout.flush();
-    splitters.stderr.flush();
+    await output.flush();
     if (outcome.aborted) return { status: 'aborted', error: 'aborted' };
     const tail = lastLines(outcome.output, TAIL_LINES);
     const withTail = (message: string) => (tail === '' ? message : `${message}\n${tail}`);
@@ -85,6 +89,44 @@ async function runCommand(
   } finally {
     if (promptDir !== undefined) await rm(promptDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The child's output as `output` events, one a line, emitted only while the session's backlog
+ * has room: once it is full the rest of the chunk waits and the returned promise tells
+ * runProcess to stop reading until the engine has caught up. The session's queue then holds at
+ * most its high-water mark of lines, whatever the child prints and however slow the engine.
+ */
+function createOutputPump(emit: Emit, backlog: Backlog) {
+  // The events themselves, so a line costs one object on its way.
+  const lines: AgentEvent[] = [];
+  let next = 0;
+  const splitters = {
+    stdout: createLineSplitter((text) => lines.push({ type: 'output', stream: 'stdout', text })),
+    stderr: createLineSplitter((text) => lines.push({ type: 'output', stream: 'stderr', text })),
+  };
+  const emitLines = (): Promise<void> | undefined => {
+    for (; next < lines.length; next += 1) {
+      if (backlog.full) return backlog.whenWritable().then(emitLines);
+      const line = lines[next];
+      if (line !== undefined) emit(line);
+    }
+    lines.length = 0;
+    next = 0;
+    return backlog.full ? backlog.whenWritable() : undefined;
+  };
+  return {
+    write(stream: 'stdout' | 'stderr', text: string): Promise<void> | undefined {
+      splitters[stream].write(text);
+      return emitLines();
+    },
+    /** Emits the trailing lines that have no newline; once the process's output has ended. */
+    async flush(): Promise<void> {
+      splitters.stdout.flush();
+      splitters.stderr.flush();
+      await emitLines();
+    },
+  };
 }
 
 /**
@@ -109,7 +151,7 @@ export function createCommandAgent(): AgentAdapter {
         agent: NAME,
         cwd: input.cwd,
         signal,
-        run: (emit) => runCommand(input, config, signal, emit),
+        run: (emit, backlog) => runCommand(input, config, signal, emit, backlog),
       });
     },
   });
