@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { mulberry32 } from '../../test/support/scheduler/random.js';
 
 /** Options of {@link generateRepo}. */
 export interface GeneratedRepoOptions {
@@ -85,18 +86,6 @@ const WORDS = [
   'window',
 ];
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same repository. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 const camel = (a: string, b: string) => a + b[0]!.toUpperCase() + b.slice(1);
 
@@ -162,7 +151,7 @@ function write(root: string, path: string, content: string): void {
 
 /** Creates the repository: first commit with every file, then the later commits of a few changes each. */
 export function generateRepo(options: GeneratedRepoOptions): GeneratedRepo {
-  const next = random(options.seed ?? 1);
+  const next = mulberry32(options.seed ?? 1);
   const root = options.dir ?? mkdtempSync(join(tmpdir(), `gaffer-bench-repo-${options.files}-`));
   mkdirSync(root, { recursive: true });
   git(root, ['init', '-q', '-b', 'main']);
