@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import { GitError } from './git-error.js';
 import type { GitContext } from './git-context.js';
@@ -15,6 +17,8 @@ export async function currentBranch(ctx: GitContext): Promise<string | undefined
 export async function resolveCommit(ctx: GitContext, ref: string): Promise<string | undefined> {
   const known = knownCommits.get(ctx);
   if (known?.has(ref)) return ref;
+  const loose = await looseBranchValue(ctx, ref);
+  if (loose !== undefined && known?.has(loose)) return loose;
   // --end-of-options: a ref starting with "-" is a name, never an option.
   const result = await ctx.git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
     allowFail: true,
@@ -32,6 +36,22 @@ export function rememberCommit(ctx: GitContext, commit: string): void {
   const known = knownCommits.get(ctx);
   if (known) known.add(commit);
   else knownCommits.set(ctx, new Set([commit]));
+}
+
+/** A branch name safe to read as a file under the common dir: no `..`, no odd characters. */
+const LOOSE_BRANCH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))refs\/heads\/[A-Za-z0-9._/-]+$/;
+
+/**
+ * What `refs/heads/<name>` holds as a loose ref file — git writes one whole (lock and rename),
+ * and a loose ref wins over a packed one — or undefined when there is none or it is not a plain
+ * object id (a symbolic ref, a packed-only branch, a reftable repository): then git is asked.
+ * Most of a task's ref lookups are of its own branches, which are loose.
+ */
+async function looseBranchValue(ctx: GitContext, ref: string): Promise<string | undefined> {
+  if (ctx.commonDir === undefined || !LOOSE_BRANCH.test(ref)) return undefined;
+  const text = await readFile(join(ctx.commonDir, ref), 'utf8').catch(() => undefined);
+  const id = text?.trim();
+  return id !== undefined && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id) ? id : undefined;
 }
 
 /** Full commit ids verified per repository: most of a task's lookups are of ids it already checked. */

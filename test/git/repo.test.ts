@@ -164,3 +164,29 @@ describe('ignoreGafferDir', () => {
     expect(t.git(['status', '--porcelain', '--ignored', '--untracked-files=all'])).toContain('.gaffer/');
   });
 });
+
+describe('resolveCommit of a branch', () => {
+  it('follows the branch wherever git moves it: loose, packed, and a loose ref over a packed one', async () => {
+    const t = await makeRepo();
+    try {
+      const first = t.git(['rev-parse', 'HEAD']);
+      const second = await t.commit({ 'b.txt': 'b\n' }, 'second');
+      t.git(['branch', 'topic', first]);
+      expect(await t.repo.resolveCommit('refs/heads/topic')).toBe(first);
+      expect(await t.repo.resolveCommit(second)).toBe(second);
+      // Moved behind Gaffer's back, to a commit it already knows.
+      t.git(['update-ref', 'refs/heads/topic', second]);
+      expect(await t.repo.resolveCommit('refs/heads/topic')).toBe(second);
+      // Packed: no loose file any more.
+      t.git(['pack-refs', '--all']);
+      expect(await t.repo.resolveCommit('refs/heads/topic')).toBe(second);
+      // A loose ref written over the packed one wins, as in git.
+      t.git(['update-ref', 'refs/heads/topic', first]);
+      expect(await t.repo.resolveCommit('refs/heads/topic')).toBe(first);
+      t.git(['branch', '-D', 'topic']);
+      expect(await t.repo.resolveCommit('refs/heads/topic')).toBeUndefined();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
