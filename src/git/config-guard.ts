@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execGit } from './exec-git.js';
 import { subcommandIndex } from './exec-git.js';
+import { gitdirOf } from './paths.js';
 
 /** One config entry as `git config --list --show-scope` reports it. */
 export interface ConfigEntry {
@@ -154,7 +155,7 @@ export function configFingerprint(cwd: string, commonDir: string): string | unde
     const info = statSync(dotGit);
     if (info.isDirectory()) gitDir = dotGit;
     else {
-      const named = /^gitdir: (.+?)\r?\n?$/.exec(readFileSync(dotGit, 'utf8'))?.[1];
+      const named = gitdirOf(readFileSync(dotGit, 'utf8'));
       if (named === undefined) return undefined;
       gitDir = resolve(cwd, named);
     }

@@ -13,3 +13,4 @@ export { addDetachedWorktree } from './detached-worktree.js';
 export type { RepoSnapshot, RepoChange, RestoreResult, FileState } from './repo-snapshot.js';
 export { snapshotRepository, compareSnapshots, restoreSnapshot } from './repo-snapshot.js';
 export { checkWorktreePath, WORKTREE_ROOTS } from './worktree-safety.js';
+export { worktreeEntryDir } from './paths.js';

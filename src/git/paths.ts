@@ -1,5 +1,5 @@
-import { realpath } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { readFile, realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { GafferError } from '../domain/index.js';
 
 /**
@@ -16,6 +16,21 @@ export async function canonicalPath(path: string): Promise<string> {
     if (parent === absolute) return absolute;
     return resolve(await canonicalPath(parent), basename(absolute));
   }
+}
+
+/** The directory a worktree's `.git` file names (`gitdir: <path>`), as written; undefined when it names none. */
+export function gitdirOf(dotGitText: string): string | undefined {
+  return /^gitdir: (.+?)\r?\n?$/.exec(dotGitText)?.[1];
+}
+
+/**
+ * The worktree's entry in git's directory (`<common dir>/worktrees/<name>`), as its `.git` file
+ * names it, resolved against the worktree; undefined when there is no such file or it names none.
+ */
+export async function worktreeEntryDir(worktree: string): Promise<string | undefined> {
+  const text = await readFile(join(worktree, '.git'), 'utf8').catch(() => '');
+  const gitdir = gitdirOf(text);
+  return gitdir === undefined ? undefined : resolve(worktree, gitdir);
 }
 
 /** Whether `child` is `parent` or below it (both absolute). */

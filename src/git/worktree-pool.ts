@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { GitContext } from './git-context.js';
-import { canonicalPath, isInside } from './paths.js';
+import { canonicalPath } from './paths.js';
 import { checkWorktreePath } from './worktree-safety.js';
 
 /**
@@ -37,7 +37,8 @@ export async function claimPooled(
   for (const entry of worktrees) {
     if (entry.branch !== undefined || entry.locked !== undefined) continue;
     const path = await canonicalPath(entry.path);
-    if (!isInside(pool, path) || dirname(path) !== pool) continue;
+    // A slot of the pool itself, not something deeper or elsewhere.
+    if (dirname(path) !== pool) continue;
     const state = await checkWorktreePath(ctx, path).catch(() => undefined);
     if (state !== 'worktree') continue;
     await mkdir(dirname(target), { recursive: true });

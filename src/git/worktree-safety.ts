@@ -2,7 +2,7 @@ import { lstat, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import type { GitContext } from './git-context.js';
-import { canonicalPath, isInside } from './paths.js';
+import { canonicalPath, gitdirOf, isInside } from './paths.js';
 
 /** Where Gaffer's worktrees live, relative to the repository root: tasks', and the baseline's. */
 export const WORKTREE_ROOTS = ['.gaffer/worktrees', '.gaffer/baseline/worktrees'] as const;
@@ -40,9 +40,9 @@ export async function checkWorktreePath(ctx: GitContext, path: string): Promise<
   if (!link) return 'directory';
   if (!link.isFile()) throw tampered(expected, 'its .git is not a regular file');
   const text = await readFile(dotGit, 'utf8');
-  const match = /^gitdir: (.+?)\r?\n?$/.exec(text);
-  if (!match?.[1]) throw tampered(expected, 'its .git file does not name a gitdir');
-  const entry = await canonicalPath(resolve(expected, match[1]));
+  const gitdir = gitdirOf(text);
+  if (!gitdir) throw tampered(expected, 'its .git file does not name a gitdir');
+  const entry = await canonicalPath(resolve(expected, gitdir));
   const entries = join(await commonDirOf(ctx), 'worktrees');
   if (dirname(entry) !== entries)
     throw tampered(expected, `its .git points at ${entry}, not at an entry of ${entries}${sep}`);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import { isLockContention } from './exec-git.js';
 import { GitError } from './git-error.js';
 import { splitNul, type GitContext } from './git-context.js';
-import { canonicalPath, isInside } from './paths.js';
+import { canonicalPath, isInside, worktreeEntryDir } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
 import { branchExists, requireCommit } from './refs.js';
 import { checkWorktreePath } from './worktree-safety.js';
@@ -197,20 +197,17 @@ async function registerOnce(
  */
 async function isReadyOn(ctx: GitContext, target: string, branch: string): Promise<boolean> {
   if ((await checkWorktreePath(ctx, target).catch(() => undefined)) !== 'worktree') return false;
-  const text = await readFile(join(target, '.git'), 'utf8').catch(() => '');
-  const gitdir = /^gitdir: (.+?)\r?\n?$/.exec(text)?.[1];
-  if (gitdir === undefined) return false;
-  const entry = resolve(target, gitdir);
+  const entry = await worktreeEntryDir(target);
+  if (entry === undefined) return false;
   const head = await readFile(join(entry, 'HEAD'), 'utf8').catch(() => '');
   if (head.trim() !== `ref: refs/heads/${branch}`) return false;
-  return (await exists(join(entry, 'index'))) && !(await exists(join(entry, 'locked')));
+  return (await hasIndex(target)) && !(await exists(join(entry, 'locked')));
 }
 
 /** Whether the worktree at `target` has an index (its `.git` file names the entry that holds it). */
 async function hasIndex(target: string): Promise<boolean> {
-  const text = await readFile(join(target, '.git'), 'utf8').catch(() => '');
-  const gitdir = /^gitdir: (.+?)\r?\n?$/.exec(text)?.[1];
-  return gitdir !== undefined && (await exists(join(resolve(target, gitdir), 'index')));
+  const entry = await worktreeEntryDir(target);
+  return entry !== undefined && (await exists(join(entry, 'index')));
 }
 
 /**

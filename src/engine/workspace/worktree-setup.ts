@@ -4,6 +4,7 @@ import { cp, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFi
 import path from 'node:path';
 import type { PlanTask, VerifierResult, WorktreeSettings } from '../../domain/index.js';
 import { DEFAULT_SETUP_TIMEOUT_S, defaultKeep, taskBlocked } from '../../domain/index.js';
+import { worktreeEntryDir } from '../../git/index.js';
 import type { VerifierCommand } from '../../verify/index.js';
 import { runVerifier, usefulTail } from '../../verify/index.js';
 import { verifierEnv } from '../child-env.js';
@@ -302,10 +303,9 @@ function failureReason(result: VerifierResult): string {
 
 /** The worktree's entry in git's directory (`.git/worktrees/<name>`), named by its `.git` file. */
 async function gitEntry(worktree: string): Promise<string> {
-  const text = await readFile(path.join(worktree, '.git'), 'utf8');
-  const gitdir = /^gitdir: (.+?)\r?\n?$/.exec(text)?.[1];
-  if (gitdir === undefined) throw new Error(`${worktree}/.git does not name a git directory`);
-  return path.resolve(worktree, gitdir);
+  const entry = await worktreeEntryDir(worktree);
+  if (entry === undefined) throw new Error(`${worktree}/.git does not name a git directory`);
+  return entry;
 }
 
 /**
