@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { agentFailure, userError } from '../domain/index.js';
+import { agentFailure, isObject, userError } from '../domain/index.js';
 import type {
   AgentAdapter,
   AgentCapabilities,
@@ -51,9 +51,6 @@ function declaredKeys(schema: z.ZodType): readonly string[] | undefined {
   if (schema instanceof z.ZodPipe) return declaredKeys(schema.in as z.ZodType);
   return undefined;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * A `sandbox:` object is Gaffer's widening of this agent's sandbox (read by the engine from the

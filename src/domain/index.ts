@@ -63,6 +63,7 @@ export type {
 } from './agent.js';
 export { ZERO_USAGE, addUsage } from './agent.js';
 export { expandHome } from './home-path.js';
+export { isObject } from './values.js';
 export type { AgentFailure, AgentFailureKind } from './agent.js';
 export { AGENT_FAILURE_KINDS, agentFailure, isTransientFailureKind } from './agent.js';
 export type { RetryPolicy } from './retry.js';

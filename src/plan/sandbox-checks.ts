@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expandHome } from '../domain/index.js';
+import { expandHome, isObject } from '../domain/index.js';
 import type { PlanIssue } from '../domain/index.js';
 import { issueAt, type IssueContext } from './issue.js';
 import type { PlanPath } from './source-map.js';
@@ -10,9 +10,6 @@ export interface SandboxCheckOptions {
   /** Whether a path exists; without it existence is not checked (the pure validation of a text). */
   pathExists?: (p: string) => boolean;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Every `sandbox:` block of a plan: top level, per task, per agent and in a task's agent_config. */
 function sandboxBlocks(raw: unknown): { at: PlanPath; block: Record<string, unknown> }[] {

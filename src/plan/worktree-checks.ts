@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isObject } from '../domain/index.js';
 import type { PlanIssue } from '../domain/index.js';
 import { issueAt, type IssueContext } from './issue.js';
 import type { PlanPath } from './source-map.js';
@@ -14,9 +15,6 @@ type PathKey = 'copy' | 'link' | 'setup_when_changed' | 'keep';
 
 /** Gaffer's state and git's own: never copied, linked, hashed or kept. */
 const FORBIDDEN_ROOTS = ['.git', '.gaffer'];
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * The paths of the plan's `worktree:` block: relative to the repository root and inside it,

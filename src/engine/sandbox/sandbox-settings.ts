@@ -1,4 +1,4 @@
-import { expandHome } from '../../domain/index.js';
+import { expandHome, isObject } from '../../domain/index.js';
 import type { PlanTask, RunRecord, SandboxSettings } from '../../domain/index.js';
 
 /** Every widening that applies to one task's sessions and checks: the plan's, the agent's, the task's. */
@@ -31,7 +31,7 @@ function add(into: Widenings, from: SandboxSettings | undefined, home: string | 
 /** An agent's `sandbox:` key, from `agents.<name>` merged with the task's `agent_config`. */
 export function agentSandboxSettings(config: Record<string, unknown>): SandboxSettings | undefined {
   const value = config.sandbox;
-  return value !== null && typeof value === 'object' ? value : undefined;
+  return isObject(value) ? value : undefined;
 }
 
 /** The widenings for a task's agent session (plan + agent + task) or its checks (plan + task). */
