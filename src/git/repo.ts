@@ -65,9 +65,15 @@ export interface Repo {
    * worktree of the pool is moved there and switched (only differing files are written), else one
    * is added. Idempotent for resume: nothing to do when `path` already is a worktree on `branch`;
    * the existing branch is checked out when only the worktree is missing; what a crash left
-   * half-done is repaired. The lock covers git's bookkeeping only, not the checkout.
+   * half-done is repaired. The lock covers git's bookkeeping only, not the checkout. True when
+   * it wrote the worktree's files, false when it was already there.
    */
-  addWorktree(path: string, branch: string, fromCommit: string, options?: AddWorktreeOptions): Promise<void>;
+  addWorktree(
+    path: string,
+    branch: string,
+    fromCommit: string,
+    options?: AddWorktreeOptions,
+  ): Promise<boolean>;
   /** `git worktree remove --force` under the lock (+ prune); no error if already gone. Optionally deletes a branch too. */
   removeWorktree(path: string, options?: { deleteBranch?: string }): Promise<void>;
   /** A passed task's worktree goes into the pool (detached) while it holds fewer than `poolSize`, else is removed. */

@@ -93,6 +93,8 @@ type Registered =
  * and ignored, then switched to the branch, which rewrites only the files that differ — else one
  * is added. The repository lock covers only git's bookkeeping (the worktree list, the move, the
  * registration); writing the files happens outside it, so parallel tasks check out together.
+ * Returns true when it wrote the worktree's files (added, taken from the pool, or repaired), false
+ * when the worktree was already there on its branch.
  */
 export async function addWorktree(
   ctx: GitContext,
@@ -100,12 +102,12 @@ export async function addWorktree(
   branch: string,
   fromCommit: string,
   options: AddWorktreeOptions = {},
-): Promise<void> {
+): Promise<boolean> {
   assertValidBranchName(branch);
   const target = await canonicalPath(path);
   assertNotRepoItself(ctx, target);
   // The common case on resume and before an evaluation: already there, read from its files alone.
-  if (await isReadyOn(ctx, target, branch)) return;
+  if (await isReadyOn(ctx, target, branch)) return false;
   const registered = await ctx.withLock(async () => {
     // What a crash left here is deleted below: only once it is known to be Gaffer's.
     await checkWorktreePath(ctx, path);
@@ -133,6 +135,7 @@ export async function addWorktree(
       await ctx.git(['checkout', '--force', '--quiet', '--no-track', '-b', branch, commit], { cwd: target });
     }
   }
+  return registered !== 'ready';
 }
 
 async function registerOnce(

@@ -37,7 +37,9 @@ describe('the worktree pool', () => {
 
     const later = await t.commit({ 'later.txt': 'new\n', 'src/app.txt': 'changed\n' }, 'later');
     const branch = taskBranchName('demo', 't2');
-    await t.repo.addWorktree(wtPath('t2'), branch, later);
+    // True: it wrote the worktree's files; false once it is there on its branch.
+    expect(await t.repo.addWorktree(wtPath('t2'), branch, later)).toBe(true);
+    expect(await t.repo.addWorktree(wtPath('t2'), branch, later)).toBe(false);
     expect(entryOf(wtPath('t2'))).toBe(entry);
     expect(await readdir(poolDir())).toEqual([]);
     expect(t.git(['rev-parse', '--abbrev-ref', 'HEAD'], wtPath('t2'))).toBe(branch);

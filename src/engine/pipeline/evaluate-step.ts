@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { AttemptRecord, VerifierResult } from '../../domain/index.js';
 import { taskEvaluating } from '../../domain/index.js';
 import type { EvaluationOutcome, JudgeOptions } from '../../verify/index.js';
@@ -35,11 +33,13 @@ export async function evaluateAttempt(
   await ensureEvaluating(ctx, attempt);
   // A resumed evaluation needs the attempt's worktree; the branch holds its commit. One made
   // again (or taken from the pool) gets the plan's worktree setup, as before the agent ran.
-  const existed = existsSync(join(attempt.worktreePath, '.git'));
-  await ctx.repo.addWorktree(attempt.worktreePath, attempt.branch, attempt.headCommit ?? attempt.baseCommit, {
-    keep: keptPaths(ctx),
-  });
-  if (!existed) {
+  const made = await ctx.repo.addWorktree(
+    attempt.worktreePath,
+    attempt.branch,
+    attempt.headCommit ?? attempt.baseCommit,
+    { keep: keptPaths(ctx) },
+  );
+  if (made) {
     const ready = await prepareWorktreeFiles(ctx, attempt.worktreePath, attempt.taskId, signal);
     if (ready.type === 'blocked') return ready;
     if (ready.type === 'stopped') return 'stopped';

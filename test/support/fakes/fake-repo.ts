@@ -90,9 +90,11 @@ export class FakeRepo implements Repo {
   }
   async addWorktree(path: string, branch: string, fromCommit: string) {
     this.record('addWorktree', path, branch, fromCommit);
+    const made = this.worktrees.get(path) !== branch;
     mkdirSync(path, { recursive: true });
     this.worktrees.set(path, branch);
     await this.ensureBranch(branch, fromCommit);
+    return made;
   }
   async removeWorktree(path: string, options?: { deleteBranch?: string }) {
     this.record('removeWorktree', path, options);
