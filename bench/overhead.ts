@@ -236,6 +236,8 @@ interface GafferRun {
   events: number;
   spans: TaskSpans[];
   gitPerTask: number;
+  /** Git processes by subcommand over the whole run, most first. */
+  gitBySubcommand: [string, number][];
   lockShare: number;
   runId: string;
   pool: string;
@@ -281,6 +283,11 @@ async function runGaffer(dir: string): Promise<GafferRun> {
   const lockHeld = sum(probe.holds.map((h) => h.end - h.start));
   const gitPerTask = probe.calls.length / TASKS;
   for (const s of spans) s.gitProcesses = gitPerTask;
+  const bySubcommand = new Map<string, number>();
+  for (const call of probe.calls) {
+    const name = subcommandOf(call);
+    bySubcommand.set(name, (bySubcommand.get(name) ?? 0) + 1);
+  }
   return {
     wallS: (wallEnd - wallStart) / 1000,
     steadyS: (lastDone - firstDispatch) / 1000,
@@ -289,6 +296,7 @@ async function runGaffer(dir: string): Promise<GafferRun> {
     events: events.length,
     spans,
     gitPerTask,
+    gitBySubcommand: [...bySubcommand].sort((a, b) => b[1] - a[1]),
     lockShare: lockHeld / (wallEnd - wallStart),
     runId,
     pool,
@@ -616,6 +624,10 @@ const lines = [
   `Gaffer: ${gaffer.events} events; baseline checks at run start ${gaffer.baselineS.toFixed(1)} s; ` +
     `${gaffer.gitPerTask.toFixed(1)} git processes per task (whole run ÷ tasks); ` +
     `repository lock held ${(gaffer.lockShare * 100).toFixed(0)}% of the wall time.`,
+  '',
+  `Gaffer's git processes per task by subcommand (whole run ÷ tasks, so run set-up is spread over the tasks): ` +
+    gaffer.gitBySubcommand.map(([name, n]) => `\`${name}\` ${(n / TASKS).toFixed(1)}`).join(', ') +
+    '.',
   '',
   '| phase (per task) | Gaffer p50 ms | Gaffer p95 ms | bare step | bare p50 ms | bare p95 ms |',
   '|---|---:|---:|---|---:|---:|',

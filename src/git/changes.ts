@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import { splitNul, type GitContext } from './git-context.js';
 import { identityArgs } from './identity.js';
 import { assertRepoRelative } from './paths.js';
-import { rememberCommit, requireCommit } from './refs.js';
+import { GitError } from './git-error.js';
+import { mergeBase, rememberCommit, requireCommit, worktreeHead } from './refs.js';
 import { checkWorktreePath, WORKTREE_TAMPERED } from './worktree-safety.js';
 
 /** Paths per git call, well below any argv length limit. */
@@ -115,30 +116,57 @@ export async function commitAll(
       details: { path: worktree },
     });
   await ctx.git(['add', '--all'], { cwd: worktree });
-  const staged = await ctx.git(['diff', '--cached', '--quiet', '--no-ext-diff'], {
+  const identity = await identityArgs(ctx, worktree);
+  const args = [
+    ...identity,
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '--no-gpg-sign',
+    '--cleanup=whitespace',
+    '--file=-',
+  ];
+  const committed = await ctx.git(args, {
     cwd: worktree,
+    input: message.trim() === '' ? 'Gaffer changes' : message,
     allowFail: true,
   });
-  if (staged.code === 0) return undefined;
-  const identity = await identityArgs(ctx, worktree);
-  await ctx.git(
-    [...identity, 'commit', '--quiet', '--no-verify', '--no-gpg-sign', '--cleanup=whitespace', '--file=-'],
-    { cwd: worktree, input: message.trim() === '' ? 'Gaffer changes' : message },
-  );
-  const head = (await ctx.git(['rev-parse', '--verify', 'HEAD'], { cwd: worktree })).stdout.trim();
+  if (committed.code !== 0) {
+    // Asked only when the commit failed: nothing staged is "nothing to commit", anything else an error.
+    const staged = await ctx.git(['diff', '--cached', '--quiet', '--no-ext-diff'], {
+      cwd: worktree,
+      allowFail: true,
+    });
+    if (staged.code === 0) return undefined;
+    throw new GitError(args.slice(identity.length), committed.code, committed.stderr);
+  }
+  const head = await worktreeHead(ctx, worktree);
   rememberCommit(ctx, head);
   return head;
 }
 
-/** Files changed between two commits and the lines inserted and deleted (binary files count no lines). */
+/**
+ * Files changed between two commits and the lines inserted and deleted (binary files count no
+ * lines). With `fromMergeBase`, from the best common ancestor of the two instead of `from` (git's
+ * `from...to`, one process): what `to` changed since it forked; nothing when they share no history.
+ */
 export async function diffStat(
   ctx: GitContext,
   from: string,
   to: string,
+  options: { fromMergeBase?: boolean } = {},
 ): Promise<{ files: string[]; insertions: number; deletions: number }> {
   const a = await requireCommit(ctx, from, 'commit');
   const b = await requireCommit(ctx, to, 'commit');
-  const { stdout } = await ctx.git(['diff', '--numstat', '-z', '--no-renames', '--no-ext-diff', a, b, '--']);
+  const range = options.fromMergeBase ? [`${a}...${b}`] : [a, b];
+  const args = ['diff', '--numstat', '-z', '--no-renames', '--no-ext-diff', ...range, '--'];
+  const result = await ctx.git(args, { allowFail: options.fromMergeBase });
+  if (result.code !== 0) {
+    const unrelated = options.fromMergeBase && (await mergeBase(ctx, a, b)) === undefined;
+    if (!unrelated) throw new GitError(args, result.code, result.stderr);
+    return { files: [], insertions: 0, deletions: 0 };
+  }
+  const { stdout } = result;
   const files: string[] = [];
   let insertions = 0;
   let deletions = 0;

@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { execGit } from './exec-git.js';
-import { subcommandIndex } from './exec-git.js';
+import { execGit, gitEnv, subcommandIndex } from './exec-git.js';
 import { gitdirOf } from './paths.js';
 
 /** One config entry as `git config --list --show-scope` reports it. */
@@ -59,8 +58,11 @@ export class ConfigGuard {
   /** Keys neutralised so far, for reports. */
   readonly neutralised = new Set<string>();
 
-  /** The config last read per working directory, with the fingerprint of the files it came from. */
-  private readonly cache = new Map<string, { fingerprint: string; entries: ConfigEntry[] }>();
+  /**
+   * The config last read, by the fingerprint of the files it came from: worktrees without a
+   * `config.worktree` of their own read the very same files, so they share one entry.
+   */
+  private readonly cache = new Map<string, ConfigEntry[]>();
 
   private constructor(
     private readonly trusted: ReadonlySet<string>,
@@ -77,7 +79,7 @@ export class ConfigGuard {
   /** `-c` overrides for one call; none for plumbing that touches no content. */
   async overridesFor(args: readonly string[], cwd: string): Promise<string[]> {
     if (isPlumbing(args)) return [];
-    const untrusted = untrustedKeys(await this.configAt(cwd), this.trusted);
+    const untrusted = untrustedKeys(await this.entriesAt(cwd), this.trusted);
     const overrides: string[] = [];
     for (const entry of untrusted) {
       this.neutralised.add(entry.key);
@@ -87,21 +89,24 @@ export class ConfigGuard {
   }
 
   /**
-   * The config as git would read it in `cwd`. One `git config --list` per call is most of a task's
-   * git processes, so it is kept while the files it came from are unchanged: the repository's
-   * `config` and the worktree's `config.worktree`, by inode, size and nanosecond mtime. A config
-   * that includes other files is read every time (an included file can change on its own).
+   * The config as git would read it in `cwd`. One `git config --list` per call would be most of a
+   * task's git processes, so it is kept while the files it came from are unchanged (see
+   * {@link configFingerprint}). A repository config that includes other files is read every time
+   * (an included file can change on its own).
    */
-  private async configAt(cwd: string): Promise<ConfigEntry[]> {
-    const fingerprint = this.commonDir === undefined ? undefined : configFingerprint(cwd, this.commonDir);
-    const cached = this.cache.get(cwd);
-    if (fingerprint !== undefined && cached?.fingerprint === fingerprint) return cached.entries;
+  async entriesAt(cwd: string): Promise<ConfigEntry[]> {
+    const fingerprint =
+      this.commonDir === undefined
+        ? undefined
+        : configFingerprint(cwd, this.commonDir, { ...gitEnv(), ...this.env });
+    const cached = fingerprint === undefined ? undefined : this.cache.get(fingerprint);
+    if (cached !== undefined) return cached;
     const entries = await readConfig(cwd, this.env);
+    // Only the repository's includes: the global ones are the user's, changed by no agent.
     const includes = entries.some(
       (e) => REPOSITORY_SCOPES.has(e.scope) && /^include(if\..+)?\.path$/.test(e.key),
     );
-    if (fingerprint !== undefined && !includes) this.cache.set(cwd, { fingerprint, entries });
-    else this.cache.delete(cwd);
+    if (fingerprint !== undefined && !includes) this.cache.set(fingerprint, entries);
     return entries;
   }
 }
@@ -145,10 +150,17 @@ async function readConfig(cwd: string, env: Record<string, string>): Promise<Con
 }
 
 /**
- * Identifies the repository config files git reads in `cwd` as they are now, or undefined when
- * `cwd` is not the top of a working tree (then nothing is cached).
+ * Identifies the config files git reads in `cwd` as they are now — the repository's `config`, the
+ * worktree's `config.worktree` and the user's global files (by inode, size and nanosecond times;
+ * the system config is off, see exec-git.ts) — or undefined when `cwd` is not the top of a
+ * working tree (then nothing is cached). Two worktrees of one repository without a
+ * `config.worktree` of their own have the same fingerprint: git reads the same files in both.
  */
-export function configFingerprint(cwd: string, commonDir: string): string | undefined {
+export function configFingerprint(
+  cwd: string,
+  commonDir: string,
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
   const dotGit = join(cwd, '.git');
   let gitDir: string;
   try {
@@ -162,7 +174,26 @@ export function configFingerprint(cwd: string, commonDir: string): string | unde
   } catch {
     return undefined;
   }
-  return [join(commonDir, 'config'), join(gitDir, 'config.worktree')].map(fileStamp).join('|');
+  const worktreeConfig = join(gitDir, 'config.worktree');
+  const ownConfig =
+    statSync(worktreeConfig, { throwIfNoEntry: false }) === undefined ? 'none' : worktreeConfig;
+  return [
+    commonDir,
+    fileStamp(join(commonDir, 'config')),
+    ownConfig,
+    fileStamp(worktreeConfig),
+    ...globalConfigFiles(env).map(fileStamp),
+  ].join('|');
+}
+
+/** The user's global config files as git finds them (`git help config`, FILES). */
+function globalConfigFiles(env: Record<string, string | undefined>): string[] {
+  if (env.GIT_CONFIG_GLOBAL !== undefined) return [env.GIT_CONFIG_GLOBAL];
+  const files: string[] = [];
+  const xdg = env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, '.config') : undefined);
+  if (xdg !== undefined) files.push(join(xdg, 'git', 'config'));
+  if (env.HOME) files.push(join(env.HOME, '.gitconfig'));
+  return files;
 }
 
 function fileStamp(path: string): string {

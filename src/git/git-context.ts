@@ -1,3 +1,4 @@
+import type { ConfigEntry } from './config-guard.js';
 import type { GitResult } from './exec-git.js';
 
 /** Options of one raw git call through a repository. */
@@ -28,6 +29,8 @@ export interface GitContext {
   noteRefWrite?(ref: string, value: string): void;
   /** The values noted for `ref`, oldest first. */
   refWrites?(ref: string): readonly string[];
+  /** The config as git reads it in `cwd` (kept while its files are unchanged); absent on a test double. */
+  configAt?(cwd: string): Promise<readonly ConfigEntry[]>;
 }
 
 /** Splits NUL-separated git output (`-z`), dropping the empty string after the final NUL. */

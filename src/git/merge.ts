@@ -7,12 +7,12 @@ import { identityArgs } from './identity.js';
 import { assertValidBranchName } from './ref-format.js';
 import {
   branchCommit,
-  isAncestorCommit,
   rememberCommit,
+  rememberMerge,
   requireCommit,
   treeOf as treeOfCommit,
 } from './refs.js';
-import { listWorktrees } from './worktrees.js';
+import { worktreeOnBranch } from './worktree-heads.js';
 
 /** Outcome of {@link mergeBranch}. */
 export type MergeResult =
@@ -58,19 +58,14 @@ export async function mergeBranch(
       options.commit === undefined
         ? await branchCommit(ctx, source)
         : await requireCommit(ctx, options.commit, 'commit');
-    const holder = (await listWorktrees(ctx)).find((w) => w.branch === target);
-    if (holder) {
-      throw new GafferError(
-        'GAFFER_GIT',
-        `cannot merge into ${target}: it is checked out at ${holder.path}`,
-        {
-          hint: 'merge into a branch that no worktree has checked out (check it out detached to inspect it)',
-          details: { target, worktree: holder.path },
-        },
-      );
+    const holder = await worktreeOnBranch(ctx, target);
+    if (holder !== undefined) {
+      throw new GafferError('GAFFER_GIT', `cannot merge into ${target}: it is checked out at ${holder}`, {
+        hint: 'merge into a branch that no worktree has checked out (check it out detached to inspect it)',
+        details: { target, worktree: holder },
+      });
     }
-    if (await isAncestorCommit(ctx, sourceHead, targetHead))
-      return { ok: true, commit: targetHead, alreadyMerged: true };
+    // A source already in the target merges to the target's own tree: reported as already merged below.
     const args = ['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', targetHead, sourceHead];
     const merged = await ctx.git(args, { allowFail: true });
     const [tree = '', ...rest] = splitNul(merged.stdout);
@@ -86,6 +81,7 @@ export async function mergeBranch(
     });
     const mergeCommit = commit.stdout.trim();
     rememberCommit(ctx, mergeCommit);
+    rememberMerge(ctx, mergeCommit, targetHead);
     ctx.noteRefWrite?.(`refs/heads/${target}`, mergeCommit);
     await ctx.git([
       'update-ref',

@@ -33,6 +33,15 @@ export async function worktreeEntryDir(worktree: string): Promise<string | undef
   return gitdir === undefined ? undefined : resolve(worktree, gitdir);
 }
 
+/**
+ * The ref a HEAD file names (`ref: refs/heads/main` → `refs/heads/main`); undefined when it is
+ * detached, missing or unreadable.
+ */
+export async function symbolicHeadOf(headFile: string): Promise<string | undefined> {
+  const text = await readFile(headFile, 'utf8').catch(() => '');
+  return /^ref: (\S+)\s*$/.exec(text)?.[1];
+}
+
 /** Whether `child` is `parent` or below it (both absolute). */
 export function isInside(parent: string, child: string): boolean {
   const rel = relative(parent, child);

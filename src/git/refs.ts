@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import { GitError } from './git-error.js';
 import type { GitContext } from './git-context.js';
+import { symbolicHeadOf, worktreeEntryDir } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
 
 /** The branch checked out in the main working tree, or undefined when HEAD is detached. */
@@ -17,8 +18,10 @@ export async function currentBranch(ctx: GitContext): Promise<string | undefined
 export async function resolveCommit(ctx: GitContext, ref: string): Promise<string | undefined> {
   const known = knownCommits.get(ctx);
   if (known?.has(ref)) return ref;
-  const loose = await looseBranchValue(ctx, ref);
-  if (loose !== undefined && known?.has(loose)) return loose;
+  const stored = await storedBranchValue(ctx, ref);
+  // A branch that is neither a loose nor a packed ref does not exist: no need to ask git.
+  if (stored === null) return undefined;
+  if (stored !== undefined && known?.has(stored)) return stored;
   // --end-of-options: a ref starting with "-" is a name, never an option.
   const result = await ctx.git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
     allowFail: true,
@@ -32,27 +35,89 @@ export async function resolveCommit(ctx: GitContext, ref: string): Promise<strin
 
 /** Notes that `commit` (a full id) is a commit of this repository, as git just said or made it. */
 export function rememberCommit(ctx: GitContext, commit: string): void {
-  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return;
+  if (!OBJECT_ID.test(commit)) return;
   const known = knownCommits.get(ctx);
   if (known) known.add(commit);
   else knownCommits.set(ctx, new Set([commit]));
 }
 
+const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 /** A branch name safe to read as a file under the common dir: no `..`, no odd characters. */
 const LOOSE_BRANCH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))refs\/heads\/[A-Za-z0-9._/-]+$/;
 
 /**
- * What `refs/heads/<name>` holds as a loose ref file — git writes one whole (lock and rename),
- * and a loose ref wins over a packed one — or undefined when there is none or it is not a plain
- * object id (a symbolic ref, a packed-only branch, a reftable repository): then git is asked.
- * Most of a task's ref lookups are of its own branches, which are loose.
+ * What the files backend stores for `refs/heads/<name>`, read as git reads it: the loose ref file
+ * (git writes one whole, by lock and rename, and it wins over a packed one), else its line in
+ * `packed-refs` (rewritten whole the same way, before the loose files it absorbed are deleted).
+ * The object id; null when the branch is in neither, so it does not exist; undefined when only
+ * git can tell (no common dir known, an odd name, a symbolic ref, a reftable repository).
+ * Most of a task's ref lookups are of its own branches: new ones, or loose ones.
  */
-async function looseBranchValue(ctx: GitContext, ref: string): Promise<string | undefined> {
+async function storedBranchValue(ctx: GitContext, ref: string): Promise<string | null | undefined> {
   if (ctx.commonDir === undefined || !LOOSE_BRANCH.test(ref)) return undefined;
-  const text = await readFile(join(ctx.commonDir, ref), 'utf8').catch(() => undefined);
-  const id = text?.trim();
-  return id !== undefined && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(id) ? id : undefined;
+  let loose: string;
+  try {
+    loose = await readFile(join(ctx.commonDir, ref), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+    return packedValue(ctx.commonDir, ref);
+  }
+  const id = loose.trim();
+  return OBJECT_ID.test(id) ? id : undefined;
 }
+
+async function packedValue(commonDir: string, ref: string): Promise<string | null | undefined> {
+  // A reftable repository keeps its refs elsewhere; its `refs/heads` is a file, not a folder.
+  if ((await stat(join(commonDir, 'reftable')).catch(() => undefined)) !== undefined) return undefined;
+  let packed: string;
+  try {
+    packed = await readFile(join(commonDir, 'packed-refs'), 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
+  }
+  for (const line of packed.split('\n')) {
+    const space = line.indexOf(' ');
+    if (space === -1 || line.startsWith('#') || line.startsWith('^')) continue;
+    if (line.slice(space + 1) !== ref) continue;
+    const id = line.slice(0, space);
+    return OBJECT_ID.test(id) ? id : undefined;
+  }
+  return null;
+}
+
+/**
+ * The commit checked out in a linked worktree, read from git's files (its entry's HEAD naming
+ * a branch, and that branch's stored value), or asked of git when the files do not say.
+ */
+export async function worktreeHead(ctx: GitContext, worktree: string): Promise<string> {
+  const entry = await worktreeEntryDir(worktree);
+  // Only an entry of this repository's list: the `.git` file lies in the worktree, open to its agent.
+  const ours =
+    entry !== undefined && ctx.commonDir !== undefined && dirname(entry) === join(ctx.commonDir, 'worktrees');
+  const branch = ours ? await symbolicHeadOf(join(entry, 'HEAD')) : undefined;
+  const stored = branch === undefined ? undefined : await storedBranchValue(ctx, branch);
+  if (typeof stored === 'string') return stored;
+  return (await ctx.git(['rev-parse', '--verify', 'HEAD'], { cwd: worktree })).stdout.trim();
+}
+
+/**
+ * Notes that this process made `merge` with `firstParent` as its first parent (a merge into the
+ * integration branch), so a later check of the branch's history can follow it without git.
+ */
+export function rememberMerge(ctx: GitContext, merge: string, firstParent: string): void {
+  const merges = mergesOf.get(ctx) ?? new Map<string, string>();
+  mergesOf.set(ctx, merges);
+  merges.set(merge, firstParent);
+}
+
+/** The first parent of a merge this process made, or undefined when it made no such commit. */
+export function firstParentOfOwnMerge(ctx: GitContext, commit: string): string | undefined {
+  return mergesOf.get(ctx)?.get(commit);
+}
+
+/** Merge commits this process made and their first parents, per repository. */
+const mergesOf = new WeakMap<GitContext, Map<string, string>>();
 
 /** Full commit ids verified per repository: most of a task's lookups are of ids it already checked. */
 const knownCommits = new WeakMap<GitContext, Set<string>>();
@@ -72,6 +137,8 @@ export async function requireCommit(ctx: GitContext, ref: string, what: string):
 /** Whether `refs/heads/<name>` exists. */
 export async function branchExists(ctx: GitContext, name: string): Promise<boolean> {
   if (name === '' || name.startsWith('-')) return false;
+  const stored = await storedBranchValue(ctx, `refs/heads/${name}`);
+  if (stored !== undefined) return stored !== null;
   const result = await ctx.git(['show-ref', '--verify', '--quiet', `refs/heads/${name}`], {
     allowFail: true,
   });
@@ -128,9 +195,18 @@ export async function isAncestorCommit(
 /** The tree id of a commit. */
 export async function treeOf(ctx: GitContext, ref: string): Promise<string> {
   const commit = await requireCommit(ctx, ref, 'commit');
-  const result = await ctx.git(['rev-parse', '--verify', `${commit}^{tree}`]);
-  return result.stdout.trim();
+  const trees = treesOf.get(ctx) ?? new Map<string, string>();
+  treesOf.set(ctx, trees);
+  const known = trees.get(commit);
+  if (known !== undefined) return known;
+  const tree = (await ctx.git(['rev-parse', '--verify', `${commit}^{tree}`])).stdout.trim();
+  // A commit's tree never changes: asked again (each merge asks of the integration head), it is known.
+  trees.set(commit, tree);
+  return tree;
 }
+
+/** The tree of each commit asked so far, per repository. */
+const treesOf = new WeakMap<GitContext, Map<string, string>>();
 
 /** The content of `path` at `commit`, or undefined when the commit has no such file. */
 export async function readFileAt(ctx: GitContext, commit: string, path: string): Promise<string | undefined> {

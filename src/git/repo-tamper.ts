@@ -1,5 +1,6 @@
 import type { Repo } from './repo.js';
 import { isGafferBranchRef } from './branch-names.js';
+import { firstParentOfOwnMerge } from './refs.js';
 import type { RepoChange, RepoSnapshot, RestoreResult } from './repo-snapshot.js';
 import { compareSnapshots, restoreSnapshot, snapshotRepository } from './repo-snapshot.js';
 
@@ -97,8 +98,19 @@ async function advanced(repo: Repo, change: RepoChange): Promise<boolean> {
 
 /** Every first-parent step from the old head to the new is a merge commit this Repo made. */
 async function mergedByGaffer(repo: Repo, change: RepoChange): Promise<boolean> {
-  if (!change.before || !change.after || !(await advanced(repo, change))) return false;
+  if (!change.before || !change.after) return false;
+  // The common case, read from memory: each step back is a merge this process made onto the one before.
   const ours = new Set(repo.refWrites?.(change.name) ?? []);
+  for (let at: string | undefined = change.after; at !== undefined && ours.has(at);) {
+    at = firstParentOfOwnMerge(repo, at);
+    if (at === change.before) return true;
+  }
+  return mergedByGafferInHistory(repo, change, ours);
+}
+
+/** {@link mergedByGaffer} asked of git: the old head is an ancestor, and every first-parent step is ours. */
+async function mergedByGafferInHistory(repo: Repo, change: RepoChange, ours: Set<string>): Promise<boolean> {
+  if (!change.before || !change.after || !(await advanced(repo, change))) return false;
   const steps = await repo.git(['rev-list', '--first-parent', `${change.before}..${change.after}`]);
   const commits = steps.stdout.split('\n').filter((line) => line !== '');
   return commits.length > 0 && commits.every((commit) => ours.has(commit));

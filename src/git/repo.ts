@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { userError } from '../domain/index.js';
 import { commitAll, changedPaths, diffStat, dirtyFiles, restorePaths } from './changes.js';
 import { addGafferExclude } from './exclude.js';
-import { ConfigGuard } from './config-guard.js';
+import { ConfigGuard, type ConfigEntry } from './config-guard.js';
 import { execGit, type GitResult } from './exec-git.js';
 import type { GitCallOptions, GitContext } from './git-context.js';
 import { mergeBranch, rebase, resetHard, type MergeResult, type RebaseResult } from './merge.js';
@@ -88,8 +88,12 @@ export interface Repo {
   changedPaths(worktree: string, sinceCommit: string): Promise<string[]>;
   /** Puts these paths back as they were at `commit` in the worktree (restores content, or deletes files that did not exist then). */
   restorePaths(worktree: string, paths: string[], commit: string): Promise<void>;
-  /** Files changed between two commits plus line counts. */
-  diffStat(from: string, to: string): Promise<{ files: string[]; insertions: number; deletions: number }>;
+  /** Files changed between two commits plus line counts; `fromMergeBase`: since `to` forked from `from`. */
+  diffStat(
+    from: string,
+    to: string,
+    options?: { fromMergeBase?: boolean },
+  ): Promise<{ files: string[]; insertions: number; deletions: number }>;
   /** Whether `ancestor` is reachable from `descendant`. */
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** Deletes a local branch (under the lock); no error when it does not exist. */
@@ -192,6 +196,10 @@ class GitRepo implements Repo, GitContext {
     return [...(this.written.get(ref) ?? [])];
   }
 
+  configAt(cwd: string): Promise<readonly ConfigEntry[]> {
+    return this.guard.entriesAt(cwd);
+  }
+
   currentBranch = () => currentBranch(this);
   resolveCommit = (ref: string) => resolveCommit(this, ref);
   dirtyFiles = () => dirtyFiles(this);
@@ -207,7 +215,8 @@ class GitRepo implements Repo, GitContext {
   changedPaths = (worktree: string, since: string) => changedPaths(this, worktree, since);
   restorePaths = (worktree: string, paths: string[], commit: string) =>
     restorePaths(this, worktree, paths, commit);
-  diffStat = (from: string, to: string) => diffStat(this, from, to);
+  diffStat = (from: string, to: string, options?: { fromMergeBase?: boolean }) =>
+    diffStat(this, from, to, options);
   isAncestor = (ancestor: string, descendant: string) => isAncestor(this, ancestor, descendant);
   treeOf = (ref: string) => treeOf(this, ref);
   readFileAt = (commit: string, path: string) => readFileAt(this, commit, path);

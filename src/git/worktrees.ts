@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import { isLockContention } from './exec-git.js';
 import { GitError } from './git-error.js';
 import { splitNul, type GitContext } from './git-context.js';
-import { canonicalPath, isInside, worktreeEntryDir } from './paths.js';
+import { canonicalPath, isInside, symbolicHeadOf, worktreeEntryDir } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
 import { branchExists, requireCommit } from './refs.js';
 import { checkWorktreePath } from './worktree-safety.js';
@@ -202,8 +202,7 @@ async function isReadyOn(ctx: GitContext, target: string, branch: string): Promi
   if ((await checkWorktreePath(ctx, target).catch(() => undefined)) !== 'worktree') return false;
   const entry = await worktreeEntryDir(target);
   if (entry === undefined) return false;
-  const head = await readFile(join(entry, 'HEAD'), 'utf8').catch(() => '');
-  if (head.trim() !== `ref: refs/heads/${branch}`) return false;
+  if ((await symbolicHeadOf(join(entry, 'HEAD'))) !== `refs/heads/${branch}`) return false;
   return (await hasIndex(target)) && !(await exists(join(entry, 'locked')));
 }
 

@@ -62,8 +62,9 @@ export async function commitAttempt(
       attempt.worktreePath,
       `gaffer(${attempt.taskId}): ${title} [attempt ${attempt.number}]`,
     )) ?? attempt.baseCommit;
-  const since = (await repo.mergeBase(await integrationHead(ctx), head)) ?? head;
-  const filesChanged = (await repo.diffStat(since, head)).files.length;
+  // What the task branch changed since it forked from the integration branch, whatever merged since.
+  const filesChanged = (await repo.diffStat(await integrationHead(ctx), head, { fromMergeBase: true })).files
+    .length;
   const outcome = { usage: session.usage, nativeSessionId: session.nativeSessionId, headCommit: head };
   if (session.status === 'failed') {
     const error = session.error ?? 'the agent session failed';

@@ -76,20 +76,43 @@ export async function taskChecks(
   return { checks, problems };
 }
 
-/** A commit's files as a {@link DefinitionTree}, read from git objects (a symbolic link as its target). */
+/**
+ * A commit's files as a {@link DefinitionTree}, read from git objects (a symbolic link as its
+ * target). Every task's evaluation reads the same base commit, whose objects never change: each
+ * answer is kept per repository and commit, so only the first evaluation asks git.
+ */
 function commitTree(repo: Repo, commit: string): DefinitionTree {
+  const byCommit = commitReads.get(repo) ?? new Map<string, Map<string, Promise<unknown>>>();
+  commitReads.set(repo, byCommit);
+  const reads = byCommit.get(commit) ?? new Map<string, Promise<unknown>>();
+  byCommit.set(commit, reads);
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    const known = reads.get(key) as Promise<T> | undefined;
+    if (known !== undefined) return known;
+    const reading = read();
+    reads.set(key, reading);
+    // A failed read (git could not run) is asked again next time, not remembered.
+    reading.catch(() => reads.delete(key));
+    return reading;
+  };
   return {
-    rootNames: async () =>
-      splitNul((await repo.git(['ls-tree', '-z', '--full-tree', '--name-only', commit])).stdout),
-    read: async (path) => {
-      const listed = await repo.git(['ls-tree', '-z', '--full-tree', commit, '--', path]);
-      const mode = /^(\d+) blob /.exec(splitNul(listed.stdout)[0] ?? '')?.[1];
-      if (mode === undefined) return undefined;
-      const text = (await repo.readFileAt(commit, path)) ?? '';
-      return mode === '120000' ? { link: text } : { text };
-    },
+    rootNames: () =>
+      once('', async () =>
+        splitNul((await repo.git(['ls-tree', '-z', '--full-tree', '--name-only', commit])).stdout),
+      ),
+    read: (path) =>
+      once(`/${path}`, async () => {
+        const listed = await repo.git(['ls-tree', '-z', '--full-tree', commit, '--', path]);
+        const mode = /^(\d+) blob /.exec(splitNul(listed.stdout)[0] ?? '')?.[1];
+        if (mode === undefined) return undefined;
+        const text = (await repo.readFileAt(commit, path)) ?? '';
+        return mode === '120000' ? { link: text } : { text };
+      }),
   };
 }
+
+/** What {@link commitTree} read, per repository and commit. */
+const commitReads = new WeakMap<Repo, Map<string, Map<string, Promise<unknown>>>>();
 
 const splitNul = (text: string) => text.split('\0').filter((part) => part !== '');
 
