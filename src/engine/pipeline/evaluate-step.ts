@@ -11,7 +11,7 @@ import { knownSecretValues } from '../secrets.js';
 import { checkSandboxRequest, openSandbox } from '../sandbox/index.js';
 import type { RunContext } from '../run-context.js';
 import { taskOf } from '../run-context.js';
-import { keptPaths, prepareWorktreeFiles } from '../workspace/worktree-setup.js';
+import { keptPaths, prepareWorktreeFiles, setupAfterAgent } from '../workspace/worktree-setup.js';
 import { taskChecks } from './task-checks.js';
 
 /** How an evaluation ended: judged and recorded, stopped with the run, or the task blocked by its worktree setup. */
@@ -22,7 +22,9 @@ export type EvaluationEnd = 'evaluated' | 'stopped' | { type: 'blocked'; reason:
  * guard's protected-path result into an evaluation recorded with its event. Returns `stopped`
  * when the run is stopping: an interrupted evaluation is not a verdict and records nothing, so
  * the checks run again on resume (without another agent session). A worktree made again for a
- * resumed evaluation whose setup fails blocks the task (recorded), as before an attempt.
+ * resumed evaluation whose setup fails blocks the task (recorded), as before an attempt. When the
+ * agent changed a file the setup depends on, the setup runs again first, as a check named `setup`:
+ * its failure is the attempt's (rework), and the checks do not run on the failed install.
  */
 export async function evaluateAttempt(
   ctx: RunContext,
@@ -46,8 +48,16 @@ export async function evaluateAttempt(
   }
   // The commit these checks judge; a check may not move the branch (an agent-written test that commits).
   const checked = await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`);
-  const results = await runChecks(ctx, attempt, signal);
-  if (!results) return 'stopped';
+  // The agent changed what the setup depends on (a lock file): the checks must see that install.
+  const setup = await setupAfterAgent(ctx, attempt.worktreePath, attempt.taskId, signal, (command) =>
+    checkStarted(ctx, attempt, 'setup', command),
+  );
+  if (setup.type === 'stopped') return 'stopped';
+  // Checks against a failed install test nothing: the setup's output is what the agent needs.
+  const failedSetup = setup.type === 'ran' && !setup.result.passed;
+  const checks = failedSetup ? [] : await runChecks(ctx, attempt, signal);
+  if (!checks) return 'stopped';
+  const results = setup.type === 'ran' ? [setup.result, ...checks] : checks;
   if (checked && (await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`)) !== checked) {
     await ctx.repo.resetHard(attempt.worktreePath, checked);
     results.unshift(branchMovedResult());
@@ -55,6 +65,7 @@ export async function evaluateAttempt(
   const filesChanged = (await ctx.store.getTask(ctx.run.id, attempt.taskId))?.filesChanged ?? 0;
   if (filesChanged === 0 && !taskOf(ctx.run, attempt.taskId).allow_empty) results.unshift(noChangesResult());
   await recordEvaluation(ctx, attempt, judge(results, reverted, await judgeOptions(ctx, attempt)), checked);
+  if (setup.type === 'ran') await setup.settle();
   return 'evaluated';
 }
 
@@ -76,21 +87,25 @@ async function runChecks(
     deliverables: checks.deliverables,
     timeoutMs: checks.timeoutMs,
     signal,
-    onCheckStart: (verifier) =>
-      ctx.store.transaction(async (tx) => {
-        await tx.appendEvent({
-          type: 'evaluation.check-started',
-          runId: attempt.runId,
-          taskId: attempt.taskId,
-          attemptId: attempt.id,
-          data: { name: verifier.name, command: formatArgv(verifier.argv) },
-        });
-      }),
+    onCheckStart: (verifier) => checkStarted(ctx, attempt, verifier.name, formatArgv(verifier.argv)),
     onSpawn: (pid, command) => recordCheckProcess(ctx, attempt, pid, command),
   }).finally(() => opened.dispose());
   if (signal.aborted) return undefined;
   const known = knownSecretValues(ctx.env);
   return [...problems, ...outcome.results].map((r) => ({ ...r, output: redactSecrets(r.output, known) }));
+}
+
+/** `evaluation.check-started`, so views can say which check runs. */
+function checkStarted(ctx: RunContext, attempt: AttemptRecord, name: string, command: string): Promise<void> {
+  return ctx.store.transaction(async (tx) => {
+    await tx.appendEvent({
+      type: 'evaluation.check-started',
+      runId: attempt.runId,
+      taskId: attempt.taskId,
+      attemptId: attempt.id,
+      data: { name, command },
+    });
+  });
 }
 
 /**

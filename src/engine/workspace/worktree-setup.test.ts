@@ -38,6 +38,12 @@ describe('when the setup runs again', () => {
     expect(setupDue(stamp, now({ hash: 'def' }))).toBe('setup_when_changed files changed');
   });
 
+  it('runs again after a setup that failed on an agent’s change, until one passes', () => {
+    const failed = { ...stamp, kept: [], failed: true };
+    expect(setupDue(failed, now({ present: [] }))).toBe('the last setup failed');
+    expect(setupDue(failed, now({ hash: 'def' }))).toBe('setup_when_changed files changed');
+  });
+
   it('does not run in the same worktree again, nor in one reused from the pool that kept the install', () => {
     expect(setupDue(stamp, now())).toBeUndefined();
     expect(setupDue(stamp, now({ worktree: '/repo/.gaffer/worktrees/run/b' }))).toBeUndefined();

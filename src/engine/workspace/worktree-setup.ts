@@ -6,7 +6,7 @@ import type { PlanTask, VerifierResult, WorktreeSettings } from '../../domain/in
 import { DEFAULT_SETUP_TIMEOUT_S, defaultKeep, taskBlocked } from '../../domain/index.js';
 import { worktreeEntryDir } from '../../git/index.js';
 import type { VerifierCommand } from '../../verify/index.js';
-import { runVerifier, usefulTail } from '../../verify/index.js';
+import { formatArgv, runVerifier, usefulTail } from '../../verify/index.js';
 import { verifierEnv } from '../child-env.js';
 import { redactSecrets } from '../redact.js';
 import type { RunContext } from '../run-context.js';
@@ -165,7 +165,7 @@ function unignoredMessage(paths: readonly string[]): string {
 // ---------------------------------------------------------------------------------------------
 // The setup command and its stamp
 
-/** What the last successful setup of a worktree was, kept under `.gaffer/` where no agent writes. */
+/** What the last setup of a worktree was, kept under `.gaffer/` where no agent writes. */
 export interface SetupStamp {
   /** The worktree's git entry as it was created (see {@link worktreeIdentity}). */
   identity: string;
@@ -177,6 +177,11 @@ export interface SetupStamp {
   worktree: string;
   /** The `keep` paths that existed after the setup: a reused worktree must still have them. */
   kept: string[];
+  /**
+   * The setup failed after an agent changed the files it depends on ({@link setupAfterAgent}):
+   * nothing it installed is valid, and it is not run again on the same files before the next agent.
+   */
+  failed?: boolean;
 }
 
 /** The stamp's view of a worktree now. */
@@ -189,15 +194,19 @@ export interface SetupState {
   present: readonly string[];
 }
 
+/** Why the setup is due when only its last run failed, after an agent's change. */
+const LAST_FAILED = 'the last setup failed';
+
 /**
  * Why the setup must run (undefined: it need not): a new or re-created worktree, another
- * command, changed `setup_when_changed` files, or a worktree from the pool whose clean removed
- * what the setup had installed (nothing of it was kept). Pure.
+ * command, changed `setup_when_changed` files, a last run that failed, or a worktree from the
+ * pool whose clean removed what the setup had installed (nothing of it was kept). Pure.
  */
 export function setupDue(stamp: SetupStamp | undefined, now: SetupState): string | undefined {
   if (stamp === undefined || stamp.identity !== now.identity) return 'new worktree';
   if (stamp.command !== now.command) return 'the setup command changed';
   if (stamp.hash !== now.hash) return 'setup_when_changed files changed';
+  if (stamp.failed === true) return LAST_FAILED;
   if (stamp.worktree !== now.worktree) {
     if (stamp.kept.length === 0) return 'reused worktree: nothing of the setup was kept';
     const gone = stamp.kept.filter((p) => !now.present.includes(p));
@@ -213,28 +222,20 @@ async function runSetupIfDue(
   settings: WorktreeSettings,
   signal: AbortSignal,
 ): Promise<WorktreeReady> {
-  const entry = await gitEntry(worktree);
-  const stampFile = path.join(gafferDir(ctx.repo.root), 'worktree-setup', `${path.basename(entry)}.json`);
-  const stamp = await readStamp(stampFile);
-  const keep = defaultKeep(settings).filter(isLiteral);
-  const state: SetupState = {
-    identity: await worktreeIdentity(entry),
-    command: JSON.stringify(settings.setup),
-    hash: await hashFiles(worktree, settings.setup_when_changed),
-    worktree,
-    present: await existing(worktree, stamp?.kept ?? []),
-  };
-  const why = setupDue(stamp, state);
-  if (why === undefined) return { type: 'ready' };
+  const due = await assessSetup(ctx, worktree, settings);
+  if (due.why === undefined) return { type: 'ready' };
+  // An agent's change broke it, on these very files: running it again would block the task for
+  // the agent's mistake. The rework's agent is told so; its evaluation runs the setup again.
+  if (due.why === LAST_FAILED) return { type: 'ready' };
   // Not valid while it runs: a crash midway must run it again.
-  await rm(stampFile, { force: true });
+  await rm(due.stampFile, { force: true });
   const result = await runSetup(ctx, worktree, task, settings, signal);
   if (signal.aborted) return { type: 'stopped' };
   const event = {
     type: 'task.setup-completed' as const,
     runId: ctx.run.id,
     taskId: task.id,
-    data: { result, worktree, why },
+    data: { result, worktree, why: due.why },
   };
   if (!result.passed) {
     const reason = failureReason(result);
@@ -245,13 +246,94 @@ async function runSetupIfDue(
     return { type: 'blocked', reason };
   }
   await ctx.store.transaction((tx) => tx.appendEvent(event));
-  const { present: _, ...rest } = state;
-  // The hash the setup saw before it ran: a setup that rewrites its lock file runs again next time.
-  const written: SetupStamp = { ...rest, kept: await existing(worktree, keep) };
-  await mkdir(path.dirname(stampFile), { recursive: true });
-  await writeFile(stampFile, JSON.stringify(written) + '\n');
+  await writeStamp(due, worktree, settings, { failed: false });
   return { type: 'ready' };
 }
+
+/**
+ * How the setup after an agent ended: not due (nothing ran), ran with its result, or stopped by a
+ * pause or cancel. `settle` is called once the evaluation holding the result is recorded.
+ */
+export type SetupAfterAgent =
+  | { type: 'not-due' }
+  | { type: 'ran'; result: VerifierResult; settle: () => Promise<void> }
+  | { type: 'stopped' };
+
+/**
+ * The setup again in an attempt's worktree before its checks, when it is due for what the agent
+ * left there ({@link setupDue}: the agent changed a `setup_when_changed` file), so the checks test
+ * the dependencies the change names. Its result is the evaluation's to record, as a check named
+ * `setup`; a failure is the agent's change's fault, not the repository's: nothing is blocked, and
+ * the stamp says so at once, so the setup before the rework's agent does not fail the same way.
+ * Safe to repeat: it records nothing itself, and a passed setup is stamped only by `settle`, so
+ * an evaluation stopped or crashed before its verdict runs the setup again with its checks.
+ */
+export async function setupAfterAgent(
+  ctx: Deps,
+  worktree: string,
+  taskId: string,
+  signal: AbortSignal,
+  onStart: (command: string) => Promise<void>,
+): Promise<SetupAfterAgent> {
+  const settings = ctx.run.plan.settings.worktree;
+  if (settings?.setup === undefined) return { type: 'not-due' };
+  const due = await assessSetup(ctx, worktree, settings);
+  if (due.why === undefined) return { type: 'not-due' };
+  await rm(due.stampFile, { force: true });
+  await onStart(setupCommandText(settings.setup));
+  const result = await runSetup(ctx, worktree, taskOf(ctx.run, taskId), settings, signal);
+  if (signal.aborted) return { type: 'stopped' };
+  const settle = () => writeStamp(due, worktree, settings, { failed: !result.passed });
+  // A failure is stamped at once: whatever stops the evaluation, the next agent must not block on it.
+  if (!result.passed) await settle();
+  return { type: 'ran', result, settle };
+}
+
+/** The stamp's file for a worktree, what it says, the worktree now, and why the setup is due. */
+interface SetupAssessment {
+  stampFile: string;
+  state: SetupState;
+  why: string | undefined;
+}
+
+async function assessSetup(
+  ctx: Deps,
+  worktree: string,
+  settings: WorktreeSettings,
+): Promise<SetupAssessment> {
+  const entry = await gitEntry(worktree);
+  const stampFile = path.join(gafferDir(ctx.repo.root), 'worktree-setup', `${path.basename(entry)}.json`);
+  const stamp = await readStamp(stampFile);
+  const state: SetupState = {
+    identity: await worktreeIdentity(entry),
+    command: JSON.stringify(settings.setup),
+    hash: await hashFiles(worktree, settings.setup_when_changed),
+    worktree,
+    present: await existing(worktree, stamp?.kept ?? []),
+  };
+  return { stampFile, state, why: setupDue(stamp, state) };
+}
+
+/**
+ * The stamp after a setup ran, with the hash it saw before it ran: a setup that rewrites its lock
+ * file runs again next time. A failed one keeps nothing (what it left is no install to reuse).
+ */
+async function writeStamp(
+  { stampFile, state }: SetupAssessment,
+  worktree: string,
+  settings: WorktreeSettings,
+  { failed }: { failed: boolean },
+): Promise<void> {
+  const { present: _, ...rest } = state;
+  const written: SetupStamp = failed
+    ? { ...rest, kept: [], failed: true }
+    : { ...rest, kept: await existing(worktree, defaultKeep(settings).filter(isLiteral)) };
+  await mkdir(path.dirname(stampFile), { recursive: true });
+  await writeFile(stampFile, JSON.stringify(written) + '\n');
+}
+
+const setupCommandText = (setup: string | readonly string[]): string =>
+  typeof setup === 'string' ? setup : formatArgv(setup);
 
 /** Runs the setup in the sandbox with the checks' environment and the package caches; never throws. */
 async function runSetup(
@@ -283,7 +365,7 @@ async function runSetup(
   );
   return {
     ...result,
-    command: typeof setup === 'string' ? setup : result.command,
+    command: setupCommandText(setup),
     output: usefulTail(output, EVENT_TAIL),
   };
 }
