@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { CancelledError, TimeoutError } from '../domain/index.js';
+import { startMarkOf } from './process-table.js';
+import { watchProcessTree } from './process-tree.js';
 
 export interface RunProcessOptions {
   cwd: string;
@@ -44,16 +46,29 @@ export interface ProcessOutcome {
 }
 
 /**
+ * How long the outcome waits, after the SIGKILL, for the killed processes to be gone. They go in
+ * milliseconds; the bound is for one stuck in the kernel, which must not hang the run.
+ */
+const EXIT_WAIT_MS = 5000;
+
+/**
  * Runs `argv` without a shell in its own process group, so a timeout or an abort kills the
  * whole tree (test runners spawn workers that would otherwise outlive us). Never throws for a
  * non-zero exit: the caller judges the outcome. Throws only when the binary cannot be started
  * (or when `onOutput` rejects).
  *
+ * On a timeout or an abort "the tree" is the group and every process below the command when the
+ * kill starts, in whatever session: a sandboxed command runs below bwrap in a session and PID
+ * namespace of its own, which die only a moment after bwrap. Whatever was killed (the tree, or
+ * the group's leftovers after an exit) is gone when the outcome resolves, so the caller finds
+ * the worktree idle; a daemon that left the group before the command exited is not followed.
+ *
  * The outcome never waits on the pipes alone: a daemon the command started may keep stdout open
  * long after the command ended. Once the command has exited, output is awaited `killGraceMs`,
- * then the group gets SIGKILL. On a timeout or an abort the group gets SIGTERM, then SIGKILL
+ * then the group gets SIGKILL. On a timeout or an abort the tree gets SIGTERM, then SIGKILL
  * after `killGraceMs`. After the SIGKILL the pipes are awaited at most `killGraceMs` more (a
- * daemon that left the group may hold them forever), then closed, and the outcome resolves.
+ * daemon that left the group may hold them forever), then closed, and the outcome resolves once
+ * the killed processes are gone (at most {@link EXIT_WAIT_MS} more).
  * Those waits for output only count while output is being read: time spent paused by
  * `onOutput` is the reader's, and what the command wrote before it exited is never cut off
  * because the reader was slow. The outcome resolves once every chunk read has been delivered.
@@ -80,6 +95,8 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     const pid = child.pid;
+    // Read at once: the mark tells the child from a later process given its pid.
+    const tree = pid === undefined ? undefined : watchProcessTree(pid, startMarkOf(pid));
     const untrack = trackProcessGroup(pid);
     if (pid !== undefined) options.onSpawn?.(pid);
     const streams = [child.stdout, child.stderr].filter((stream): stream is Readable => stream !== null);
@@ -131,8 +148,9 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       child.stdout?.destroy();
       child.stderr?.destroy();
       child.stdin?.destroy();
-      // What was read reaches onOutput before the outcome, so callers see all of it, in order.
-      void delivery.idle().then(() => {
+      // What was read reaches onOutput before the outcome, so callers see all of it, in order;
+      // and what was killed has gone.
+      void Promise.all([delivery.idle(), endLeftovers()]).then(() => {
         if (outputError !== undefined) {
           const { error } = outputError;
           reject(error instanceof Error ? error : new Error(String(error)));
@@ -149,17 +167,37 @@ export function runProcess(argv: readonly string[], options: RunProcessOptions):
       });
     };
     let reaping = false;
-    // SIGKILL to the group; its pipes close as its members die, unless someone outside holds them.
+    // SIGKILL to the tree; its pipes close as its members die, unless someone outside holds them.
     const reap = () => {
       if (reaping || settled) return;
       reaping = true;
       killProcessGroup(pid, 'SIGKILL');
+      tree?.signal('SIGKILL');
       whileReading.after(graceMs, finish);
     };
+    // Set once a timeout, an abort or a failing reader ends the tree: its members are noted by then.
+    let terminating: Promise<void> | undefined;
     function killTree() {
-      if (exit !== undefined) return;
-      killProcessGroup(pid, 'SIGTERM');
-      later(graceMs, reap);
+      if (exit !== undefined || terminating !== undefined) return;
+      // Noted before any signal: once the command is dead, what it started hangs below it no more.
+      terminating = (tree?.note({ descendants: true }) ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => {
+          if (settled) return;
+          killProcessGroup(pid, 'SIGTERM');
+          tree?.signal('SIGTERM');
+          later(graceMs, reap);
+        });
+    }
+    /** SIGKILL to what is left of the tree (after an exit: of the group), then waits until it is gone. */
+    async function endLeftovers(): Promise<void> {
+      if (tree === undefined) return;
+      if (terminating !== undefined) await terminating;
+      else if (groupExists(pid)) await tree.note({ descendants: false }).catch(() => undefined);
+      else return;
+      killProcessGroup(pid, 'SIGKILL');
+      tree.signal('SIGKILL');
+      await tree.gone(EXIT_WAIT_MS);
     }
     if (options.timeoutMs !== undefined) {
       later(options.timeoutMs, () => {
@@ -368,6 +406,18 @@ export function trackProcessGroup(pid: number | undefined): () => void {
     });
   }
   return () => liveGroups.delete(pid);
+}
+
+/** Whether any process is left in the group led by `pid`. */
+function groupExists(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: somebody is there, only not ours to signal.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Sends `signal` to the process group led by `pid`; silent when it is already gone. */

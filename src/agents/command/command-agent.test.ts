@@ -6,8 +6,11 @@ import { sessionInput } from '../../../test/agents/session-input.js';
 import { GafferError } from '../../domain/index.js';
 import type { AgentEvent, SessionInput, SessionResult } from '../../domain/index.js';
 import { allowlistedEnv } from '../../process/run-process.js';
-import { blockedInWrite, canSeeBlockedWrites } from '../../../test/support/blocked-in-write.js';
-import { waitFor } from '../../../test/support/wait-for.js';
+import {
+  canSeeBlockedWrites,
+  chattyChildCode,
+  waitUntilBlockedOrDone,
+} from '../../../test/support/blocked-in-write.js';
 import type { EventChannel } from '../event-channel.js';
 import { SESSION_HIGH_WATER_MARK } from '../session.js';
 import { createCommandAgent } from './command-agent.js';
@@ -230,42 +233,14 @@ describe('command agent backpressure', () => {
     'stops reading a chatty child while nobody reads its events, then delivers every line in order',
     async () => {
       const LINES = 200_000; // ~2.5 MB: far more than the session's mark and every buffer on the way
-      const code = `
-const fs = require('node:fs');
-fs.writeFileSync('pid', String(process.pid));
-let batch = '';
-for (let i = 0; i < ${LINES}; i++) {
-  batch += 'line ' + i + '\\n';
-  if (batch.length > 60000 || i === ${LINES} - 1) {
-    fs.writeFileSync('progress', String(i));
-    fs.writeSync(1, batch);
-    batch = '';
-  }
-}
-fs.writeFileSync('done', '');
-`;
+      const code = chattyChildCode(LINES);
       const session = createCommandAgent().start(
         sessionInput({ cwd, prompt: PROMPT, config: { argv: [node, '-e', code] } }),
         new AbortController().signal,
       );
       const channel = session.events as EventChannel<AgentEvent>;
-      const exists = (file: string) =>
-        readFile(path.join(cwd, file), 'utf8').then(
-          (text) => text,
-          () => undefined,
-        );
-      // Nobody reads: the child must end up stuck in write(2), at the same batch on two polls.
-      let last: string | undefined;
-      await waitFor(async () => {
-        if ((await exists('done')) !== undefined) return true;
-        const pid = Number(await exists('pid'));
-        if (!(pid > 0) || !blockedInWrite(pid)) return false;
-        const now = await exists('progress');
-        const stalled = now === last;
-        last = now;
-        return stalled;
-      }, 'the agent to block on its full pipe');
-      expect(await exists('done')).toBeUndefined();
+      // Nobody reads: the child must end up stuck in write(2).
+      expect(await waitUntilBlockedOrDone(cwd, 'the agent to block on its full pipe')).toBe(false);
       // The `process` event and at most the mark's worth of lines, however much the child printed.
       expect(channel.size).toBeGreaterThan(SESSION_HIGH_WATER_MARK / 2);
       expect(channel.size).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK);

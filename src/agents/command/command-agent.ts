@@ -2,17 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { agentFailure, userError } from '../../domain/index.js';
-import type {
-  AgentAdapter,
-  AgentEvent,
-  AgentFailure,
-  SessionInput,
-  SessionResult,
-} from '../../domain/index.js';
+import type { AgentAdapter, AgentFailure, SessionInput, SessionResult } from '../../domain/index.js';
 import { describeCommand } from '../../process/describe-command.js';
 import { runProcess } from '../../process/run-process.js';
 import { defineAgent } from '../define-agent.js';
-import { createLineSplitter, lastLines } from '../line-splitter.js';
+import { lastLines } from '../line-splitter.js';
+import { createOutputPump } from '../output-pump.js';
 import { createSession } from '../session.js';
 import type { Backlog, Emit } from '../session.js';
 import { buildArgv, commandConfigSchema } from './command-config.js';
@@ -89,44 +84,6 @@ async function runCommand(
   } finally {
     if (promptDir !== undefined) await rm(promptDir, { recursive: true, force: true });
   }
-}
-
-/**
- * The child's output as `output` events, one a line, emitted only while the session's backlog
- * has room: once it is full the rest of the chunk waits and the returned promise tells
- * runProcess to stop reading until the engine has caught up. The session's queue then holds at
- * most its high-water mark of lines, whatever the child prints and however slow the engine.
- */
-function createOutputPump(emit: Emit, backlog: Backlog) {
-  // The events themselves, so a line costs one object on its way.
-  const lines: AgentEvent[] = [];
-  let next = 0;
-  const splitters = {
-    stdout: createLineSplitter((text) => lines.push({ type: 'output', stream: 'stdout', text })),
-    stderr: createLineSplitter((text) => lines.push({ type: 'output', stream: 'stderr', text })),
-  };
-  const emitLines = (): Promise<void> | undefined => {
-    for (; next < lines.length; next += 1) {
-      if (backlog.full) return backlog.whenWritable().then(emitLines);
-      const line = lines[next];
-      if (line !== undefined) emit(line);
-    }
-    lines.length = 0;
-    next = 0;
-    return backlog.full ? backlog.whenWritable() : undefined;
-  };
-  return {
-    write(stream: 'stdout' | 'stderr', text: string): Promise<void> | undefined {
-      splitters[stream].write(text);
-      return emitLines();
-    },
-    /** Emits the trailing lines that have no newline; once the process's output has ended. */
-    async flush(): Promise<void> {
-      splitters.stdout.flush();
-      splitters.stderr.flush();
-      await emitLines();
-    },
-  };
 }
 
 /**

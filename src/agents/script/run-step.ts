@@ -5,8 +5,9 @@ import { agentFailure, CancelledError } from '../../domain/index.js';
 import type { AgentFailure, CommandSandbox } from '../../domain/index.js';
 import { describeCommand } from '../../process/describe-command.js';
 import { runProcess } from '../../process/run-process.js';
-import { createLineSplitter, lastLines } from '../line-splitter.js';
-import type { Emit } from '../session.js';
+import { lastLines } from '../line-splitter.js';
+import { createOutputPump } from '../output-pump.js';
+import type { Backlog, Emit } from '../session.js';
 import { resolveInside } from '../worktree-path.js';
 import type { ScriptStep } from './script-config.js';
 
@@ -18,6 +19,8 @@ export interface StepContext {
   sandbox?: CommandSandbox;
   signal: AbortSignal;
   emit: Emit;
+  /** How far the session's reader is behind: a `run` step's child waits while it is full. */
+  backlog: Backlog;
   ask?: (question: string) => Promise<string>;
   /**
    * Counts a `fail` step with `times` for this task and says whether it still fails: the count
@@ -77,10 +80,7 @@ async function runStep(
   context: StepContext,
   args: { argv: string[]; timeout_ms?: number },
 ): Promise<StepOutcome> {
-  const splitters = {
-    stdout: createLineSplitter((text) => context.emit({ type: 'output', stream: 'stdout', text })),
-    stderr: createLineSplitter((text) => context.emit({ type: 'output', stream: 'stderr', text })),
-  };
+  const output = createOutputPump(context.emit, context.backlog);
   let outcome;
   try {
     const wrapped = context.sandbox?.wrap(args.argv, context.env) ?? { argv: args.argv, env: context.env };
@@ -89,7 +89,8 @@ async function runStep(
       env: wrapped.env,
       signal: context.signal,
       timeoutMs: args.timeout_ms,
-      onOutput: (stream, text) => splitters[stream].write(text),
+      // Backpressure: while the engine is behind, the child's pipes are not read.
+      onOutput: (stream, text) => output.write(stream, text),
       onSpawn: (pid) =>
         context.emit({ type: 'process', pid, pgid: pid, command: describeCommand(args.argv) }),
     });
@@ -99,10 +100,8 @@ async function runStep(
       message,
       agentFailure('binary_missing', message, { hint: "fix the argv of the script's run step" }),
     );
-  } finally {
-    splitters.stdout.flush();
-    splitters.stderr.flush();
   }
+  await output.flush();
   if (outcome.aborted) return aborted();
   const tail = lastLines(outcome.output, 20);
   const program = args.argv.join(' ');

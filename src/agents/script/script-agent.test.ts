@@ -3,8 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sessionInput } from '../../../test/agents/session-input.js';
+import {
+  canSeeBlockedWrites,
+  chattyChildCode,
+  waitUntilBlockedOrDone,
+} from '../../../test/support/blocked-in-write.js';
 import type { AgentEvent, SessionInput, SessionResult } from '../../domain/index.js';
 import { userError } from '../../domain/index.js';
+import type { EventChannel } from '../event-channel.js';
+import { SESSION_HIGH_WATER_MARK } from '../session.js';
 import { createScriptAgent } from './script-agent.js';
 
 let cwd: string;
@@ -389,4 +396,38 @@ describe('script agent tries', () => {
     expect(retried.status).toBe('succeeded');
     expect(await read('ok.txt')).toBe('ok');
   });
+});
+
+describe('script agent backpressure', () => {
+  it.skipIf(!canSeeBlockedWrites)(
+    "stops reading a run step's chatty child while nobody reads its events, then delivers every line in order",
+    async () => {
+      const LINES = 200_000; // ~2.5 MB: far more than the session's mark and every buffer on the way
+      const code = chattyChildCode(LINES);
+      const session = createScriptAgent().start(
+        sessionInput({ cwd, config: { steps: [{ run: [process.execPath, '-e', code] }] } }),
+        new AbortController().signal,
+      );
+      const channel = session.events as EventChannel<AgentEvent>;
+      // Nobody reads: the child must end up stuck in write(2).
+      expect(await waitUntilBlockedOrDone(cwd, 'the run step to block on its full pipe')).toBe(false);
+      // The step's call, its `process` event and at most the mark's worth of lines.
+      expect(channel.size).toBeGreaterThan(SESSION_HIGH_WATER_MARK / 2);
+      expect(channel.size).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK);
+      const events: AgentEvent[] = [];
+      let largest = 0;
+      for await (const event of channel) {
+        events.push(event);
+        largest = Math.max(largest, channel.size);
+      }
+      // The step's result and the usage are emitted after the last line, without waiting for room.
+      expect(largest).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK + 2);
+      expect((await session.result).status).toBe('succeeded');
+      expect(events.slice(0, 2).map((event) => event.type)).toEqual(['tool_call', 'process']);
+      expect(events.slice(-2).map((event) => event.type)).toEqual(['tool_result', 'usage']);
+      const lines = events.flatMap((event) => (event.type === 'output' ? [event.text] : []));
+      expect(lines).toHaveLength(LINES);
+      expect(lines.every((text, index) => text === `line ${index}`)).toBe(true);
+    },
+  );
 });

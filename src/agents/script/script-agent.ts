@@ -1,7 +1,7 @@
 import type { AgentAdapter, AgentFailure, SessionInput, SessionResult, Usage } from '../../domain/index.js';
 import { defineAgent } from '../define-agent.js';
 import { createSession } from '../session.js';
-import type { Emit } from '../session.js';
+import type { Backlog, Emit } from '../session.js';
 import { performStep } from './run-step.js';
 import { scriptConfigSchema, scriptIndex, stepsForAttempt } from './script-config.js';
 import type { ScriptConfig } from './script-config.js';
@@ -18,6 +18,7 @@ async function runScript(
   failsAgain: FailCounter,
   signal: AbortSignal,
   emit: Emit,
+  backlog: Backlog,
 ): Promise<SessionResult> {
   const tryNumber = tryOfSession(input);
   const nativeSessionId = scriptSessionId(input.attemptId, input.attemptNumber, tryNumber);
@@ -55,6 +56,7 @@ async function runScript(
       ...(input.sandbox ? { sandbox: input.sandbox } : {}),
       signal,
       emit,
+      backlog,
       ask: input.ask,
       failsAgain,
       // Per script step, not per session: `times` counts the sessions of the task reaching it.
@@ -102,7 +104,7 @@ export function createScriptAgent(): AgentAdapter {
         cwd: input.cwd,
         signal,
         nativeSessionId: scriptSessionId(input.attemptId, input.attemptNumber, tryOfSession(input)),
-        run: (emit) => runScript(input, config, failsAgain, signal, emit),
+        run: (emit, backlog) => runScript(input, config, failsAgain, signal, emit, backlog),
         // Steering only leaves a trace: scripts are fixed, but the engine's steer path gets exercised.
         send: async (message, emit) => emit({ type: 'text', text: `steer: ${message}` }),
       });
