@@ -73,3 +73,16 @@ export async function waitUntilBlockedOrDone(cwd: string, what: string): Promise
   }, what);
   return (await exists('done')) !== undefined;
 }
+
+/** What a queue held at most while it was read to its end, and everything read. */
+export async function drainNotingLargest<T>(
+  channel: AsyncIterable<T> & { readonly size: number },
+): Promise<{ events: T[]; largest: number }> {
+  const events: T[] = [];
+  let largest = 0;
+  for await (const event of channel) {
+    events.push(event);
+    largest = Math.max(largest, channel.size);
+  }
+  return { events, largest };
+}

@@ -9,6 +9,7 @@ import { allowlistedEnv } from '../../process/run-process.js';
 import {
   canSeeBlockedWrites,
   chattyChildCode,
+  drainNotingLargest,
   waitUntilBlockedOrDone,
 } from '../../../test/support/blocked-in-write.js';
 import type { EventChannel } from '../event-channel.js';
@@ -244,12 +245,7 @@ describe('command agent backpressure', () => {
       // The `process` event and at most the mark's worth of lines, however much the child printed.
       expect(channel.size).toBeGreaterThan(SESSION_HIGH_WATER_MARK / 2);
       expect(channel.size).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK);
-      const events: AgentEvent[] = [];
-      let largest = 0;
-      for await (const event of channel) {
-        events.push(event);
-        largest = Math.max(largest, channel.size);
-      }
+      const { events, largest } = await drainNotingLargest(channel);
       expect(largest).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK);
       expect(await session.result).toEqual({ status: 'succeeded' });
       expect(events[0]?.type).toBe('process');

@@ -6,6 +6,7 @@ import { sessionInput } from '../../../test/agents/session-input.js';
 import {
   canSeeBlockedWrites,
   chattyChildCode,
+  drainNotingLargest,
   waitUntilBlockedOrDone,
 } from '../../../test/support/blocked-in-write.js';
 import type { AgentEvent, SessionInput, SessionResult } from '../../domain/index.js';
@@ -414,12 +415,7 @@ describe('script agent backpressure', () => {
       // The step's call, its `process` event and at most the mark's worth of lines.
       expect(channel.size).toBeGreaterThan(SESSION_HIGH_WATER_MARK / 2);
       expect(channel.size).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK);
-      const events: AgentEvent[] = [];
-      let largest = 0;
-      for await (const event of channel) {
-        events.push(event);
-        largest = Math.max(largest, channel.size);
-      }
+      const { events, largest } = await drainNotingLargest(channel);
       // The step's result and the usage are emitted after the last line, without waiting for room.
       expect(largest).toBeLessThanOrEqual(SESSION_HIGH_WATER_MARK + 2);
       expect((await session.result).status).toBe('succeeded');
