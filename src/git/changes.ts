@@ -39,6 +39,14 @@ export async function changedPaths(
   sinceCommit: string,
 ): Promise<string[]> {
   const since = await requireCommit(ctx, sinceCommit, 'commit');
+  // The usual case, nothing committed in the worktree since: one status says it all.
+  if ((await worktreeHead(ctx, worktree)) === since) {
+    const { stdout } = await ctx.git(
+      ['status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all', '--ignore-submodules=none'],
+      { cwd: worktree },
+    );
+    return [...new Set(splitNul(stdout).map((entry) => entry.slice(3)))].sort();
+  }
   const [diff, untracked] = await Promise.all([
     ctx.git(['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', since, '--'], { cwd: worktree }),
     ctx.git(['ls-files', '--others', '--exclude-standard', '-z', '--full-name'], { cwd: worktree }),

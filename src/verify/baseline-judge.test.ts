@@ -64,6 +64,11 @@ describe('judge with no checks', () => {
     expect(judge([deliverables], [])).toMatchObject({ passed: true, confidence: 'yellow' });
   });
 
+  it('counts a passing worktree setup as no check of the repository: installing verifies nothing', () => {
+    const setup = { ...result('setup', true), command: 'npm ci' };
+    expect(judge([setup], [])).toMatchObject({ passed: true, confidence: 'yellow', note: NO_CHECKS_NOTE });
+  });
+
   it('is red when a protected path was touched, checks or not', () => {
     expect(judge([], ['config/prod.json'])).toMatchObject({ passed: false, confidence: 'red' });
   });

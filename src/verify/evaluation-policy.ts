@@ -55,8 +55,11 @@ export interface JudgeOptions {
   roots?: readonly string[];
 }
 
-/** The results Gaffer makes itself; every other result is one of the repository's checks. */
-const BUILT_IN_CHECKS = new Set(['deliverables', 'protected-paths', 'changes']);
+/**
+ * The results Gaffer makes itself (the worktree setup included: installing dependencies verifies
+ * nothing about the change); every other result is one of the repository's checks.
+ */
+const BUILT_IN_CHECKS = new Set(['deliverables', 'protected-paths', 'changes', 'setup']);
 
 /** Shown (and recorded) when an evaluation verified nothing: what the user can do about it. */
 export const NO_CHECKS_NOTE =

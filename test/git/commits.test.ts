@@ -92,6 +92,17 @@ describe('changedPaths', () => {
     ]);
   });
 
+  it('lists each untracked file of a new folder and leaves ignored ones out, with nothing committed since', async () => {
+    const { t, base, wt } = await withWorktree();
+    await writeFile(join(wt, '.gitignore'), 'build/\n');
+    await mkdir(join(wt, 'build'));
+    await writeFile(join(wt, 'build', 'out.js'), 'ignored');
+    await mkdir(join(wt, 'new dir', 'deep'), { recursive: true });
+    await writeFile(join(wt, 'new dir', 'deep', 'a.txt'), 'a\n');
+    await writeFile(join(wt, 'new dir', 'b.txt'), 'b\n');
+    expect(await t.repo.changedPaths(wt, base)).toEqual(['.gitignore', 'new dir/b.txt', 'new dir/deep/a.txt']);
+  });
+
   it('reports both sides of a rename', async () => {
     const { t, base, wt } = await withWorktree();
     t.git(['mv', 'src/app.txt', 'src/renamed.txt'], wt);

@@ -17,8 +17,12 @@ import { codexEnv, codexHomeFor, codexOptions, threadOptions } from './codex-opt
 import { runTurn } from './codex-turn.js';
 import { waitForProcessesToLeave } from './worktree-processes.js';
 
-/** How long we wait for the commands codex ran to die after it (the engine's abort budget is 5 s). */
-const LEAVE_MS = 1_500;
+/**
+ * How long we wait, at most, for the commands codex ran to die after it: the same bound as
+ * `runProcess` gives any process tree. They usually leave within milliseconds (the sandbox's PID
+ * namespace goes with codex), but on a loaded machine the kernel can take over a second.
+ */
+const LEAVE_MS = 5_000;
 const MAX_BACKOFF_S = 60;
 
 function failureContext(config: CodexConfig): FailureContext {
