@@ -20,6 +20,11 @@ export interface GitContext {
   readonly root: string;
   /** The git common dir (symlinks resolved); absent on a test double, then read with rev-parse. */
   readonly commonDir?: string;
+  /**
+   * Stands for this repository in per-process memos (repo-memo.ts): a plain object, so a Proxy
+   * around the context hands out the very same one. Absent on a test double, then the context is the key.
+   */
+  readonly memoKey?: object;
   git(args: string[], options?: GitCallOptions): Promise<GitResult>;
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /**

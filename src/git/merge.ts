@@ -9,6 +9,7 @@ import {
   branchCommit,
   rememberCommit,
   rememberMerge,
+  rememberTree,
   requireCommit,
   treeOf as treeOfCommit,
 } from './refs.js';
@@ -82,6 +83,8 @@ export async function mergeBranch(
     const mergeCommit = commit.stdout.trim();
     rememberCommit(ctx, mergeCommit);
     rememberMerge(ctx, mergeCommit, targetHead);
+    // The next merge into the target compares with this head's tree: known, no need to ask git.
+    rememberTree(ctx, mergeCommit, tree);
     ctx.noteRefWrite?.(`refs/heads/${target}`, mergeCommit);
     await ctx.git([
       'update-ref',

@@ -1,10 +1,12 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { GafferError } from '../domain/index.js';
 import { GitError } from './git-error.js';
 import type { GitContext } from './git-context.js';
 import { symbolicHeadOf, worktreeEntryDir } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
+import { memoOf } from './repo-memo.js';
+import { isPlainRefName, OBJECT_ID, parseLooseRef, parsePackedRefs, usesReftable } from './ref-files.js';
 
 /** The branch checked out in the main working tree, or undefined when HEAD is detached. */
 export async function currentBranch(ctx: GitContext): Promise<string | undefined> {
@@ -16,12 +18,12 @@ export async function currentBranch(ctx: GitContext): Promise<string | undefined
 
 /** The full commit id `ref` names, or undefined when it names no commit. */
 export async function resolveCommit(ctx: GitContext, ref: string): Promise<string | undefined> {
-  const known = knownCommits.get(ctx);
-  if (known?.has(ref)) return ref;
+  const known = memoOf(ctx).commits;
+  if (known.has(ref)) return ref;
   const stored = await storedBranchValue(ctx, ref);
   // A branch that is neither a loose nor a packed ref does not exist: no need to ask git.
   if (stored === null) return undefined;
-  if (stored !== undefined && known?.has(stored)) return stored;
+  if (stored !== undefined && known.has(stored)) return stored;
   // --end-of-options: a ref starting with "-" is a name, never an option.
   const result = await ctx.git(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
     allowFail: true,
@@ -35,16 +37,11 @@ export async function resolveCommit(ctx: GitContext, ref: string): Promise<strin
 
 /** Notes that `commit` (a full id) is a commit of this repository, as git just said or made it. */
 export function rememberCommit(ctx: GitContext, commit: string): void {
-  if (!OBJECT_ID.test(commit)) return;
-  const known = knownCommits.get(ctx);
-  if (known) known.add(commit);
-  else knownCommits.set(ctx, new Set([commit]));
+  if (OBJECT_ID.test(commit)) memoOf(ctx).commits.add(commit);
 }
 
-const OBJECT_ID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
-
 /** A branch name safe to read as a file under the common dir: no `..`, no odd characters. */
-const LOOSE_BRANCH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))refs\/heads\/[A-Za-z0-9._/-]+$/;
+const isLooseBranch = (ref: string): boolean => ref.startsWith('refs/heads/') && isPlainRefName(ref);
 
 /**
  * What the files backend stores for `refs/heads/<name>`, read as git reads it: the loose ref file
@@ -55,7 +52,7 @@ const LOOSE_BRANCH = /^(?!.*(?:^|\/)\.\.?(?:\/|$))refs\/heads\/[A-Za-z0-9._/-]+$
  * Most of a task's ref lookups are of its own branches: new ones, or loose ones.
  */
 async function storedBranchValue(ctx: GitContext, ref: string): Promise<string | null | undefined> {
-  if (ctx.commonDir === undefined || !LOOSE_BRANCH.test(ref)) return undefined;
+  if (ctx.commonDir === undefined || !isLooseBranch(ref)) return undefined;
   let loose: string;
   try {
     loose = await readFile(join(ctx.commonDir, ref), 'utf8');
@@ -63,27 +60,20 @@ async function storedBranchValue(ctx: GitContext, ref: string): Promise<string |
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
     return packedValue(ctx.commonDir, ref);
   }
-  const id = loose.trim();
-  return OBJECT_ID.test(id) ? id : undefined;
+  const parsed = parseLooseRef(loose);
+  return parsed !== undefined && 'id' in parsed ? parsed.id : undefined;
 }
 
 async function packedValue(commonDir: string, ref: string): Promise<string | null | undefined> {
-  // A reftable repository keeps its refs elsewhere; its `refs/heads` is a file, not a folder.
-  if ((await stat(join(commonDir, 'reftable')).catch(() => undefined)) !== undefined) return undefined;
+  if (await usesReftable(commonDir)) return undefined;
   let packed: string;
   try {
     packed = await readFile(join(commonDir, 'packed-refs'), 'utf8');
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
   }
-  for (const line of packed.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space === -1 || line.startsWith('#') || line.startsWith('^')) continue;
-    if (line.slice(space + 1) !== ref) continue;
-    const id = line.slice(0, space);
-    return OBJECT_ID.test(id) ? id : undefined;
-  }
-  return null;
+  const refs = parsePackedRefs(packed);
+  return refs === undefined ? undefined : (refs.get(ref) ?? null);
 }
 
 /**
@@ -106,21 +96,13 @@ export async function worktreeHead(ctx: GitContext, worktree: string): Promise<s
  * integration branch), so a later check of the branch's history can follow it without git.
  */
 export function rememberMerge(ctx: GitContext, merge: string, firstParent: string): void {
-  const merges = mergesOf.get(ctx) ?? new Map<string, string>();
-  mergesOf.set(ctx, merges);
-  merges.set(merge, firstParent);
+  memoOf(ctx).mergeParents.set(merge, firstParent);
 }
 
 /** The first parent of a merge this process made, or undefined when it made no such commit. */
 export function firstParentOfOwnMerge(ctx: GitContext, commit: string): string | undefined {
-  return mergesOf.get(ctx)?.get(commit);
+  return memoOf(ctx).mergeParents.get(commit);
 }
-
-/** Merge commits this process made and their first parents, per repository. */
-const mergesOf = new WeakMap<GitContext, Map<string, string>>();
-
-/** Full commit ids verified per repository: most of a task's lookups are of ids it already checked. */
-const knownCommits = new WeakMap<GitContext, Set<string>>();
 
 /** Like {@link resolveCommit} but throws GAFFER_GIT naming `what` when the ref does not exist. */
 export async function requireCommit(ctx: GitContext, ref: string, what: string): Promise<string> {
@@ -195,18 +177,22 @@ export async function isAncestorCommit(
 /** The tree id of a commit. */
 export async function treeOf(ctx: GitContext, ref: string): Promise<string> {
   const commit = await requireCommit(ctx, ref, 'commit');
-  const trees = treesOf.get(ctx) ?? new Map<string, string>();
-  treesOf.set(ctx, trees);
-  const known = trees.get(commit);
+  const known = memoOf(ctx).trees.get(commit);
   if (known !== undefined) return known;
   const tree = (await ctx.git(['rev-parse', '--verify', `${commit}^{tree}`])).stdout.trim();
   // A commit's tree never changes: asked again (each merge asks of the integration head), it is known.
-  trees.set(commit, tree);
+  rememberTree(ctx, commit, tree);
   return tree;
 }
 
-/** The tree of each commit asked so far, per repository. */
-const treesOf = new WeakMap<GitContext, Map<string, string>>();
+/**
+ * Notes that `commit` (a full id) has `tree`, as this process just made it (commit-tree of a tree
+ * merge-tree printed): the next merge asks for the tree of the head the last one left.
+ */
+export function rememberTree(ctx: GitContext, commit: string, tree: string): void {
+  if (!OBJECT_ID.test(commit) || !OBJECT_ID.test(tree)) return;
+  memoOf(ctx).trees.set(commit, tree);
+}
 
 /** The content of `path` at `commit`, or undefined when the commit has no such file. */
 export async function readFileAt(ctx: GitContext, commit: string, path: string): Promise<string | undefined> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmod, lstat, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { listRefs } from './ref-listing.js';
 import type { Repo } from './repo.js';
 
 /** Bytes kept per file so it can be put back; a larger file (a hook, rarely) is only hashed. */
@@ -66,12 +67,7 @@ const FIXED_FILES = [
 export async function snapshotRepository(repo: Repo): Promise<RepoSnapshot> {
   const commonDir = repo.commonDir;
   if (commonDir === undefined) throw new Error('snapshotRepository needs a Repo with its common dir');
-  const listed = await repo.git(['for-each-ref', '--format=%(objectname) %(refname)']);
-  const refs: Record<string, string> = {};
-  for (const line of listed.stdout.split('\n')) {
-    const space = line.indexOf(' ');
-    if (space > 0) refs[line.slice(space + 1)] = line.slice(0, space);
-  }
+  const refs = await listRefs(repo);
   const worktreeEntries = (await readdir(join(commonDir, 'worktrees')).catch(() => [])).sort();
   const paths = [
     ...FIXED_FILES,

@@ -168,6 +168,7 @@ export async function openRepo(dir: string, options: OpenRepoOptions = {}): Prom
 
 class GitRepo implements Repo, GitContext {
   private readonly written = new Map<string, string[]>();
+  readonly memoKey: object = {};
 
   constructor(
     readonly root: string,

@@ -5,6 +5,7 @@ import { GafferError } from '../domain/index.js';
 import { isLockContention } from './exec-git.js';
 import { GitError } from './git-error.js';
 import { splitNul, type GitContext } from './git-context.js';
+import { readLinkedWorktrees, type LinkedWorktree } from './linked-worktrees.js';
 import { canonicalPath, isInside, symbolicHeadOf, worktreeEntryDir } from './paths.js';
 import { assertValidBranchName } from './ref-format.js';
 import { branchExists, requireCommit } from './refs.js';
@@ -61,7 +62,10 @@ async function findWorktree(ctx: GitContext, path: string): Promise<WorktreeEntr
   return findIn(await readWorktrees(ctx), path);
 }
 
-async function findIn(entries: readonly WorktreeEntry[], path: string): Promise<WorktreeEntry | undefined> {
+async function findIn<T extends { path: string }>(
+  entries: readonly T[],
+  path: string,
+): Promise<T | undefined> {
   for (const entry of entries) {
     if ((await canonicalPath(entry.path)) === path) return entry;
   }
@@ -144,7 +148,9 @@ async function registerOnce(
   branch: string,
   fromCommit: string,
 ): Promise<Registered> {
-  let worktrees = await readWorktrees(ctx);
+  // The main worktree is never the target nor in the pool: the linked ones, from git's files, will do.
+  const fromFiles = ctx.commonDir === undefined ? undefined : await readLinkedWorktrees(ctx.commonDir);
+  let worktrees: readonly LinkedWorktree[] = fromFiles ?? (await readWorktrees(ctx));
   if (worktrees.some((w) => w.prunable)) {
     await ctx.git(['worktree', 'prune']);
     worktrees = await readWorktrees(ctx);

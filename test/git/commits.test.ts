@@ -100,7 +100,11 @@ describe('changedPaths', () => {
     await mkdir(join(wt, 'new dir', 'deep'), { recursive: true });
     await writeFile(join(wt, 'new dir', 'deep', 'a.txt'), 'a\n');
     await writeFile(join(wt, 'new dir', 'b.txt'), 'b\n');
-    expect(await t.repo.changedPaths(wt, base)).toEqual(['.gitignore', 'new dir/b.txt', 'new dir/deep/a.txt']);
+    expect(await t.repo.changedPaths(wt, base)).toEqual([
+      '.gitignore',
+      'new dir/b.txt',
+      'new dir/deep/a.txt',
+    ]);
   });
 
   it('reports both sides of a rename', async () => {

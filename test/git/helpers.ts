@@ -88,3 +88,23 @@ export const exists = (path: string): Promise<boolean> =>
 /** Where the engine puts task `task`'s worktree of run `demo` in `t`'s repository. */
 export const demoWorktree = (t: TestRepo, task: string): string =>
   join(t.dir, '.gaffer', 'worktrees', 'demo', task);
+
+/**
+ * `repo` behind a Proxy like the engine's lease fence (methods bound to the Repo itself), which
+ * records the argv of every git process asked for through it.
+ */
+export function recordingGit(repo: Repo): { repo: Repo; calls: string[][] } {
+  const calls: string[][] = [];
+  const proxy = new Proxy(repo, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (property === 'git')
+        return (args: string[], options?: Parameters<Repo['git']>[1]) => {
+          calls.push(args);
+          return target.git(args, options);
+        };
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { repo: proxy, calls };
+}
