@@ -68,6 +68,10 @@ export function describeEvent(event: StoredEvent): string {
       return `${subject}cancelled: ${event.data.reason}`;
     case 'task.requeued':
       return `${subject}requeued: ${event.data.reason}`;
+    case 'task.awaiting-approval':
+      return `${subject}waits for approval (${event.data.confidence}; ${event.data.why}): gaffer approve ${event.data.approvalId}`;
+    case 'approval.decided':
+      return `${subject}${event.data.decision} by ${event.data.by}${event.data.reason ? `: ${event.data.reason}` : ''}`;
     case 'attempt.started':
       return `${subject}attempt ${event.data.number} (${event.data.kind}) on ${event.data.agent} in ${event.data.branch}`;
     case 'attempt.running':

@@ -38,9 +38,13 @@ export async function driveAndShow(
   if (!json) {
     output.out('\n' + (await renderSummary(engine, final, output)).join('\n') + '\n');
     if (final.status === 'paused') {
+      const waiting = (await engine.approvals(final.id)).filter((a) => a.open);
+      const decide = waiting.length
+        ? `\ndecide: gaffer approvals ${final.id}, then gaffer approve <id> or gaffer deny <id> --reason "…"`
+        : '';
       output.out(
         paint(output, 'yellow', `paused: ${final.reason ?? ''}`) +
-          `\ncontinue with: gaffer resume ${final.id}\n`,
+          `${decide}\ncontinue with: gaffer resume ${final.id}\n`,
       );
     }
   }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { GafferError, PlanValidationError } from '../domain/index.js';
 import { formatPlanIssue } from '../engine/index.js';
+import { registerApprovalCommands } from './commands/approval-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
@@ -66,6 +67,7 @@ export function buildProgram(output: Output, setCode: (code: number) => void): C
   };
   registerRunCommands(program, output, act);
   registerInspectCommands(program, output, act);
+  registerApprovalCommands(program, output, act);
   registerWorkspaceCommands(program, output, act);
   registerDemoCommand(program, output, act);
   registerDoctorCommand(program, output, act);

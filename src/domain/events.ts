@@ -41,6 +41,19 @@ export type GafferEvent =
   | Envelope<'task.skipped', { reason: string }>
   | Envelope<'task.cancelled', { reason: string }>
   | Envelope<'task.requeued', { reason: string }>
+  /**
+   * The attempt's result passed its checks and waits for a person (the run's `autonomy`):
+   * `approvalId` is the evaluation it is about, `why` says why it was not merged at once.
+   */
+  | Envelope<
+      'task.awaiting-approval',
+      { approvalId: string; attempt: number; confidence: string; score: number; why: string }
+    >
+  /** A person's decision on a waiting result: approved merges it, denied sends it back with the reason. */
+  | Envelope<
+      'approval.decided',
+      { approvalId: string; decision: 'approved' | 'denied'; reason: string | null; by: string }
+    >
   | Envelope<
       'attempt.started',
       { number: number; kind: string; agent: string; worktree: string; branch: string }

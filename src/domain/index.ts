@@ -34,7 +34,10 @@ export type {
   SandboxSettings,
   Limits,
   WorktreeSettings,
+  Autonomy,
+  ReviewerSettings,
 } from './plan.js';
+export { AUTONOMY_LEVELS, autonomyOf } from './plan.js';
 export { ALWAYS_PROTECTED, DEFAULT_LIMITS, TASK_ID_PATTERN } from './plan.js';
 export { DEFAULT_SETUP_TIMEOUT_S, SETUP_DEPENDENCY_DIRS, defaultKeep } from './plan.js';
 export type {
@@ -45,6 +48,11 @@ export type {
   AttemptRecord,
   VerifierResult,
   EvaluationRecord,
+  EvaluationReview,
+  CriterionJudgement,
+  CriterionVerdict,
+  Critique,
+  CritiqueSeverity,
   LeaseRecord,
 } from './records.js';
 export type {
@@ -98,6 +106,7 @@ export {
   taskEvaluating,
   taskPassed,
   taskRework,
+  taskAwaitingApproval,
   taskBlocked,
   taskSkipped,
   taskCancelled,

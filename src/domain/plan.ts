@@ -78,6 +78,18 @@ export interface ModelPrice {
   cached_input?: number;
 }
 
+/**
+ * How much a run may merge without a person: `full_auto` merges green and yellow results,
+ * `review_yellow` (the default) lets yellow ones wait for `gaffer approve`, `review_all` makes
+ * every result wait. Red results never merge, whatever the level.
+ */
+export const AUTONOMY_LEVELS = ['full_auto', 'review_yellow', 'review_all'] as const;
+export type Autonomy = (typeof AUTONOMY_LEVELS)[number];
+
+/** The run's autonomy; plans (and runs stored) without one get the default. */
+export const autonomyOf = (settings: Pick<PlanSettings, 'autonomy'>): Autonomy =>
+  settings.autonomy ?? 'review_yellow';
+
 /** Run-wide settings of a plan. */
 export interface PlanSettings {
   base_branch?: string;
@@ -85,6 +97,8 @@ export interface PlanSettings {
   /** Per-agent slot limits, e.g. `{ claude-code: 2 }`. */
   agent_concurrency: Record<string, number>;
   max_rework: number;
+  /** Which results wait for a person before they merge; absent: `review_yellow` ({@link autonomyOf}). */
+  autonomy?: Autonomy;
   budgets: Budgets;
   /** Agent backend for tasks that do not name one. */
   agent: string;
@@ -118,6 +132,24 @@ export interface PlanSettings {
   merge?: 'squash' | 'keep';
   /** Backend-specific settings, keyed by agent name (e.g. `command: { argv: [...] }`, `script: { tasks: … }`). */
   agents: Record<string, Record<string, unknown>>;
+  /** The LLM reviewer of every attempt; absent or `none`: attempts are judged by their checks alone. */
+  reviewer?: 'none' | ReviewerSettings;
+}
+
+/**
+ * The plan's `reviewer:`: which agent backend judges each attempt's acceptance criteria, and
+ * the score thresholds of its confidence (see src/verify/review/confidence-formula.ts).
+ */
+export interface ReviewerSettings {
+  agent: string;
+  /** Overrides the backend's `model` from `agents.<agent>`. */
+  model?: string;
+  /** Backend settings over `agents.<agent>` for the reviewer alone. */
+  agent_config?: Record<string, unknown>;
+  /** A score at or above it is green. */
+  green_at: number;
+  /** A score at or above it (and below green_at) is yellow; below it, red. */
+  yellow_at: number;
 }
 
 /** One node of the plan. */

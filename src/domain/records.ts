@@ -94,6 +94,45 @@ export interface VerifierResult {
   preexisting?: boolean;
 }
 
+/** The reviewer's word on one acceptance criterion. */
+export type CriterionVerdict = 'met' | 'not_met' | 'cannot_tell';
+export type CritiqueSeverity = 'critical' | 'major' | 'minor';
+
+export interface CriterionJudgement {
+  criterion: string;
+  verdict: CriterionVerdict;
+  /** Quoted from the diff or the check output; empty when the reviewer gave none. */
+  evidence: string;
+}
+
+export interface Critique {
+  severity: CritiqueSeverity;
+  text: string;
+}
+
+/** What the LLM reviewer said about an attempt, as recorded with its evaluation. */
+export interface EvaluationReview {
+  /** The agent backend the review ran on, and the model when one was configured. */
+  agent: string;
+  model?: string;
+  /**
+   * `parsed`: the reply's JSON block was read. `unreadable`: no reply could be read (it did not
+   * parse, or the session failed) even after one retry; every criterion is then `cannot_tell`.
+   */
+  status: 'parsed' | 'unreadable';
+  /** One per acceptance criterion of the task, in the plan's order. */
+  criteria: CriterionJudgement[];
+  critiques: Critique[];
+  summary: string;
+  /** Why the last reply could not be read; absent when it was. */
+  error?: string;
+  /** Sessions the review took: 2 when the first reply had to be asked again. */
+  sessions: number;
+  /** The diff the reviewer saw was cut to fit its budget. */
+  diffCut: boolean;
+  usage: Usage | null;
+}
+
 export interface EvaluationRecord {
   id: string;
   runId: string;
@@ -103,6 +142,8 @@ export interface EvaluationRecord {
   score: number;
   confidence: 'green' | 'yellow' | 'red';
   results: VerifierResult[];
+  /** The LLM reviewer's verdict; absent when the plan has no reviewer (or `reviewer: none`). */
+  review?: EvaluationReview;
   createdAt: string;
 }
 

@@ -46,10 +46,20 @@ const RUN_MOVES: Record<RunStatus, readonly RunStatus[]> = {
 // recorded (a failed attempt, a merge conflict) just before the stop. `blocked → ready` is a retry after the user raised a limit.
 const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   pending: ['ready', 'skipped', 'cancelled', 'superseded'],
-  ready: ['running', 'evaluating', 'rework', 'blocked', 'skipped', 'cancelled', 'superseded'],
+  ready: [
+    'running',
+    'evaluating',
+    'rework',
+    'blocked',
+    'awaiting_approval',
+    'skipped',
+    'cancelled',
+    'superseded',
+  ],
   running: ['evaluating', 'rework', 'blocked', 'cancelled', 'ready'],
   evaluating: ['passed', 'rework', 'blocked', 'awaiting_approval', 'cancelled', 'ready'],
-  awaiting_approval: ['passed', 'rework', 'blocked', 'cancelled', 'ready'],
+  // `→ evaluating`: an approved result is merged (a rebased one is checked again first).
+  awaiting_approval: ['passed', 'evaluating', 'rework', 'blocked', 'cancelled', 'ready'],
   rework: ['running', 'blocked', 'cancelled', 'ready'],
   blocked: ['ready', 'pending', 'superseded', 'cancelled'],
   passed: [],

@@ -197,6 +197,32 @@ export const taskPassed = (runId: string, taskId: string, mergeCommit: string, f
     { type: 'task.passed', runId, taskId, data: { mergeCommit, filesChanged } },
   );
 
+/** The attempt's result waits for a person's decision on its evaluation (the run's autonomy). */
+export const taskAwaitingApproval = (
+  attempt: AttemptRef & { number: number },
+  evaluation: { id: string; confidence: string; score: number },
+  why: string,
+) =>
+  task(
+    attempt.runId,
+    attempt.taskId,
+    'awaiting_approval',
+    {},
+    {
+      type: 'task.awaiting-approval',
+      runId: attempt.runId,
+      taskId: attempt.taskId,
+      attemptId: attempt.id,
+      data: {
+        approvalId: evaluation.id,
+        attempt: attempt.number,
+        confidence: evaluation.confidence,
+        score: evaluation.score,
+        why,
+      },
+    },
+  );
+
 /** A setback sends the task back: `feedback` (what the next attempt is told) is kept on the task. */
 export const taskRework = (
   runId: string,

@@ -1,3 +1,4 @@
+import { reviewerConfig, reviewerOf } from './reviewer-settings.js';
 import { randomBytes } from 'node:crypto';
 import type { AgentRegistry } from '../agents/index.js';
 import type { Plan, RunOptions, RunRecord, TaskRecord } from '../domain/index.js';
@@ -143,6 +144,12 @@ async function preflightAgents(deps: CreateRunDeps, run: Pick<RunRecord, 'option
       sandboxed: run.plan.settings.sandbox !== 'off',
     });
   }
+  // The reviewer too: a missing key or binary is said now, not at the first evaluation.
+  const reviewer = reviewerOf(run);
+  if (reviewer)
+    await deps.agents.get(reviewer.agent).preflight?.(reviewerConfig(run, reviewer), deps.env, {
+      sandboxed: run.plan.settings.sandbox !== 'off',
+    });
 }
 
 /** Run ids are short for people to type; the rare clash with an earlier run's branch is retried. */

@@ -13,8 +13,24 @@ import { readInstructions } from './instructions.js';
 import { newOwnerId } from './lease-keeper.js';
 import type { Logger } from './logger.js';
 import { errorMessage, silentLogger } from './logger.js';
-import type { AttemptView, FollowOptions, OpenQuestion, RunSummary, RunView } from './queries/index.js';
-import { attemptViews, followRunEvents, listRunSummaries, openQuestions, runView } from './queries/index.js';
+import type {
+  Approval,
+  AttemptView,
+  FollowOptions,
+  OpenQuestion,
+  RunSummary,
+  RunView,
+} from './queries/index.js';
+import {
+  attemptViews,
+  followRunEvents,
+  listApprovals,
+  listRunSummaries,
+  openQuestions,
+  runView,
+} from './queries/index.js';
+import type { DecisionInput, DecisionResult } from './decide-approval.js';
+import { recordDecision } from './decide-approval.js';
 import { recordAnswer } from './answer-question.js';
 import { agentFor } from './run-context.js';
 import { driveRun } from './run-driver.js';
@@ -63,6 +79,10 @@ export interface Engine {
   answerQuestion(questionId: string, answer: string): Promise<void>;
   /** Questions asked in a run and not answered yet. */
   openQuestions(runId: string): Promise<OpenQuestion[]>;
+  /** The results a run asked a person about, oldest first (`open` ones still wait). */
+  approvals(runId: string): Promise<Approval[]>;
+  /** Approves or denies a waiting result; a driven run acts on it at once, a paused one on resume. */
+  decide(input: DecisionInput): Promise<DecisionResult>;
   getRun(runId: string): Promise<RunRecord>;
   /** The newest run, if any. */
   latestRun(): Promise<RunRecord | undefined>;
@@ -85,7 +105,8 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export type { OpenQuestion } from './queries/index.js';
+export type { Approval, OpenQuestion } from './queries/index.js';
+export type { DecisionInput, DecisionResult } from './decide-approval.js';
 
 export function createEngine(options: EngineOptions): Engine {
   const agents = options.agents ?? defaultAgentRegistry();
@@ -143,6 +164,8 @@ export function createEngine(options: EngineOptions): Engine {
     },
     answerQuestion: async (questionId, answer) => recordAnswer(await store(), questionId, answer),
     openQuestions: async (runId) => openQuestions(await store(), runId),
+    approvals: async (runId) => listApprovals(await store(), (await mustGetRun(await store(), runId)).id),
+    decide: async (input) => recordDecision(await store(), input),
     getRun: async (runId) => mustGetRun(await store(), runId),
     latestRun: async () => (await (await store()).listRuns())[0],
     listRuns: async () => listRunSummaries(await store()),

@@ -1,4 +1,13 @@
-export type { Engine, EngineOptions, CreateRunOptions, DriveRunOptions, OpenQuestion } from './engine.js';
+export type {
+  Engine,
+  EngineOptions,
+  CreateRunOptions,
+  DriveRunOptions,
+  OpenQuestion,
+  Approval,
+  DecisionInput,
+  DecisionResult,
+} from './engine.js';
 export { createEngine } from './engine.js';
 export type { WorkspaceEngineOptions } from './workspace-engine.js';
 export { createWorkspaceEngine } from './workspace-engine.js';

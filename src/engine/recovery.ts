@@ -26,7 +26,8 @@ export async function startOrResume(ctx: RunContext, ownerId: string): Promise<R
   }
 }
 
-const LIVE_TASK = new Set(['running', 'evaluating', 'rework', 'awaiting_approval']);
+/** A task waiting for approval runs nothing and stays waiting: its pipeline asks again on dispatch. */
+const LIVE_TASK = new Set(['running', 'evaluating', 'rework']);
 
 /**
  * Attempts left mid-flight by a dead owner become `interrupted` and their tasks go back to

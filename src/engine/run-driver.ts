@@ -193,6 +193,7 @@ class RunDriver {
       this.ctx.run.id,
       { after, pollMs: this.options.controlPollMs, signal: this.watch.signal, logger: this.ctx.logger },
       (request) => this.requestStop(request),
+      (taskId) => this.feed({ type: 'task-decided', taskId }),
     );
   }
 
@@ -262,7 +263,10 @@ class RunDriver {
           await finishRun(
             this.ctx,
             action.outcome,
-            this.stop ?? { reason: action.reason ?? action.outcome, by: 'user' },
+            this.stop ?? {
+              reason: action.reason ?? action.outcome,
+              by: action.awaiting === undefined ? 'user' : 'approval',
+            },
           ),
         );
         return;
@@ -290,12 +294,24 @@ class RunDriver {
           taskId,
           reason: `task ${taskId} is blocked: ${outcome.reason}`,
         });
+      case 'awaiting':
+        this.feed({ type: 'task-awaiting', taskId });
+        // A decision recorded before the watch could tell the scheduler (the task was still running) counts now.
+        if (await isDecided(this.ctx, taskId, outcome.approvalId))
+          this.feed({ type: 'task-decided', taskId });
+        return;
       case 'stopped':
         if (outcome.kind === 'pause') await moveTask(this.ctx, taskRequeued(runId, taskId, outcome.reason));
         if (outcome.kind === 'cancel') await moveTask(this.ctx, taskCancelled(runId, taskId, outcome.reason));
         return this.feed({ type: 'task-interrupted', taskId });
     }
   }
+}
+
+/** Whether a person has decided on the waiting result `approvalId` of the task. */
+async function isDecided(ctx: RunContext, taskId: string, approvalId: string): Promise<boolean> {
+  const decisions = await ctx.store.readEvents({ runId: ctx.run.id, taskId, types: ['approval.decided'] });
+  return decisions.some((e) => e.type === 'approval.decided' && e.data.approvalId === approvalId);
 }
 
 /** `sandbox: off` is said on every drive, where the run's events are read. */

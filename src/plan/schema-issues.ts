@@ -64,6 +64,7 @@ function convert(context: IssueContext, issue: ZodIssue, path: PlanPath, raw: un
     case 'too_big':
       return schema(`${what} must be ${issue.inclusive ? 'at most' : 'less than'} ${String(issue.maximum)}`);
     case 'invalid_union':
+      if (path.length === 1 && path[0] === 'reviewer') return reviewerIssues(context, issue, raw);
       return schema(
         `${what} must be a command string or an argv list`,
         'e.g. `test: "npm test"` or `test: [npm, test]`',
@@ -101,6 +102,37 @@ function unknownFailureKind(context: IssueContext, path: PlanPath, kind: string)
     ? `did you mean \`${suggestion}\`?`
     : `failure kinds: ${AGENT_FAILURE_KINDS.join(', ')}`;
   return issueAt(context, path, 'schema', `unknown failure kind \`${kind}\` in ${formatPath(path)}`, hint);
+}
+
+/**
+ * `reviewer` is `none` or a mapping: a mapping's own problems (a wrong type inside it) are told
+ * as themselves, at their node; anything else says what the key takes.
+ */
+function reviewerIssues(
+  context: IssueContext,
+  issue: Extract<ZodIssue, { code: 'invalid_union' }>,
+  raw: unknown,
+): PlanIssue[] {
+  const value = valueAt(raw, ['reviewer']);
+  const inner = issue.errors.find((branch) => branch.some((i) => i.code !== 'invalid_value'));
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && inner)
+    return inner.flatMap((i) =>
+      convert(
+        context,
+        i,
+        ['reviewer', ...i.path.filter((part): part is string | number => typeof part !== 'symbol')],
+        raw,
+      ),
+    );
+  return [
+    issueAt(
+      context,
+      ['reviewer'],
+      'schema',
+      `reviewer must be \`none\` or a mapping, got ${describeValue(value)}`,
+      'e.g. `reviewer: { agent: api, model: my-model }`, or `reviewer: none` to judge by the checks alone',
+    ),
+  ];
 }
 
 /** `verifiers.baseline` takes one of two words; say which, and which one was probably meant. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_FAILURE_KINDS, TASK_ID_PATTERN } from '../domain/index.js';
+import { AGENT_FAILURE_KINDS, AUTONOMY_LEVELS, TASK_ID_PATTERN } from '../domain/index.js';
 import { sandboxWideningSchema } from '../sandbox/widening-schema.js';
 
 /*
@@ -71,6 +71,28 @@ export const worktreeSchema = z.strictObject({
   keep: z.array(nonEmpty).optional(),
 });
 
+/** A score threshold of the reviewer's confidence, in [0, 1]. */
+const threshold = z.number().min(0).max(1);
+
+/**
+ * The LLM reviewer (`reviewer:`): which agent backend reads each attempt's diff and check output
+ * and judges its acceptance criteria, and the score thresholds of the confidence it yields. A
+ * plan without the key, or with `reviewer: none`, judges attempts by their checks alone.
+ */
+export const reviewerSchema = z
+  .strictObject({
+    agent: nonEmpty.default('api'),
+    model: nonEmpty.optional(),
+    agent_config: freeForm.optional(),
+    green_at: threshold.default(0.8),
+    yellow_at: threshold.default(0.5),
+  })
+  .refine((reviewer) => reviewer.yellow_at <= reviewer.green_at, {
+    path: ['yellow_at'],
+    message:
+      'must not be above green_at (a score at or above green_at is green, at or above yellow_at yellow)',
+  });
+
 export const taskSchema = z.strictObject({
   id: z.string().regex(TASK_ID_PATTERN),
   title: nonEmpty,
@@ -95,6 +117,11 @@ export const planFileSchema = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(4),
   agent_concurrency: z.record(nonEmpty, z.number().int().min(1).max(64)).default({}),
   max_rework: z.number().int().min(0).max(20).default(2),
+  /**
+   * Which results wait for a person before they merge: `full_auto` none (yellow merges),
+   * `review_yellow` the yellow ones, `review_all` every one. Red never merges.
+   */
+  autonomy: z.enum(AUTONOMY_LEVELS).default('review_yellow'),
   budgets: budgetsSchema.default({}),
   agent: nonEmpty.default('claude-code'),
   protected_paths: z.array(nonEmpty).default([]),
@@ -108,6 +135,7 @@ export const planFileSchema = z.strictObject({
   limits: limitsSchema.optional(),
   worktree: worktreeSchema.optional(),
   agents: z.record(nonEmpty, freeForm).default({}),
+  reviewer: z.union([z.literal('none'), reviewerSchema]).optional(),
   tasks: z.array(taskSchema).min(1),
 });
 
@@ -122,6 +150,7 @@ export function knownKeysAt(path: readonly (string | number)[]): readonly string
   if (last === 'limits') return Object.keys(limitsSchema.shape);
   if (path.length === 1 && last === 'worktree') return Object.keys(worktreeSchema.shape);
   if (path.length === 1 && last === 'retry') return Object.keys(retrySchema.shape);
+  if (path.length === 1 && last === 'reviewer') return Object.keys(reviewerSchema.shape);
   if (path.length === 1 && last === 'verifiers') return Object.keys(planVerifierSchema.shape);
   if (last === 'verifiers') return Object.keys(verifierSchema.shape);
   if (path.length === 2 && path[0] === 'pricing') return Object.keys(priceSchema.shape);

@@ -15,6 +15,7 @@ export function planToYaml(plan: Plan): string {
     concurrency: settings.concurrency,
     agent_concurrency: nonEmpty(settings.agent_concurrency),
     max_rework: settings.max_rework,
+    autonomy: settings.autonomy,
     budgets: nonEmpty(settings.budgets),
     agent: settings.agent,
     protected_paths: nonEmpty(settings.protected_paths),

@@ -114,11 +114,13 @@ function toPlan(file: PlanFile, fallbackName: string): Plan {
   };
   // `squash` is the default and stays implicit, so a plan written back reads the same.
   if (file.merge === 'keep') settings.merge = 'keep';
+  if (file.autonomy !== 'review_yellow') settings.autonomy = file.autonomy;
   if (file.base_branch !== undefined) settings.base_branch = file.base_branch;
   if (file.verifiers !== undefined) settings.verifiers = file.verifiers;
   if (file.sandbox !== undefined) settings.sandbox = file.sandbox;
   if (file.limits !== undefined) settings.limits = file.limits;
   if (file.worktree !== undefined) settings.worktree = file.worktree;
+  if (file.reviewer !== undefined) settings.reviewer = file.reviewer;
   return { name: file.name ?? fallbackName, settings, tasks: file.tasks };
 }
 

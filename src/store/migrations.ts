@@ -151,6 +151,20 @@ const attemptProcesses: Migration = {
   },
 };
 
+/**
+ * The LLM reviewer's verdict on an evaluation (criteria, critiques, usage), as JSON; null when no
+ * reviewer ran. A column of its own rather than inside `results_json`: that one stays the list
+ * of check results every reader (baseline comparison, status views) takes it for.
+ */
+const evaluationReview: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('evaluations').addColumn('review_json', 'text').execute();
+  },
+  async down(db: Kysely<unknown>) {
+    await db.schema.alterTable('evaluations').dropColumn('review_json').execute();
+  },
+};
+
 /** Gaffer's migrations, in code so they ship inside the bundle; names sort in apply order. */
 export function createMigrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
@@ -159,6 +173,7 @@ export function createMigrationProvider(dialect: StoreDialect): MigrationProvide
         '0001_initial': initial(dialect),
         '0002_failures_and_event_types': failuresAndEventTypes,
         '0003_attempt_processes': attemptProcesses,
+        '0004_evaluation_review': evaluationReview,
       };
     },
   };

@@ -193,6 +193,7 @@ export function evaluationToRow(evaluation: EvaluationRecord): Insertable<Evalua
     score: evaluation.score,
     confidence: evaluation.confidence,
     results_json: JSON.stringify(evaluation.results),
+    review_json: evaluation.review === undefined ? null : JSON.stringify(evaluation.review),
     created_at: evaluation.createdAt,
   };
 }
@@ -207,6 +208,9 @@ export function rowToEvaluation(row: Selectable<EvaluationsTable>): EvaluationRe
     score: row.score,
     confidence: row.confidence as EvaluationRecord['confidence'],
     results: JSON.parse(row.results_json) as EvaluationRecord['results'],
+    ...(row.review_json === null || row.review_json === undefined
+      ? {}
+      : { review: JSON.parse(row.review_json) as NonNullable<EvaluationRecord['review']> }),
     createdAt: row.created_at,
   };
 }

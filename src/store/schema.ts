@@ -67,6 +67,8 @@ export interface EvaluationsTable {
   score: number;
   confidence: string;
   results_json: string;
+  /** JSON of `EvaluationRecord['review']`; null when no reviewer ran (and on rows older than the column). */
+  review_json: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
 }
 

@@ -1,4 +1,4 @@
-import type { CommandSandbox, VerifierResult } from '../domain/index.js';
+import type { CommandSandbox, EvaluationReview, VerifierResult } from '../domain/index.js';
 import { checkDeliverables } from './deliverables.js';
 import { runVerifier } from './run-verifier.js';
 import type { VerifierCommand } from './verifier-command.js';
@@ -6,11 +6,13 @@ import type { VerifierCommand } from './verifier-command.js';
 /** Verifier results folded into the evaluation's verdict. */
 export interface EvaluationOutcome {
   passed: boolean;
-  /** Passed results over all results, in [0, 1]; 1 when nothing was checked. */
+  /** Passed results over all results, in [0, 1]; 1 when nothing was checked; with a reviewer, the confidence formula's. */
   score: number;
-  /** green when every check passed, red otherwise; yellow when nothing was verified (see `judge`), and with the LLM reviewer. */
+  /** green when every check passed, red otherwise; yellow when nothing was verified (see `judge`); with a reviewer, see `withReview`. */
   confidence: 'green' | 'yellow' | 'red';
   results: VerifierResult[];
+  /** The LLM reviewer's verdict, when the plan has a reviewer. */
+  review?: EvaluationReview;
   /** Why the confidence is what it is when that is not obvious from the results ("no checks ran: …"). */
   note?: string;
 }

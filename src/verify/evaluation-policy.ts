@@ -1,10 +1,18 @@
-import type { PlanSettings, PlanTask, VerifierResult } from '../domain/index.js';
+import type {
+  EvaluationReview,
+  PlanSettings,
+  PlanTask,
+  ReviewerSettings,
+  VerifierResult,
+} from '../domain/index.js';
 import type { BaselineEntry } from './baseline-compare.js';
 import { markPreexisting } from './baseline-compare.js';
 import type { EvaluationOutcome } from './evaluate-worktree.js';
 import { scoreResults } from './evaluate-worktree.js';
 import { formatFailures } from './format-failures.js';
 import { resolveVerifiers } from './resolve-verifiers.js';
+import { scoreEvaluation } from './review/confidence-formula.js';
+import { REVIEWER, reviewerNotes, reviewResult } from './review/review-result.js';
 import type { VerifierCommand } from './verifier-command.js';
 
 /** Per-verifier time limit when neither the plan nor the task sets `verifiers.timeout_s`. */
@@ -59,7 +67,7 @@ export interface JudgeOptions {
  * The results Gaffer makes itself (the worktree setup included: installing dependencies verifies
  * nothing about the change); every other result is one of the repository's checks.
  */
-const BUILT_IN_CHECKS = new Set(['deliverables', 'protected-paths', 'changes', 'setup']);
+const BUILT_IN_CHECKS = new Set(['deliverables', 'protected-paths', 'changes', 'setup', REVIEWER]);
 
 /** Shown (and recorded) when an evaluation verified nothing: what the user can do about it. */
 export const NO_CHECKS_NOTE =
@@ -94,10 +102,61 @@ export function judge(
 }
 
 /**
+ * The checks' verdict (from {@link judge}) with the reviewer's folded in by the confidence
+ * formula: the score and confidence are the formula's, `passed` is false exactly when it is red
+ * (so the attempt goes to rework), and the reviewer's words join the results as `reviewer`, which
+ * fails when the review alone would make the attempt red.
+ */
+export function withReview(
+  checks: EvaluationOutcome,
+  review: EvaluationReview,
+  thresholds: Pick<ReviewerSettings, 'green_at' | 'yellow_at'>,
+  durationMs = 0,
+): EvaluationOutcome {
+  const counted = checks.results.filter((r) => !r.preexisting);
+  // No check ran at all: a reviewer that read the diff and judged it is the verification. A
+  // preexisting failure let through still caps it: it could hide new breakage in that check.
+  const reviewVerifies = checks.note === NO_CHECKS_NOTE && review.status === 'parsed';
+  const unverified =
+    checks.passed && checks.confidence === 'yellow' && !reviewVerifies ? checks.note : undefined;
+  const formula = scoreEvaluation({
+    checks: {
+      counted: counted.length,
+      passed: counted.filter((r) => r.passed).length,
+      ...(unverified === undefined ? {} : { unverified }),
+    },
+    review,
+    thresholds,
+  });
+  const alone = scoreEvaluation({ checks: { counted: 0, passed: 0 }, review, thresholds });
+  const reviewPassed = alone.confidence !== 'red' && review.status === 'parsed';
+  const note = [
+    reviewVerifies ? undefined : checks.note,
+    ...formula.reasons.filter((r) => r !== checks.note && r !== 'a check failed'),
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return {
+    passed: checks.passed && formula.confidence !== 'red',
+    score: formula.score,
+    confidence: formula.confidence,
+    results: [...checks.results, reviewResult(review, reviewPassed, durationMs)],
+    review,
+    ...(note ? { note } : {}),
+  };
+}
+
+/**
  * What a failed evaluation sends back: a short reason for status views, the full feedback for the
- * agent. A preexisting failure is the repository's state, not the agent's doing: never sent.
+ * agent — the failed checks' output and the reviewer's not-met criteria and critiques, even when
+ * only a check failed. A preexisting failure is the repository's state, not the agent's doing: never sent.
  */
 export function evaluationSetback(results: readonly VerifierResult[]): { reason: string; feedback: string } {
   const failed = results.filter((r) => !r.passed && !r.preexisting);
-  return { reason: `${failed.map((r) => r.name).join(', ')} failed`, feedback: formatFailures(failed) };
+  const notes = reviewerNotes(results);
+  const extra = notes?.passed ? `\n\n### The reviewer's notes\n\n${notes.output}` : '';
+  return {
+    reason: `${failed.map((r) => r.name).join(', ')} failed`,
+    feedback: (formatFailures(failed) + extra).trim(),
+  };
 }

@@ -21,6 +21,21 @@ export {
   evaluationSetback,
 } from './evaluation-policy.js';
 export type { JudgeOptions } from './evaluation-policy.js';
+export { withReview } from './evaluation-policy.js';
+export type { AskReviewer, Confidence, FormulaInput, FormulaResult, ReviewerAnswer } from './review/index.js';
+export {
+  CRITERION_WEIGHT,
+  CRITIQUE_PENALTY,
+  DEFAULT_THRESHOLDS,
+  REVIEWER,
+  collectAnswer,
+  formatReview,
+  hasFindings,
+  parseReviewReply,
+  reviewPrompt,
+  runReview,
+  scoreEvaluation,
+} from './review/index.js';
 export { NO_CHECKS_NOTE } from './evaluation-policy.js';
 export type { BaselineCheck } from './baseline-checks.js';
 export { baselineChecks } from './baseline-checks.js';

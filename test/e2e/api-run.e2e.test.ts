@@ -25,6 +25,7 @@ describe('gaffer run with an OpenAI-compatible model', () => {
 pricing: { local-coder: { input: 2, output: 8 } }
 agents:
   api: { provider: openai-compatible, base_url: "${server.url}/v1", model: local-coder }
+autonomy: full_auto
 tasks:
   - id: hello
     title: Write hello.txt

@@ -15,6 +15,7 @@ concurrency: 1
 max_rework: 0
 agents:
   claude-code: { model: claude-sonnet-4-5, max_retries: 0, timeout_s: 120 }
+autonomy: full_auto
 tasks:
   - id: a
     title: Write a.txt

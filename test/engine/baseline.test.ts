@@ -32,6 +32,7 @@ console.log('ok');
 const plan = (verifiers: string, tasks = TASKS) => `agent: script
 max_rework: 1
 verifiers: ${verifiers}
+autonomy: full_auto
 tasks:
 ${tasks}`;
 
@@ -225,7 +226,7 @@ describe('the baseline: the run’s checks on the base commit, before any agent'
   });
 
   it('reports a repository with no checks at the start, and every evaluation is yellow with "no checks ran"', async () => {
-    const repo = makeRepo({ 'plan.yaml': `agent: script\ntasks:\n${TASKS}` });
+    const repo = makeRepo({ 'plan.yaml': `agent: script\nautonomy: full_auto\ntasks:\n${TASKS}` });
     const result = await runMain(['run', 'plan.yaml'], repo);
 
     expect(result.code, result.stderr).toBe(0);

@@ -20,6 +20,7 @@ const timer = setInterval(() => existsSync(process.argv[2]) && clearInterval(tim
 const plan = (gate: string) => `agent: script
 sandbox: { readable: [${JSON.stringify(dirname(gate))}] }
 concurrency: 2
+autonomy: full_auto
 tasks:
   - id: slow
     title: Slow

@@ -21,6 +21,7 @@ if (answer !== '42') { console.error('expected 42, got ' + answer); process.exit
 const REWORK_PLAN = `agent: script
 verifiers:
   commands: { test: "node check.js" }
+autonomy: full_auto
 tasks:
   - id: calc
     title: Calc
@@ -67,6 +68,7 @@ describe('every check visible', () => {
   it('labels an attempt the agent failed by its failure, and says it was retried', async () => {
     const plan = `agent: script
 retry: { initial_interval_s: 0 }
+autonomy: full_auto
 tasks:
   - id: flaky
     title: Flaky
@@ -149,6 +151,7 @@ describe('gaffer runs', () => {
 max_rework: 0
 verifiers:
   commands: { test: "node check.js" }
+autonomy: full_auto
 tasks:
   - id: calc
     title: Calc
@@ -229,6 +232,7 @@ describe('CLI manners', () => {
 max_rework: 0
 verifiers:
   commands: { test: "node check.js" }
+autonomy: full_auto
 tasks:
   - id: good
     title: Good
@@ -307,6 +311,7 @@ describe('the live table says what each task is doing now', () => {
 sandbox: { readable: [${JSON.stringify(gates)}] }
 verifiers:
   commands: { test: [node, check-gate.js, ${JSON.stringify(checkGate)}] }
+autonomy: full_auto
 tasks:
   - id: slow
     title: Slow

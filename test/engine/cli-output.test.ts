@@ -3,6 +3,7 @@ import { runCli, runMain } from '../support/cli.js';
 import { makeRepo } from '../support/repo.js';
 
 const PLAN = `agent: script
+autonomy: full_auto
 tasks:
   - id: a
     title: A

@@ -27,6 +27,7 @@ describe('honest outcomes', () => {
   it('fails an attempt that changes nothing, and tells the agent why', async () => {
     const { final, view } = await runPlan(`agent: script
 max_rework: 1
+autonomy: full_auto
 tasks:
   - id: idle
     title: Says it is done without doing anything
@@ -41,6 +42,7 @@ tasks:
 
   it('passes a task that only checks when it allows an empty result', async () => {
     const { final, view } = await runPlan(`agent: script
+autonomy: full_auto
 tasks:
   - id: audit
     title: Only looks
@@ -61,7 +63,7 @@ tasks:
     depends_on: [one]
     agent_config: { steps: [ { write: { path: two.txt, content: "2" } } ] }
 `;
-    const squash = await runPlan(`agent: script\n${tasks}`);
+    const squash = await runPlan(`agent: script\nautonomy: full_auto\n${tasks}`);
     expect(squash.final.status).toBe('completed');
     const squashed = git(squash.repo, 'rev-list', `main..${squash.run.integrationBranch}`).split('\n');
     expect(squashed).toHaveLength(2);
@@ -70,7 +72,7 @@ tasks:
     await store?.close();
     store = undefined;
 
-    const keep = await runPlan(`agent: script\nmerge: keep\n${tasks}`);
+    const keep = await runPlan(`agent: script\nautonomy: full_auto\nmerge: keep\n${tasks}`);
     expect(keep.final.status).toBe('completed');
     const merges = git(keep.repo, 'rev-list', '--merges', `main..${keep.run.integrationBranch}`).split('\n');
     expect(merges).toHaveLength(2);
@@ -87,6 +89,7 @@ describe('what an agent breaks in its own worktree', () => {
       ...files,
       'plan.yaml': `agent: script
 max_rework: 0
+autonomy: full_auto
 tasks:
   - id: breaks
     title: Leaves a trailing comma

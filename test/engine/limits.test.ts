@@ -28,6 +28,7 @@ max_rework: 0
 ${limits}
 agents:
   command: { argv: [node, -e, ${JSON.stringify(AGENT)}] }
+autonomy: full_auto
 tasks:
   - id: big
     title: Writes big files

@@ -37,7 +37,8 @@ for (const dialect of DIALECTS)
   describe.skipIf(skipDialect(dialect))(`native session resume (${dialect})`, () => {
     it('records the agent’s session id as soon as it is known and resumes that session', async () => {
       const repo = makeRepo({
-        'plan.yaml': 'agent: resumable\ntasks:\n  - id: t\n    title: T\n    allow_empty: true\n',
+        'plan.yaml':
+          'agent: resumable\nautonomy: full_auto\ntasks:\n  - id: t\n    title: T\n    allow_empty: true\n',
       });
       const seen: SessionInput[] = [];
       const agents = createAgentRegistry([resumableAgent(seen), createScriptAgent()]);

@@ -6,6 +6,7 @@ import { git, makeRepo } from '../support/repo.js';
 // Independent tasks, so each run adds and removes several worktrees and merges several times
 // while the other does the same in the same repository.
 const PLAN = `agent: script
+autonomy: full_auto
 tasks:
 ${['a', 'b', 'c', 'd']
   .map(

@@ -66,6 +66,7 @@ max_rework: 2
 verifiers:
   commands: { test: "node check.mjs" }
 ${extra}
+autonomy: full_auto
 tasks:
   - id: c
     title: Write c.txt
@@ -99,6 +100,7 @@ describe('what the agent is told', () => {
     const plan = `agent: fake
 concurrency: 2
 max_rework: 2
+autonomy: full_auto
 tasks:
   - id: x
     title: X writes shared.txt
@@ -129,6 +131,7 @@ tasks:
 
   it('passes on AGENTS.md and CLAUDE.md as committed on the base, not an uncommitted edit', async () => {
     const plan = `agent: fake
+autonomy: full_auto
 tasks:
   - id: t
     title: Write t.txt
@@ -156,6 +159,7 @@ describe('worktrees after a run', () => {
 max_rework: 0
 verifiers:
   commands: { test: "node check.mjs" }
+autonomy: full_auto
 tasks:
   - id: ok
     title: Passes
@@ -184,6 +188,7 @@ describe('what reaches the scheduler', () => {
     const plan = `agent: script
 concurrency: 3
 agent_concurrency: { script: 1 }
+autonomy: full_auto
 tasks:
   - id: p
     title: P
@@ -216,6 +221,7 @@ tasks:
     // By task count, first → second is the longer chain and is listed first; by estimate, lone is.
     const plan = `agent: script
 concurrency: 1
+autonomy: full_auto
 tasks:
   - id: first
     title: First of two

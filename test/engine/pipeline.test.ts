@@ -61,6 +61,8 @@ async function harness(
         ...base.plan.settings,
         agent: 'fake',
         agents: {},
+        // No checks run here: the results are yellow, merged without waiting for a person.
+        autonomy: 'full_auto',
         retry: { ...DEFAULT_RETRY_POLICY, initial_interval_s: 0.01 },
       },
       tasks: base.plan.tasks.map((t) => ({

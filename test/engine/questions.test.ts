@@ -8,6 +8,7 @@ import { DIALECTS, openTestStore, skipDialect } from '../support/stores.js';
 
 const plan = (timeout: number) => `agent: script
 question_timeout_s: ${timeout}
+autonomy: full_auto
 tasks:
   - id: asker
     title: Asks which port

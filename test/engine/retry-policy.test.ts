@@ -36,6 +36,7 @@ max_rework: 2
 ${extra}
 agents:
   api: { provider: openai-compatible, base_url: "${url}/v1", model: local-coder }
+autonomy: full_auto
 tasks:
   - id: hello
     title: Write hello.txt
@@ -89,6 +90,7 @@ describe('the retry policy', () => {
     const repo = `agent: script
 max_rework: 1
 retry: { attempts: 1, initial_interval_s: 0.01 }
+autonomy: full_auto
 tasks:
   - id: flaky
     title: Always overloaded

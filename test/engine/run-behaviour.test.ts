@@ -40,6 +40,7 @@ const fileOn = (repo: string, branch: string, path: string) => git(repo, 'show',
 const HEADER = `agent: script
 max_rework: 1
 verifiers: { commands: { test: "node check.mjs" } }
+autonomy: full_auto
 tasks:
 `;
 
@@ -95,6 +96,7 @@ for (const dialect of DIALECTS)
       const { final, tasks, events, repo, run } = await runPlan(
         `agent: script
 protected_paths: [config/**]
+autonomy: full_auto
 tasks:
   - id: sneaky
     title: Touches config on its first attempt
@@ -116,6 +118,7 @@ tasks:
     it('merges in dependency order and resolves a conflict by rework on the new integration head', async () => {
       const { final, tasks, events, repo, run } = await runPlan(`agent: script
 concurrency: 2
+autonomy: full_auto
 tasks:
   - id: left
     title: Writes shared.txt quickly
@@ -140,6 +143,7 @@ tasks:
       const repo = makeRepo({
         'plan.yaml': `agent: script
 concurrency: 1
+autonomy: full_auto
 tasks:
   - id: quick
     title: Quick
@@ -181,6 +185,7 @@ tasks:
       const { final, repo, run } = await runPlan(`agent: command
 agents:
   command: { argv: [node, -e, ${JSON.stringify(agent)}] }
+autonomy: full_auto
 tasks:
   - id: hello
     title: Say hello
@@ -193,6 +198,7 @@ tasks:
     it('stops resumably on an engine error (the integration branch checked out by the user) instead of cancelling', async () => {
       const repo = makeRepo({
         'plan.yaml': `agent: script
+autonomy: full_auto
 tasks:
   - id: one
     title: One

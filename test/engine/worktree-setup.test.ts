@@ -113,6 +113,7 @@ worktree:
   setup: npm ci --prefer-offline --no-audit --no-fund
   setup_when_changed: [package-lock.json]
   keep: [node_modules]
+autonomy: full_auto
 tasks:
   - id: greet
     title: Writes the greeting from .env
@@ -160,6 +161,7 @@ verifiers: { skip: [test] }
 worktree:
   setup: "if [ -f broken ]; then echo 'npm ERR! the registry is down' >&2; exit 3; fi"
   keep: []
+autonomy: full_auto
 tasks:
   - id: breaks
     title: Breaks the setup
@@ -192,6 +194,7 @@ tasks:
   it('fails the run before any agent when the setup fails on the base commit', async () => {
     const repo = nodeRepo(`agent: command
 worktree: { setup: "echo 'npm ERR! no lock file' >&2; exit 3" }
+autonomy: full_auto
 tasks:
   - id: one
     title: Never starts
@@ -210,6 +213,7 @@ worktree:
   link: [node_modules]
 verifiers:
   commands: { test: [node, -e, "process.exit(require('./node_modules/dep') === 'v1' ? 0 : 1)"] }
+autonomy: full_auto
 tasks:
   - id: look
     title: Looks at node_modules

@@ -12,6 +12,7 @@ import { pickRun } from '../pick-run.js';
 import { transcriptLine } from '../transcript-lines.js';
 import type { GlobalOptions } from '../workspace.js';
 import { engineFor } from '../workspace.js';
+import { reviewLines } from './status-command.js';
 
 type Act = (fn: (global: GlobalOptions) => Promise<number>) => Promise<void>;
 
@@ -104,6 +105,12 @@ async function printAttempts(
         indent: '  ',
       });
       output.out(lines.join('\n') + '\n');
+    }
+    if (attempt.evaluation?.review) {
+      output.out(paint(output, 'bold', 'review:') + '\n');
+      output.out(
+        reviewLines(output, attempt.evaluation.review, { indent: '  ', full: true }).join('\n') + '\n',
+      );
     }
   }
 }

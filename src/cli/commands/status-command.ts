@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Usage } from '../../domain/index.js';
+import type { EvaluationReview, Usage } from '../../domain/index.js';
 import type { AttemptView, RunView } from '../../engine/index.js';
 import { taskActivities } from '../../engine/index.js';
 import { attemptOutcome, withNext } from '../attempt-outcome.js';
@@ -58,6 +58,7 @@ function statusJson(view: RunView) {
     })),
     usage: view.usage,
     openQuestions: view.openQuestions,
+    openApprovals: view.openApprovals,
   };
 }
 
@@ -85,6 +86,7 @@ function statusText(output: Output, view: RunView, notes: ReadonlyMap<string, st
         tasks.map((t) => t.taskId),
       ),
       ...questionSection(output, questions),
+      ...approvalSection(output, view.openApprovals),
     ].join('\n') + '\n'
   );
 }
@@ -113,6 +115,53 @@ export function attemptSection(
       lines.push(
         ...checkLines(output, attempt.evaluation.results, { failedTail, passedTail: 0, indent: '      ' }),
       );
+    if (attempt.evaluation?.review)
+      lines.push(...reviewLines(output, attempt.evaluation.review, { indent: '      ', full: false }));
+  }
+  return lines;
+}
+
+/**
+ * The reviewer's verdict under an attempt's checks: a summary line (criteria met, critiques), then
+ * a line per criterion not met or unsure; `full` (logs) adds met criteria, evidence and critiques.
+ */
+export function reviewLines(
+  output: Output,
+  review: EvaluationReview,
+  options: { indent: string; full: boolean },
+): string[] {
+  const met = review.criteria.filter((c) => c.verdict === 'met').length;
+  const counts = [
+    review.criteria.length ? `${met}/${review.criteria.length} criteria met` : 'no acceptance criteria',
+    `${review.critiques.length} critique${review.critiques.length === 1 ? '' : 's'}`,
+    ...(review.sessions > 1 ? [`asked ${review.sessions} times`] : []),
+    ...(review.diffCut ? ['diff cut to fit'] : []),
+  ];
+  const lines = [
+    `${options.indent}review by ${review.agent}${review.model ? ` (${review.model})` : ''}: ${counts.join(', ')}`,
+  ];
+  if (review.status === 'unreadable')
+    lines.push(
+      `${options.indent}  ${paint(output, 'yellow', '!')} reply not readable: ${review.error ?? 'no reason'}`,
+    );
+  for (const c of review.criteria) {
+    if (c.verdict === 'met' && !options.full) continue;
+    const mark =
+      c.verdict === 'met'
+        ? paint(output, 'green', '✓ met')
+        : c.verdict === 'not_met'
+          ? paint(output, 'red', '✗ not met')
+          : paint(output, 'yellow', '? cannot tell');
+    lines.push(`${options.indent}  ${mark}: ${c.criterion}`);
+    if (options.full && c.evidence)
+      lines.push(`${options.indent}      ${paint(output, 'gray', `│ ${c.evidence}`)}`);
+  }
+  if (options.full) {
+    for (const critique of review.critiques)
+      lines.push(
+        `${options.indent}  ${paint(output, critique.severity === 'minor' ? 'gray' : 'red', `[${critique.severity}]`)} ${critique.text}`,
+      );
+    if (review.summary) lines.push(`${options.indent}  ${paint(output, 'gray', review.summary)}`);
   }
   return lines;
 }
@@ -120,6 +169,22 @@ export function attemptSection(
 export function attemptHeading(output: Output, attempt: AttemptView, next: AttemptView | undefined): string {
   const outcome = attemptOutcome(attempt, next);
   return `  #${attempt.number} ${attempt.kind} on ${attempt.agent}: ${paint(output, outcome.color, outcome.label)}`;
+}
+
+function approvalSection(output: Output, approvals: RunView['openApprovals']): string[] {
+  if (approvals.length === 0) return [];
+  return [
+    '',
+    paint(
+      output,
+      'yellow',
+      `${approvals.length} result${approvals.length > 1 ? 's' : ''} waiting for approval:`,
+    ),
+    ...approvals.map(
+      (a) => `  [${a.approvalId}] ${a.taskId}, attempt ${a.attempt}: ${a.confidence}; ${a.why}`,
+    ),
+    `  approve with: gaffer approve <id>   deny with: gaffer deny <id> --reason "what to change"`,
+  ];
 }
 
 function questionSection(output: Output, questions: RunView['openQuestions']): string[] {

@@ -6,7 +6,8 @@ import type { ControlRequest } from './control.js';
 
 /**
  * Follows a driven run's log for pause and cancel requests from other processes (recorded by
- * {@link requestStop}) until `signal` aborts. A read error must not end the run — the lease
+ * {@link requestStop}), and for decisions on waiting results (`onDecision`, with the task's id),
+ * until `signal` aborts. A read error must not end the run — the lease
  * decides that — so the watch logs it and starts again from where it was.
  */
 export async function watchControlRequests(
@@ -14,13 +15,14 @@ export async function watchControlRequests(
   runId: string,
   options: { after: number; pollMs: number; signal: AbortSignal; logger: Logger },
   onRequest: (request: ControlRequest) => void,
+  onDecision: (taskId: string) => void = () => undefined,
 ): Promise<void> {
   let after = options.after;
   while (!options.signal.aborted) {
     try {
       for await (const event of tailEvents(store, runId, {
         after,
-        types: ['run.pause-requested', 'run.cancel-requested'],
+        types: ['run.pause-requested', 'run.cancel-requested', 'approval.decided'],
         follow: true,
         pollMs: options.pollMs,
         signal: options.signal,
@@ -28,6 +30,7 @@ export async function watchControlRequests(
         after = event.id;
         if (event.type === 'run.pause-requested') onRequest({ kind: 'pause', ...event.data });
         if (event.type === 'run.cancel-requested') onRequest({ kind: 'cancel', reason: event.data.reason });
+        if (event.type === 'approval.decided' && event.taskId !== undefined) onDecision(event.taskId);
       }
     } catch (error) {
       options.logger.warn('reading control requests failed; retrying', { runId, error: errorMessage(error) });

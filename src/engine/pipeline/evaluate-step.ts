@@ -1,16 +1,40 @@
-import type { AttemptRecord, VerifierResult } from '../../domain/index.js';
-import { taskEvaluating } from '../../domain/index.js';
-import type { EvaluationOutcome, JudgeOptions } from '../../verify/index.js';
-import { evaluateWorktree, formatArgv, judge, noChangesResult } from '../../verify/index.js';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type {
+  AgentAdapter,
+  AttemptRecord,
+  ReviewerSettings,
+  SessionInput,
+  VerifierResult,
+} from '../../domain/index.js';
+import { addUsage, taskEvaluating, ZERO_USAGE } from '../../domain/index.js';
+import type { EvaluationOutcome, JudgeOptions, ReviewerAnswer } from '../../verify/index.js';
+import {
+  collectAnswer,
+  evaluateWorktree,
+  formatArgv,
+  judge,
+  noChangesResult,
+  runReview,
+  withReview,
+} from '../../verify/index.js';
 import { readRunBaseline } from '../baseline/index.js';
-import { verifierEnv } from '../child-env.js';
+import { agentEnv, verifierEnv } from '../child-env.js';
 import { errorMessage } from '../logger.js';
 import { recordAttemptProcess } from '../recovery/record-process.js';
 import { redactSecrets } from '../redact.js';
 import { knownSecretValues } from '../secrets.js';
-import { checkSandboxRequest, openSandbox } from '../sandbox/index.js';
+import {
+  agentSandboxRequest,
+  agentStateDir,
+  checkSandboxRequest,
+  openSandbox,
+  prepareAgentState,
+} from '../sandbox/index.js';
 import type { RunContext } from '../run-context.js';
-import { taskOf } from '../run-context.js';
+import { protectedPathsOf, runDir, taskOf } from '../run-context.js';
+import { integrationHead } from './repo-steps.js';
+import { reviewerConfig, reviewerOf } from '../reviewer-settings.js';
 import { keptPaths, prepareWorktreeFiles, setupAfterAgent } from '../workspace/worktree-setup.js';
 import { taskChecks } from './task-checks.js';
 
@@ -24,7 +48,9 @@ export type EvaluationEnd = 'evaluated' | 'stopped' | { type: 'blocked'; reason:
  * the checks run again on resume (without another agent session). A worktree made again for a
  * resumed evaluation whose setup fails blocks the task (recorded), as before an attempt. When the
  * agent changed a file the setup depends on, the setup runs again first, as a check named `setup`:
- * its failure is the attempt's (rework), and the checks do not run on the failed install.
+ * its failure is the attempt's (rework), and the checks do not run on the failed install. With a
+ * `reviewer:` in the plan, the LLM reviewer then judges the diff and the checks' output, and the
+ * confidence formula folds both into the verdict (`withReview`).
  */
 export async function evaluateAttempt(
   ctx: RunContext,
@@ -63,8 +89,15 @@ export async function evaluateAttempt(
     results.unshift(branchMovedResult());
   }
   const filesChanged = (await ctx.store.getTask(ctx.run.id, attempt.taskId))?.filesChanged ?? 0;
-  if (filesChanged === 0 && !taskOf(ctx.run, attempt.taskId).allow_empty) results.unshift(noChangesResult());
-  await recordEvaluation(ctx, attempt, judge(results, reverted, await judgeOptions(ctx, attempt)), checked);
+  const empty = filesChanged === 0 && !taskOf(ctx.run, attempt.taskId).allow_empty;
+  if (empty) results.unshift(noChangesResult());
+  const verdict = judge(results, reverted, await judgeOptions(ctx, attempt));
+  const reviewer = reviewerOf(ctx.run);
+  // An attempt that changed nothing has nothing to review: the `changes` failure says it all.
+  const final =
+    reviewer && !empty ? await withReviewer(ctx, attempt, checked, verdict, reviewer, signal) : verdict;
+  if (signal.aborted) return 'stopped';
+  await recordEvaluation(ctx, attempt, final, checked);
   if (setup.type === 'ran') await setup.settle();
   return 'evaluated';
 }
@@ -137,7 +170,7 @@ async function recordEvaluation(
   const earlier = (await store.listEvaluations(attempt.runId, attempt.taskId)).filter(
     (e) => e.attemptId === attempt.id,
   );
-  const { passed, score, confidence, results } = verdict;
+  const { passed, score, confidence, results, review } = verdict;
   await store.transaction(async (tx) => {
     await tx.insertEvaluation(
       {
@@ -147,6 +180,7 @@ async function recordEvaluation(
         score,
         confidence,
         results,
+        ...(review ? { review } : {}),
         createdAt: new Date().toISOString(),
       },
       {
@@ -161,10 +195,115 @@ async function recordEvaluation(
         },
       },
     );
+    // The reviewer's sessions are spent on the attempt: run and task totals count them.
+    if (review?.usage)
+      await tx.updateAttempt(attempt.id, { usage: addUsage(attempt.usage ?? ZERO_USAGE, review.usage) });
     // The evaluation record has no place for a note; its event carries it for status and logs.
     if (verdict.note && confidence === 'yellow')
       await tx.appendEvent({ type: 'evaluation.no-checks', ...where, data: { note: verdict.note } });
   });
+}
+
+/**
+ * The checks' verdict with the reviewer's folded in. The reviewer sees the task's diff against the
+ * integration branch (secrets masked) and the checks' results; it runs in an empty scratch
+ * directory under `.gaffer/runs/<run>/reviews/`, the only place its sandbox and tools may write,
+ * so it can change nothing of the attempt. The directory is gone once the review is.
+ */
+async function withReviewer(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  checked: string | undefined,
+  verdict: EvaluationOutcome,
+  reviewer: ReviewerSettings,
+  signal: AbortSignal,
+): Promise<EvaluationOutcome> {
+  const started = Date.now();
+  const task = taskOf(ctx.run, attempt.taskId);
+  const known = knownSecretValues(ctx.env);
+  const head = checked ?? attempt.headCommit ?? attempt.baseCommit;
+  const diff = await ctx.repo.git(
+    ['diff', '--no-color', '--no-ext-diff', '--no-textconv', `${await integrationHead(ctx)}...${head}`, '--'],
+    { allowFail: true },
+  );
+  const adapter = ctx.agents.get(reviewer.agent);
+  const config = reviewerConfig(ctx.run, reviewer);
+  const scratch = join(runDir(ctx.repo.root, ctx.run.id), 'reviews', attempt.id);
+  await mkdir(scratch, { recursive: true });
+  try {
+    const review = await runReview({
+      material: {
+        task,
+        diff: redactSecrets(
+          diff.code === 0 ? diff.stdout : `(the diff could not be read: ${diff.stderr.trim()})`,
+          known,
+        ),
+        results: verdict.results,
+      },
+      agent: reviewer.agent,
+      ...(typeof config.model === 'string' ? { model: config.model } : {}),
+      stopped: () => signal.aborted,
+      ask: (prompt) =>
+        askReviewer(
+          ctx,
+          adapter,
+          {
+            runId: attempt.runId,
+            taskId: attempt.taskId,
+            attemptId: attempt.id,
+            attemptNumber: attempt.number,
+            kind: attempt.kind,
+            // Its context files are the attempt's to read, not the reviewer's: it judges the diff.
+            task: { ...task, context_files: [] },
+            prompt,
+            cwd: scratch,
+            config,
+            env: agentEnv(ctx.env, config, adapter.envKeys),
+            protectedPaths: protectedPathsOf(ctx.run),
+          },
+          signal,
+        ),
+    });
+    const safe =
+      review.error === undefined ? review : { ...review, error: redactSecrets(review.error, known) };
+    return withReview(verdict, safe, reviewer, Date.now() - started);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One reviewer session in the agent sandbox (writable: the scratch directory and the backend's
+ * own private state, never the user's); a session that throws is a failed answer, not a crash.
+ */
+async function askReviewer(
+  ctx: RunContext,
+  adapter: AgentAdapter,
+  input: SessionInput,
+  signal: AbortSignal,
+): Promise<ReviewerAnswer> {
+  const needs = adapter.sandboxNeeds?.(input.config, ctx.env) ?? { writable: [], network: [] };
+  const stateDir =
+    needs.state === undefined
+      ? undefined
+      : prepareAgentState(
+          agentStateDir(ctx.repo.root, input.runId, `${input.taskId}.review`, adapter.name),
+          needs.state.seed,
+        );
+  const opened = await openSandbox(
+    agentSandboxRequest(ctx, input.cwd, input.task, needs, input.config, stateDir),
+  );
+  try {
+    const session = adapter.start(
+      { ...input, sandbox: opened.sandbox, ...(stateDir === undefined ? {} : { stateDir }) },
+      signal,
+    );
+    return await collectAnswer(session);
+  } catch (error) {
+    return { text: '', error: errorMessage(error) };
+  } finally {
+    await opened.dispose();
+  }
 }
 
 /**

@@ -101,6 +101,8 @@ const facts = ({
     evaluation: undefined,
     conflict: undefined,
     reverted: [],
+    decision: undefined,
+    autonomy: 'review_yellow',
     maxRework: 2,
     retry: DEFAULT_RETRY_POLICY,
     ...overrides,
@@ -368,6 +370,48 @@ describe('nextStep', () => {
         }),
       );
       expect(step).toEqual({ type: 'block', reason: 'merge conflict in src/a.ts' });
+    });
+  });
+
+  describe('a passing result under the run’s autonomy', () => {
+    const last = attempt(1, 'first', { status: 'succeeded' });
+    const yellow = { ...evaluation(last, [check('test', true)]), confidence: 'yellow' as const };
+    const green = evaluation(last, [check('test', true)]);
+
+    it('waits for a person when yellow under review_yellow, and merges when green', () => {
+      const step = nextStep(facts({ attempts: [last], evaluation: yellow }));
+      expect(step).toMatchObject({ type: 'await-approval', evaluation: { id: yellow.id } });
+      expect(step.type === 'await-approval' ? step.why : '').toContain('review_yellow');
+      expect(nextStep(facts({ attempts: [last], evaluation: green }))).toMatchObject({ type: 'merge' });
+    });
+
+    it('merges yellow under full_auto, and waits even when green under review_all', () => {
+      expect(nextStep(facts({ attempts: [last], evaluation: yellow, autonomy: 'full_auto' }))).toMatchObject({
+        type: 'merge',
+      });
+      expect(nextStep(facts({ attempts: [last], evaluation: green, autonomy: 'review_all' }))).toMatchObject({
+        type: 'await-approval',
+      });
+    });
+
+    it('merges once approved; a denial is a rework carrying the reason, even with no rework left', () => {
+      const approved = { decision: 'approved' as const, reason: null };
+      expect(nextStep(facts({ attempts: [last], evaluation: yellow, decision: approved }))).toMatchObject({
+        type: 'merge',
+      });
+      const denied = { decision: 'denied' as const, reason: 'use the existing helper\nnot a new one' };
+      const step = nextStep(facts({ attempts: [last], evaluation: yellow, decision: denied, maxRework: 0 }));
+      expect(step).toMatchObject({ type: 'rework', setback: { reason: 'denied: use the existing helper' } });
+      expect(step.type === 'rework' ? step.setback.feedback : '').toContain(
+        'use the existing helper\nnot a new one',
+      );
+    });
+
+    it('never asks about a red result: it goes back for rework', () => {
+      const red = evaluation(last, [check('test', false, 'boom')]);
+      expect(nextStep(facts({ attempts: [last], evaluation: red, autonomy: 'review_all' }))).toMatchObject({
+        type: 'rework',
+      });
     });
   });
 });

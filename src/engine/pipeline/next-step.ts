@@ -1,6 +1,7 @@
 import type {
   AgentFailure,
   AgentFailureKind,
+  Autonomy,
   AttemptKind,
   AttemptRecord,
   EvaluationRecord,
@@ -9,6 +10,7 @@ import type {
 } from '../../domain/index.js';
 import { agentFailure, isTerminalAttempt, retryDelayMs } from '../../domain/index.js';
 import { evaluationSetback } from '../../verify/index.js';
+import { approvalNeeded } from './approval-policy.js';
 
 /** What the pipeline knows of a task, all of it read back from the store. */
 export interface TaskFacts {
@@ -21,8 +23,17 @@ export interface TaskFacts {
   conflict: readonly string[] | undefined;
   /** Protected paths the newest attempt changed (reverted by the guard). */
   reverted: readonly string[];
+  /** A person's decision on the newest evaluation, when the run's autonomy asked for one. */
+  decision: ApprovalDecision | undefined;
+  autonomy: Autonomy;
   maxRework: number;
   retry: RetryPolicy;
+}
+
+/** What a person decided on a waiting result (`gaffer approve` / `gaffer deny --reason`). */
+export interface ApprovalDecision {
+  decision: 'approved' | 'denied';
+  reason: string | null;
 }
 
 /** A failure that sends the task back: a short reason for status views, full feedback for the agent. */
@@ -46,6 +57,8 @@ export type NextStep =
   | { type: 'retry'; after: AttemptRecord; failure: AgentFailure; delayMs: number; retry: number }
   | { type: 'evaluate'; attempt: AttemptRecord }
   | { type: 'merge'; attempt: AttemptRecord }
+  /** The result passed but waits for a person: `why` says what the run's autonomy asks. */
+  | { type: 'await-approval'; attempt: AttemptRecord; evaluation: EvaluationRecord; why: string }
   | { type: 'rework'; setback: Setback }
   | { type: 'block'; reason: string };
 
@@ -74,7 +87,22 @@ export function nextStep(facts: TaskFacts): NextStep {
   if (facts.conflict) return setback(facts, conflictSetback(facts.conflict));
   if (!facts.evaluation) return { type: 'evaluate', attempt: last };
   if (!facts.evaluation.passed) return setback(facts, evaluationSetback(facts.evaluation.results));
+  const why = approvalNeeded(facts.autonomy, facts.evaluation);
+  if (why !== undefined) {
+    if (!facts.decision) return { type: 'await-approval', attempt: last, evaluation: facts.evaluation, why };
+    // A person asked for changes: that rework is theirs to ask for, whatever the rework budget says.
+    if (facts.decision.decision === 'denied')
+      return { type: 'rework', setback: denialSetback(facts.decision) };
+  }
   return { type: 'merge', attempt: last };
+}
+
+function denialSetback(decision: ApprovalDecision): Setback {
+  const reason = decision.reason ?? 'no reason given';
+  return {
+    reason: `denied: ${firstLine(reason)}`,
+    feedback: `A person reviewed your result and did not approve it. Change it as they ask:\n${reason}`,
+  };
 }
 
 /** Transient failures are retried under the policy without spending rework; configuration ones stop the task. */

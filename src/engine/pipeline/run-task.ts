@@ -1,4 +1,4 @@
-import { taskBlocked, taskRetryScheduled, taskRework } from '../../domain/index.js';
+import { taskAwaitingApproval, taskBlocked, taskRetryScheduled, taskRework } from '../../domain/index.js';
 import { pause } from '../queries/index.js';
 import type { RunContext } from '../run-context.js';
 import type { StopRequest } from '../stop-request.js';
@@ -15,6 +15,8 @@ import { readTaskFacts } from './task-facts.js';
 export type TaskOutcome =
   | { type: 'passed' }
   | { type: 'blocked'; reason: string }
+  /** The result waits for a person's decision (`approvalId`); the task holds no slot meanwhile. */
+  | { type: 'awaiting'; approvalId: string }
   | { type: 'stopped'; kind: StopRequest['kind']; reason: string };
 
 /**
@@ -75,6 +77,13 @@ async function perform(
     }
     case 'merge':
       return (await mergeAttempt(ctx, step.attempt)) ? { type: 'passed' } : undefined;
+    case 'await-approval':
+      // Asked once: a resumed run finds the task already waiting and asks nothing new.
+      await store.transaction(async (tx) => {
+        if ((await tx.getTask(run.id, taskId))?.status !== 'awaiting_approval')
+          await tx.apply(taskAwaitingApproval(step.attempt, step.evaluation, step.why));
+      });
+      return { type: 'awaiting', approvalId: step.evaluation.id };
     case 'rework':
       await store.transaction((tx) =>
         tx.apply(taskRework(run.id, taskId, step.setback, facts.task.attempts + 1)),

@@ -1,4 +1,4 @@
-import { InvariantError } from '../../domain/index.js';
+import { autonomyOf, InvariantError } from '../../domain/index.js';
 import type { RunContext } from '../run-context.js';
 import type { TaskFacts } from './next-step.js';
 
@@ -18,6 +18,7 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
         'evaluation.completed',
         'attempt.protected-path-reverted',
         'task.reopened',
+        'approval.decided',
       ],
     }),
   ]);
@@ -39,10 +40,20 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
     judged !== undefined
       ? head !== judged
       : rebased !== undefined && (checked === undefined || rebased.id > checked.id);
+  const evaluation = stale ? undefined : last && evaluations.findLast((e) => e.attemptId === last.id);
+  // A decision is about one evaluation: a result checked again (after a rebase) is decided again.
+  const decided = marks.findLast(
+    (e) => e.type === 'approval.decided' && evaluation !== undefined && e.data.approvalId === evaluation.id,
+  );
   return {
     task,
     attempts: current,
-    evaluation: stale ? undefined : last && evaluations.findLast((e) => e.attemptId === last.id),
+    evaluation,
+    decision:
+      decided?.type === 'approval.decided'
+        ? { decision: decided.data.decision, reason: decided.data.reason }
+        : undefined,
+    autonomy: autonomyOf(run.plan.settings),
     conflict: conflict?.type === 'merge.conflicted' ? conflict.data.files : undefined,
     reverted: ofLast.flatMap((e) => (e.type === 'attempt.protected-path-reverted' ? e.data.paths : [])),
     maxRework: run.plan.settings.max_rework,

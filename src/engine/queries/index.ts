@@ -7,3 +7,5 @@ export { openQuestions } from './open-questions.js';
 export type { FollowOptions } from './follow-run-events.js';
 export { followRunEvents } from './follow-run-events.js';
 export { taskActivities, toolCallSummary } from './activity.js';
+export type { Approval } from './approvals.js';
+export { listApprovals } from './approvals.js';

@@ -13,6 +13,8 @@ import { isDriven } from '../control/liveness.js';
 import { agentFor, taskOf } from '../run-context.js';
 import type { OpenQuestion } from './open-questions.js';
 import { openQuestions } from './open-questions.js';
+import type { Approval } from './approvals.js';
+import { listApprovals } from './approvals.js';
 
 /** A task as status views show it: its record, title, agent and what its attempts spent. */
 export interface TaskView extends TaskRecord {
@@ -36,6 +38,8 @@ export interface RunView {
   /** Sum over every attempt. */
   usage: Usage;
   openQuestions: OpenQuestion[];
+  /** Results that wait for a person's approval now. */
+  openApprovals: Approval[];
   /** Whether an engine holds the run's lease right now. */
   driven: boolean;
   /**
@@ -100,10 +104,11 @@ export function taskViews(run: RunRecord, tasks: readonly TaskRecord[], attempts
 /** A run with its tasks, attempts, usage totals and open questions. */
 export async function runView(store: Store, runId: string): Promise<RunView> {
   const run = await mustGetRun(store, runId);
-  const [tasks, attempts, questions, driven] = await Promise.all([
+  const [tasks, attempts, questions, approvals, driven] = await Promise.all([
     store.listTasks(runId),
     attemptViews(store, runId),
     openQuestions(store, runId),
+    listApprovals(store, runId),
     isDriven(store, runId),
   ]);
   return {
@@ -112,6 +117,7 @@ export async function runView(store: Store, runId: string): Promise<RunView> {
     attempts,
     usage: usageOf(attempts),
     openQuestions: questions,
+    openApprovals: approvals.filter((a) => a.open),
     driven,
     liveness: livenessOf(run.status, driven),
   };

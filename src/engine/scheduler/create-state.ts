@@ -6,6 +6,7 @@ const ALL_STATUSES: readonly SchedStatus[] = [
   'waiting',
   'ready',
   'running',
+  'awaiting',
   'passed',
   'blocked',
   'skipped',

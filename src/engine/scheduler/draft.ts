@@ -161,11 +161,21 @@ export class Draft {
     }
   }
 
-  /** Cancels every task that has not started, in plan order. */
+  /** Parks a task whose result waits for a person (call {@link leave} first). */
+  await(id: string): void {
+    this.set(id, 'awaiting');
+  }
+
+  /** Tasks waiting for a person, in plan order. */
+  awaitingIds(): string[] {
+    return this.base.graph.order.filter((id) => this.statusOf(id) === 'awaiting');
+  }
+
+  /** Cancels every task that has not started (or waits for a person), in plan order. */
   cancelUnstarted(reason: string): void {
     for (const id of this.base.graph.order) {
       const status = this.statusOf(id);
-      if (status !== 'waiting' && status !== 'ready') continue;
+      if (status !== 'waiting' && status !== 'ready' && status !== 'awaiting') continue;
       this.leave(id);
       this.cancel(id, reason);
     }
@@ -214,11 +224,14 @@ export class Draft {
     return this.counts[status];
   }
 
-  finish(outcome: SchedOutcome, reason?: string): void {
+  finish(outcome: SchedOutcome, reason?: string, awaiting?: string[]): void {
     this.outcome = outcome;
-    this.actions.push(
-      reason === undefined ? { type: 'finish', outcome } : { type: 'finish', outcome, reason },
-    );
+    this.actions.push({
+      type: 'finish',
+      outcome,
+      ...(reason === undefined ? {} : { reason }),
+      ...(awaiting === undefined ? {} : { awaiting }),
+    });
   }
 
   private currentWave(): number {

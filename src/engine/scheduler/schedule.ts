@@ -62,6 +62,17 @@ function apply(draft: Draft, event: SchedEvent): void {
         draft.markReady(event.taskId);
       }
       return;
+    case 'task-awaiting':
+      draft.expect(event.taskId, ['running'], 'awaiting');
+      draft.leave(event.taskId);
+      draft.await(event.taskId);
+      return;
+    case 'task-decided':
+      // A decision may be reported twice (the watch and the pipeline's own look): once counts.
+      if (draft.statusOf(event.taskId) !== 'awaiting') return;
+      if (draft.halted === 'cancelling' || draft.halted === 'failing') return;
+      draft.markReady(event.taskId);
+      return;
   }
 }
 
@@ -128,6 +139,12 @@ function maybeFinish(draft: Draft, state: SchedulerState): void {
       break;
   }
   if (draft.halted === 'none' && (!draft.started || draft.hasReady())) return;
+  const awaiting = draft.awaitingIds();
+  if (awaiting.length > 0) {
+    // Nothing else can move until a person decides: the run pauses, and goes on after.
+    draft.finish('paused', `waiting for approval: ${awaiting.join(', ')}`, awaiting);
+    return;
+  }
   const open = draft.count('waiting');
   if (open > 0) {
     // Unreachable for a DAG whose blocked roots were skipped; finish rather than hang.

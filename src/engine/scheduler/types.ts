@@ -13,9 +13,11 @@ export interface SchedTask {
 
 /**
  * The scheduler's view of a task. `waiting`: some dependency has not passed yet. The pipeline
- * states between dispatch and verdict (evaluating, rework, approval) are all `running` here.
+ * states between dispatch and verdict (evaluating, rework) are all `running` here; `awaiting`
+ * is a result that waits for a person's decision, holding no slot, its dependents still waiting.
  */
-export type SchedStatus = 'waiting' | 'ready' | 'running' | 'passed' | 'blocked' | 'skipped' | 'cancelled';
+export type SchedStatus =
+  'waiting' | 'ready' | 'running' | 'awaiting' | 'passed' | 'blocked' | 'skipped' | 'cancelled';
 
 /** Dispatch limits and policy. */
 export interface SchedulerConfig {
@@ -99,6 +101,10 @@ export type SchedEvent =
   | { type: 'task-blocked'; taskId: string; reason: string }
   /** The task's session ended without a verdict (crash recovery, pause): its slot frees, it is ready again. */
   | { type: 'task-interrupted'; taskId: string }
+  /** The task's result waits for a person (an approval): its slot frees, nothing else moves. */
+  | { type: 'task-awaiting'; taskId: string }
+  /** A person decided on a waiting task: it is ready again (its pipeline merges or reworks). */
+  | { type: 'task-decided'; taskId: string }
   | { type: 'pause' }
   | { type: 'cancel' };
 
@@ -111,7 +117,8 @@ export type SchedAction =
   | { type: 'skip'; taskId: string; reason: string }
   /** The task never started and the run is failing or cancelled. */
   | { type: 'cancel-task'; taskId: string; reason: string }
-  | { type: 'finish'; outcome: SchedOutcome; reason?: string };
+  /** `awaiting`: a pause because nothing can go on until a person decides on waiting results. */
+  | { type: 'finish'; outcome: SchedOutcome; reason?: string; awaiting?: string[] };
 
 /** The reducer's answer: the next state and the actions to perform, in order. */
 export interface ScheduleResult {

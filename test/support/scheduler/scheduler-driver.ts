@@ -63,4 +63,6 @@ export class SchedulerDriver {
   block = (taskId: string, reason = `${taskId} failed its checks`) =>
     this.send({ type: 'task-blocked', taskId, reason });
   interrupt = (taskId: string) => this.send({ type: 'task-interrupted', taskId });
+  awaitApproval = (taskId: string) => this.send({ type: 'task-awaiting', taskId });
+  decide = (taskId: string) => this.send({ type: 'task-decided', taskId });
 }
