@@ -76,9 +76,11 @@ describe('approvals under review_yellow', () => {
     expect((await runMain(['approve', 'b'], repo)).code).toBe(0);
     expect((await runMain(['resume', runId], repo)).code).toBe(0);
 
-    const all = JSON.parse(
-      (await runMain(['approvals', runId, '--all', '--json'], repo)).stdout,
-    ) as Approval[];
+    // The run has ended: its history is still there with --all, with or without naming it.
+    expect(await openApprovals(repo)).toEqual([]);
+    const named = (await runMain(['approvals', runId, '--all', '--json'], repo)).stdout;
+    expect((await runMain(['approvals', '--all', '--json'], repo)).stdout).toBe(named);
+    const all = JSON.parse(named) as Approval[];
     expect(all.map((a) => [a.taskId, a.attempt, a.decision?.decision])).toEqual([
       ['a', 1, 'denied'],
       ['a', 2, 'approved'],

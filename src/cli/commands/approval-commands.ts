@@ -15,14 +15,14 @@ export function registerApprovalCommands(program: Command, output: Output, act: 
     .command('approvals')
     .description('list the results that wait for your approval (of one run, or of every run not ended)')
     .argument('[run]', 'the run (default: every run not ended)')
-    .option('--all', 'also list the decided ones')
+    .option('--all', 'also list the decided ones (and, with no run named, those of ended runs)')
     .option('--json', 'print them as a JSON array')
     .action((runId: string | undefined, opts: { all?: boolean; json?: boolean }) =>
       act(async (global) => {
         const engine = engineFor(global, { readOnly: true });
         let approvals: Approval[];
         try {
-          approvals = await approvalsOf(engine, runId);
+          approvals = await approvalsOf(engine, runId, opts.all === true);
         } catch (error) {
           if (!isNoStoreError(error)) throw error;
           approvals = [];
@@ -76,9 +76,9 @@ export function registerApprovalCommands(program: Command, output: Output, act: 
 
 const runOf = (opts: { run?: string }) => (opts.run === undefined ? {} : { runId: opts.run });
 
-async function approvalsOf(engine: Engine, runId: string | undefined): Promise<Approval[]> {
+async function approvalsOf(engine: Engine, runId: string | undefined, all: boolean): Promise<Approval[]> {
   if (runId !== undefined) return engine.approvals(runId);
-  const runs = (await engine.listRuns()).filter((r) => !isTerminalRun(r.status));
+  const runs = (await engine.listRuns()).filter((r) => all || !isTerminalRun(r.status));
   return (await Promise.all(runs.map((r) => engine.approvals(r.id)))).flat();
 }
 
