@@ -1,3 +1,5 @@
+import { terminalSafe } from './terminal-safe.js';
+
 /** The CLI's only door to the terminal, so tests can capture what a user would see. */
 export interface Output {
   out(text: string): void;
@@ -7,11 +9,12 @@ export interface Output {
   readonly columns: number;
 }
 
+/** The terminal: everything written passes {@link terminalSafe}, so no agent's text steers it. */
 export function processOutput(): Output {
   const isTTY = Boolean(process.stdout.isTTY);
   return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    out: (text) => void process.stdout.write(terminalSafe(text)),
+    err: (text) => void process.stderr.write(terminalSafe(text)),
     isTTY,
     color: isTTY && !process.env.NO_COLOR,
     columns: process.stdout.columns ?? 100,
