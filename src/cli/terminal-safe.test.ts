@@ -20,5 +20,7 @@ describe('terminalSafe', () => {
     );
     expect(terminalSafe('\u009b2J')).toBe('\\u009b2J');
     expect(terminalSafe('erase\u001b[2K\u001b[1G')).toBe('erase^[[2K^[[1G');
+    // Colours Gaffer never writes could hide text from the person reading it.
+    expect(terminalSafe('\u001b[8mhidden\u001b[30m\u001b[40m')).toBe('^[[8mhidden^[[30m^[[40m');
   });
 });

@@ -7,7 +7,8 @@
  * check's output, a reviewer's words) and is shown visibly instead of obeyed.
  */
 const OURS = /^\u001b\[\d+A\u001b\[J/;
-const COLOUR = /^\u001b\[\d{1,2}m/;
+// Exactly the codes `paint` writes: reset, bold, dim and its colours (an agent's concealed, black-on-black or reverse text is shown as text).
+const COLOUR = /^\u001b\[(?:0|1|2|3[1-6]|90)m/;
 // C0 controls but tab, newline and carriage return; DEL; C1 controls.
 const CONTROL = /[\u0000-\u0008\u000b-\u000c\u000e-\u001f\u007f-\u009f]/;
 

@@ -39,6 +39,9 @@ export interface DriveOptions {
   signal?: AbortSignal;
 }
 
+/** What a pause puts back to `ready`: a task mid-pipeline, never one that waits for approval. */
+const REQUEUED_FROM: TaskStatus[] = ['running', 'evaluating', 'rework'];
+
 const SCHED_STATUS: Record<TaskStatus, SchedStatus> = {
   pending: 'waiting',
   ready: 'ready',
@@ -295,13 +298,15 @@ class RunDriver {
           reason: `task ${taskId} is blocked: ${outcome.reason}`,
         });
       case 'awaiting':
-        this.feed({ type: 'task-awaiting', taskId });
-        // A decision recorded before the watch could tell the scheduler (the task was still running) counts now.
+        // Decided already (while the pipeline was still running): its pipeline goes on at once,
+        // rather than parking it and perhaps pausing the run with the decision unheard.
         if (await isDecided(this.ctx, taskId, outcome.approvalId))
-          this.feed({ type: 'task-decided', taskId });
-        return;
+          return this.feed({ type: 'task-interrupted', taskId });
+        return this.feed({ type: 'task-awaiting', taskId });
       case 'stopped':
-        if (outcome.kind === 'pause') await moveTask(this.ctx, taskRequeued(runId, taskId, outcome.reason));
+        // A task that waits for a person stays waiting through a pause: its approval stays open.
+        if (outcome.kind === 'pause')
+          await moveTask(this.ctx, taskRequeued(runId, taskId, outcome.reason), REQUEUED_FROM);
         if (outcome.kind === 'cancel') await moveTask(this.ctx, taskCancelled(runId, taskId, outcome.reason));
         return this.feed({ type: 'task-interrupted', taskId });
     }

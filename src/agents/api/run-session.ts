@@ -175,7 +175,9 @@ export async function runApiSession(options: RunApiSessionOptions): Promise<Sess
     budgetTokens: config.contextTokens,
   });
   const notes = new Map<string, AgentEvent[]>();
+  const running = new Set<Promise<unknown>>();
   const tools = createTools({
+    running,
     cwd: input.cwd,
     realCwd: await realpath(input.cwd),
     protectedPaths: input.protectedPaths,
@@ -204,6 +206,8 @@ export async function runApiSession(options: RunApiSessionOptions): Promise<Sess
       }),
       barrier.promise,
     ]);
+    // An abort does not wait for the tools; their commands' process trees must be gone first.
+    await Promise.allSettled([...running]);
     return end(ending === ABORTED || signal.aborted ? { status: 'aborted', error: 'aborted' } : ending);
   } finally {
     barrier.dispose();

@@ -40,6 +40,21 @@ describe('results that wait for a person', () => {
     expect(statusById(failing.state).a).toBe('cancelled');
   });
 
+  it('that arrive while the run fails or is cancelled are cancelled, never left waiting in an ended run', () => {
+    const failing = new SchedulerDriver(tasks(), schedulerConfig());
+    failing.start();
+    failing.block('b', 'tests fail');
+    expect(failing.awaitApproval('a')).toEqual([
+      'cancel-task a: run failed: task b is blocked',
+      'finish failed: tests fail',
+    ]);
+
+    const cancelled = new SchedulerDriver(tasks(), schedulerConfig());
+    cancelled.start();
+    cancelled.cancel();
+    expect(cancelled.awaitApproval('a')).toEqual(['cancel-task a: run cancelled']);
+  });
+
   it('a pause while results wait finishes paused once nothing runs', () => {
     const run = new SchedulerDriver(plan(['a'], ['b']), schedulerConfig());
     run.start();

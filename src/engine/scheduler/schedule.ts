@@ -65,7 +65,10 @@ function apply(draft: Draft, event: SchedEvent): void {
     case 'task-awaiting':
       draft.expect(event.taskId, ['running'], 'awaiting');
       draft.leave(event.taskId);
-      draft.await(event.taskId);
+      // A run that is failing or cancelling ends: nobody will be asked, like a task not started.
+      if (draft.halted === 'cancelling' || draft.halted === 'failing')
+        draft.cancel(event.taskId, draft.halted === 'failing' ? failingReason(draft) : CANCELLED_REASON);
+      else draft.await(event.taskId);
       return;
     case 'task-decided':
       // A decision may be reported twice (the watch and the pipeline's own look): once counts.

@@ -24,9 +24,11 @@ export function runCommandTool(ctx: ToolContext) {
         // model asks for), and it is handed to sh whole, as one argv element we never interpolate
         // into. What guards it is the deny list above, the worktree as cwd, the session's explicit
         // environment, the timeout, and runProcess killing the whole process group on abort.
+        // A tool the SDK starts after the session was stopped must not start a process at all.
+        if (options.abortSignal?.aborted) return 'aborted: the session was stopped';
         const shell = ['/bin/sh', '-c', input.command];
         const wrapped = ctx.sandbox?.wrap(shell, ctx.env) ?? { argv: shell, env: ctx.env };
-        const outcome = await runProcess(wrapped.argv, {
+        const run = runProcess(wrapped.argv, {
           cwd: ctx.cwd,
           env: wrapped.env,
           timeoutMs: timeoutS * 1000,
@@ -34,6 +36,8 @@ export function runCommandTool(ctx: ToolContext) {
           keepChars: TAIL_CHARS,
           onSpawn: (pid) => ctx.onProcess(pid, `sh -c ${input.command.slice(0, 200)}`),
         });
+        ctx.running.add(run);
+        const outcome = await run.finally(() => ctx.running.delete(run));
         // Nobody awaits a tool after an abort (the session has already ended): a rejection here would go unhandled.
         if (outcome.aborted) return 'aborted: the session was stopped';
         const head = outcome.timedOut

@@ -20,6 +20,11 @@ export interface ToolContext extends ToolRoot {
   note(toolCallId: string, event: AgentEvent): void;
   /** Told at once when a command starts (its own process group), so a crash never leaves it unrecorded. */
   onProcess(pid: number, command: string): void;
+  /**
+   * Commands still running, each until its whole process tree is gone: an aborted session waits
+   * for them before it ends, so the engine never finds its worktree busy after the outcome.
+   */
+  running: Set<Promise<unknown>>;
 }
 
 /** Settles with `work`, or rejects as soon as `signal` aborts (the SDK waits for tools before it stops). */

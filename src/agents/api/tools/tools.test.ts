@@ -27,6 +27,7 @@ function context(overrides: Partial<ToolContext> = {}): ToolContext {
     ask: undefined,
     note: (_id, event) => notes.push(event),
     onProcess: (pid, command) => spawned.push({ pid, command }),
+    running: new Set(),
     ...overrides,
   };
 }
