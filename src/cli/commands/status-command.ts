@@ -171,32 +171,35 @@ export function attemptHeading(output: Output, attempt: AttemptView, next: Attem
   return `  #${attempt.number} ${attempt.kind} on ${attempt.agent}: ${paint(output, outcome.color, outcome.label)}`;
 }
 
+/** What waits for the person reading: a yellow count (`noun` pluralised), a line each, how to act. */
+function waitingSection(
+  output: Output,
+  lines: string[],
+  noun: string,
+  waitsFor: string,
+  hint: string,
+): string[] {
+  if (lines.length === 0) return [];
+  const count = `${lines.length} ${noun}${lines.length > 1 ? 's' : ''} waiting for ${waitsFor}:`;
+  return ['', paint(output, 'yellow', count), ...lines, `  ${hint}`];
+}
+
 function approvalSection(output: Output, approvals: RunView['openApprovals']): string[] {
-  if (approvals.length === 0) return [];
-  return [
-    '',
-    paint(
-      output,
-      'yellow',
-      `${approvals.length} result${approvals.length > 1 ? 's' : ''} waiting for approval:`,
-    ),
-    ...approvals.map(
-      (a) => `  [${a.approvalId}] ${a.taskId}, attempt ${a.attempt}: ${a.confidence}; ${a.why}`,
-    ),
-    `  approve with: gaffer approve <id>   deny with: gaffer deny <id> --reason "what to change"`,
-  ];
+  return waitingSection(
+    output,
+    approvals.map((a) => `  [${a.approvalId}] ${a.taskId}, attempt ${a.attempt}: ${a.confidence}; ${a.why}`),
+    'result',
+    'approval',
+    'approve with: gaffer approve <id>   deny with: gaffer deny <id> --reason "what to change"',
+  );
 }
 
 function questionSection(output: Output, questions: RunView['openQuestions']): string[] {
-  if (questions.length === 0) return [];
-  return [
-    '',
-    paint(
-      output,
-      'yellow',
-      `${questions.length} question${questions.length > 1 ? 's' : ''} waiting for an answer:`,
-    ),
-    ...questions.map((q) => `  [${q.questionId}] ${q.taskId}: ${q.question}`),
-    `  answer with: gaffer answer <question-id> "your answer"`,
-  ];
+  return waitingSection(
+    output,
+    questions.map((q) => `  [${q.questionId}] ${q.taskId}: ${q.question}`),
+    'question',
+    'an answer',
+    'answer with: gaffer answer <question-id> "your answer"',
+  );
 }
