@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../domain/index.js';
+import { formatFigure, limitOwner } from '../engine/budget/figures.js';
 
 /** One human line for an event: what happened, to what, and the detail that matters. */
 export function describeEvent(event: StoredEvent): string {
@@ -96,6 +97,8 @@ export function describeEvent(event: StoredEvent): string {
       return `${subject}ended ${event.data.pids.length} process${event.data.pids.length === 1 ? '' : 'es'} the previous engine left running (pid ${event.data.pids.join(', ')})`;
     case 'attempt.question-asked':
       return `${subject}agent asks: ${event.data.question}`;
+    case 'attempt.question-escalated':
+      return `${subject}the foreman asks a person${event.data.confidence === null ? '' : ` (confidence ${event.data.confidence.toFixed(2)})`}: ${event.data.reason}${event.data.proposal === null ? '' : `; it proposes: ${event.data.proposal}`}`;
     case 'attempt.question-answered':
       return `${subject}answered by ${event.data.by}: ${event.data.answer}`;
     case 'evaluation.check-started':
@@ -127,5 +130,13 @@ export function describeEvent(event: StoredEvent): string {
       return `no checks found for this repository: tasks will pass unverified (yellow); ${event.data.hint}`;
     case 'evaluation.no-checks':
       return `${subject}${event.data.note} (yellow)`;
+    case 'run.budget-exceeded': {
+      const { scope, limit, spent, max, estimate } = event.data;
+      const owner = limitOwner(scope, limit, event.taskId);
+      const next = estimate === undefined ? '' : ` (the next attempt needs at least ${formatFigure(limit, estimate)})`;
+      return `budget: ${owner} limit reached — ${formatFigure(limit, spent)} of ${formatFigure(limit, max)}${next}; the run pauses`;
+    }
+    case 'run.budget-raised':
+      return `budget raised: ${event.data.raises.map((r) => `${limitOwner(r.scope, r.limit, r.taskId)} ${formatFigure(r.limit, r.from)} → ${formatFigure(r.limit, r.to)}`).join(', ')}`;
   }
 }

@@ -1,5 +1,5 @@
 import type { AgentFailureKind, Usage } from './agent.js';
-import type { Limits } from './plan.js';
+import type { BudgetLimit, Limits } from './plan.js';
 import type { VerifierResult } from './records.js';
 
 /**
@@ -81,6 +81,14 @@ export type GafferEvent =
   /** Processes a dead owner's attempt left running, ended before another attempt used its worktree. */
   | Envelope<'attempt.processes-ended', { pids: number[]; commands: string[] }>
   | Envelope<'attempt.question-asked', { questionId: string; question: string }>
+  /**
+   * The foreman was not sure enough (or could not answer): the question waits for a person, with
+   * the foreman's proposal (null when it had none) and its confidence.
+   */
+  | Envelope<
+      'attempt.question-escalated',
+      { questionId: string; proposal: string | null; confidence: number | null; reason: string }
+    >
   | Envelope<
       'attempt.question-answered',
       { questionId: string; question: string; answer: string; by: string }
@@ -130,7 +138,30 @@ export type GafferEvent =
   | Envelope<'evaluation.no-checks', { note: string }>
   /** A check is starting in the attempt's worktree, so views can say which one runs. */
   | Envelope<'evaluation.check-started', { name: string; command: string }>
-  | Envelope<'merge.completed', { commit: string }>;
+  | Envelope<'merge.completed', { commit: string }>
+  /**
+   * A limit was reached (`scope: task` with the task in the envelope): what was spent, the limit,
+   * and — when an attempt was about to start — the estimate of what it would cost at least.
+   * The run pauses once the work in flight reaches a safe point.
+   */
+  | Envelope<
+      'run.budget-exceeded',
+      { scope: BudgetScope; limit: BudgetLimit; spent: number; max: number; estimate?: number }
+    >
+  /** A person raised limits (`gaffer resume --raise`): each from its old value to its new one. */
+  | Envelope<'run.budget-raised', { raises: BudgetRaise[] }>;
+
+/** Whose limit: the whole run's, or one task's. */
+export type BudgetScope = 'run' | 'task';
+
+/** One limit a person raised. */
+export interface BudgetRaise {
+  scope: BudgetScope;
+  taskId?: string;
+  limit: BudgetLimit;
+  from: number;
+  to: number;
+}
 
 export type GafferEventType = GafferEvent['type'];
 

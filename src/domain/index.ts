@@ -30,6 +30,9 @@ export type {
   PlanSettings,
   VerifierSettings,
   Budgets,
+  TaskBudgets,
+  BudgetLimit,
+  ForemanSettings,
   ModelPrice,
   SandboxSettings,
   Limits,
@@ -37,7 +40,7 @@ export type {
   Autonomy,
   ReviewerSettings,
 } from './plan.js';
-export { AUTONOMY_LEVELS, autonomyOf } from './plan.js';
+export { AUTONOMY_LEVELS, BUDGET_LIMITS, autonomyOf } from './plan.js';
 export { ALWAYS_PROTECTED, DEFAULT_LIMITS, TASK_ID_PATTERN } from './plan.js';
 export { DEFAULT_SETUP_TIMEOUT_S, SETUP_DEPENDENCY_DIRS, defaultKeep } from './plan.js';
 export type {
@@ -77,7 +80,7 @@ export { AGENT_FAILURE_KINDS, agentFailure, isTransientFailureKind } from './age
 export type { RetryPolicy } from './retry.js';
 export { DEFAULT_RETRY_POLICY, retryDelayMs } from './retry.js';
 export type { GafferEvent, GafferEventType, StoredEvent } from './events.js';
-export type { PauseCause } from './events.js';
+export type { BudgetRaise, BudgetScope, PauseCause } from './events.js';
 export type {
   Transition,
   TransitionResult,

@@ -65,11 +65,26 @@ export function defaultKeep(settings: WorktreeSettings | undefined): string[] {
   return settings?.setup === undefined ? [] : [...SETUP_DEPENDENCY_DIRS];
 }
 
-export interface Budgets {
+/** Limits of one task's attempts together: dollars, tokens (input + output), wall seconds, attempts started. */
+export interface TaskBudgets {
   cost_usd?: number;
   tokens?: number;
   wall_time_s?: number;
+  attempts?: number;
 }
+
+/**
+ * Limits of the whole run (its attempts together; wall time counts only while an engine drives
+ * it), and `per_task`, the limits of every task that names none of its own. Reaching a limit
+ * pauses the run until a person raises it (`gaffer resume --raise`).
+ */
+export interface Budgets extends TaskBudgets {
+  per_task?: TaskBudgets;
+}
+
+/** The names of the limits a budget can set. */
+export const BUDGET_LIMITS = ['cost_usd', 'tokens', 'wall_time_s', 'attempts'] as const;
+export type BudgetLimit = (typeof BUDGET_LIMITS)[number];
 
 /** US dollars per million tokens; `cached_input` is the price of input read from a prompt cache. */
 export interface ModelPrice {
@@ -134,6 +149,19 @@ export interface PlanSettings {
   agents: Record<string, Record<string, unknown>>;
   /** The LLM reviewer of every attempt; absent or `none`: attempts are judged by their checks alone. */
   reviewer?: 'none' | ReviewerSettings;
+  /** Answers agents' questions, escalating to a person below `answer_at`; absent or `none`: a person answers. */
+  foreman?: 'none' | ForemanSettings;
+}
+
+/** The plan's `foreman:`: the agent backend that answers agents' questions first. */
+export interface ForemanSettings {
+  agent: string;
+  /** Overrides the backend's `model` from `agents.<agent>`. */
+  model?: string;
+  /** Backend settings over `agents.<agent>` for the foreman alone. */
+  agent_config?: Record<string, unknown>;
+  /** A confidence at or above it answers the agent at once; below it a person is asked, with the proposal. */
+  answer_at: number;
 }
 
 /**
@@ -173,6 +201,8 @@ export interface PlanTask {
   sandbox?: SandboxSettings;
   /** Backend-specific settings for this task (e.g. the script agent's steps). */
   agent_config?: Record<string, unknown>;
+  /** This task's limits, over the plan's `budgets.per_task`. */
+  budgets?: TaskBudgets;
 }
 
 /** A validated plan: a DAG of tasks plus run settings. */

@@ -36,10 +36,20 @@ export const limitsSchema = z.strictObject({
   max_diff_mb: positive.optional(),
 });
 
-export const budgetsSchema = z.strictObject({
+/**
+ * Limits of one task (`budgets.per_task`, or a task's own `budgets`): what its attempts may
+ * spend in dollars, tokens and wall time, and how many attempts it may start.
+ */
+export const taskBudgetsSchema = z.strictObject({
   cost_usd: positive.optional(),
-  tokens: positive.optional(),
+  tokens: z.number().int().positive().optional(),
   wall_time_s: positive.optional(),
+  attempts: z.number().int().positive().optional(),
+});
+
+/** Limits of the whole run; reaching one pauses the run (see src/engine/budget/). */
+export const budgetsSchema = taskBudgetsSchema.extend({
+  per_task: taskBudgetsSchema.optional(),
 });
 
 export const priceSchema = z.strictObject({
@@ -93,6 +103,18 @@ export const reviewerSchema = z
       'must not be above green_at (a score at or above green_at is green, at or above yellow_at yellow)',
   });
 
+/**
+ * The foreman (`foreman:`): which agent backend answers agents' questions, and the confidence at
+ * or above which its answer goes straight back to the agent; below it the question is escalated
+ * to a person with the foreman's proposal. Absent or `none`: every question goes to a person.
+ */
+export const foremanSchema = z.strictObject({
+  agent: nonEmpty.default('api'),
+  model: nonEmpty.optional(),
+  agent_config: freeForm.optional(),
+  answer_at: threshold.default(0.7),
+});
+
 export const taskSchema = z.strictObject({
   id: z.string().regex(TASK_ID_PATTERN),
   title: nonEmpty,
@@ -109,6 +131,8 @@ export const taskSchema = z.strictObject({
   allow_empty: z.boolean().optional(),
   sandbox: sandboxSchema.optional(),
   agent_config: freeForm.optional(),
+  /** This task's limits, over the plan's `budgets.per_task`. */
+  budgets: taskBudgetsSchema.optional(),
 });
 
 export const planFileSchema = z.strictObject({
@@ -136,6 +160,7 @@ export const planFileSchema = z.strictObject({
   worktree: worktreeSchema.optional(),
   agents: z.record(nonEmpty, freeForm).default({}),
   reviewer: z.union([z.literal('none'), reviewerSchema]).optional(),
+  foreman: z.union([z.literal('none'), foremanSchema]).optional(),
   tasks: z.array(taskSchema).min(1),
 });
 
@@ -145,7 +170,9 @@ export type PlanFile = z.infer<typeof planFileSchema>;
 export function knownKeysAt(path: readonly (string | number)[]): readonly string[] {
   const last = path.at(-1);
   if (path.length === 0) return Object.keys(planFileSchema.shape);
-  if (last === 'budgets') return Object.keys(budgetsSchema.shape);
+  if (path.length === 1 && last === 'budgets') return Object.keys(budgetsSchema.shape);
+  if (last === 'budgets' || last === 'per_task') return Object.keys(taskBudgetsSchema.shape);
+  if (path.length === 1 && last === 'foreman') return Object.keys(foremanSchema.shape);
   if (last === 'sandbox') return Object.keys(sandboxSchema.shape);
   if (last === 'limits') return Object.keys(limitsSchema.shape);
   if (path.length === 1 && last === 'worktree') return Object.keys(worktreeSchema.shape);

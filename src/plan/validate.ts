@@ -121,6 +121,7 @@ function toPlan(file: PlanFile, fallbackName: string): Plan {
   if (file.limits !== undefined) settings.limits = file.limits;
   if (file.worktree !== undefined) settings.worktree = file.worktree;
   if (file.reviewer !== undefined) settings.reviewer = file.reviewer;
+  if (file.foreman !== undefined) settings.foreman = file.foreman;
   return { name: file.name ?? fallbackName, settings, tasks: file.tasks };
 }
 
