@@ -87,11 +87,25 @@ export type GafferEvent =
    */
   | Envelope<
       'attempt.question-escalated',
-      { questionId: string; proposal: string | null; confidence: number | null; reason: string }
+      {
+        questionId: string;
+        proposal: string | null;
+        confidence: number | null;
+        reason: string;
+        /** What the foreman's session spent (counted against the budgets). */
+        usage?: Usage | null;
+      }
     >
   | Envelope<
       'attempt.question-answered',
-      { questionId: string; question: string; answer: string; by: string }
+      {
+        questionId: string;
+        question: string;
+        answer: string;
+        by: string;
+        /** What the foreman's session spent, when it answered (counted against the budgets). */
+        usage?: Usage | null;
+      }
     >
   | Envelope<
       'evaluation.completed',

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AgentRegistry } from '../agents/index.js';
-import type { PlanTask, RunRecord } from '../domain/index.js';
+import type { PlanTask, RunRecord, Usage } from '../domain/index.js';
 import { ALWAYS_PROTECTED } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import type { Store } from '../store/index.js';
@@ -18,6 +18,17 @@ export interface RunContext {
   /** AGENTS.md and CLAUDE.md as committed at the run's base, read once per drive. */
   instructions: string;
   logger: Logger;
+  /**
+   * Where spending outside an agent's own session is told as it happens (the foreman's answers),
+   * so the run's budget breakers see it; absent outside a drive.
+   */
+  spend?: SpendMeter;
+}
+
+/** Counts usage against the run's and a task's budgets (see src/engine/budget/). */
+export interface SpendMeter {
+  /** `usage` was spent for `taskId` beyond its attempts' own sessions (stored by the caller in its event). */
+  charge(taskId: string, usage: Usage): void;
 }
 
 /** `.gaffer/` of the repository: database, worktrees, run artifacts. */
