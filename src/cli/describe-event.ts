@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../domain/index.js';
-import { formatFigure, limitOwner } from '../engine/budget/figures.js';
+import { describeBreach, formatFigure, limitOwner } from '../engine/budget/figures.js';
 
 /** One human line for an event: what happened, to what, and the detail that matters. */
 export function describeEvent(event: StoredEvent): string {
@@ -61,6 +61,15 @@ export function describeEvent(event: StoredEvent): string {
       return `${subject}rework (attempt ${event.data.attempt} next): ${event.data.reason}`;
     case 'task.passed':
       return `${subject}passed and merged (${event.data.filesChanged} files) at ${event.data.mergeCommit.slice(0, 8)}`;
+    case 'task.knowledge': {
+      const { created, changed, deleted, decisions, patterns } = event.data;
+      const files = [
+        created.length ? `${created.length} created` : '',
+        changed.length ? `${changed.length} changed` : '',
+        deleted.length ? `${deleted.length} deleted` : '',
+      ].filter(Boolean);
+      return `${subject}knowledge kept for later tasks: ${files.join(', ') || 'no files'}; ${decisions.length} decisions, ${patterns.length} patterns`;
+    }
     case 'task.blocked':
       return `${subject}blocked: ${event.data.reason}`;
     case 'task.skipped':
@@ -113,6 +122,14 @@ export function describeEvent(event: StoredEvent): string {
       return `${subject}rebased onto the integration branch at ${event.data.headCommit.slice(0, 8)}; checking it again before the merge`;
     case 'merge.completed':
       return `${subject}merged at ${event.data.commit.slice(0, 8)}`;
+    case 'merge.health-checked': {
+      const bad = event.data.checks.filter((c) => !c.passed);
+      return bad.length === 0
+        ? `${subject}integration branch healthy after the merge (${event.data.checks.length} checks at ${event.data.commit.slice(0, 8)})`
+        : `${subject}integration branch broken by the merge at ${event.data.commit.slice(0, 8)}: ${bad.map((c) => `${c.name} failed (exit ${c.exitCode ?? 'none'})`).join(', ')}`;
+    }
+    case 'merge.reverted':
+      return `${subject}merge ${event.data.commit.slice(0, 8)} taken out of the integration branch (${event.data.how === 'reset' ? 'reset to the commit before it' : 'revert commit'}, now ${event.data.integrationHead.slice(0, 8)}): ${event.data.reason}`;
     case 'run.baseline-completed': {
       const bad = event.data.checks.filter((c) => !c.passed);
       const on = `checks on the base ${event.data.commit.slice(0, 8)}${event.data.cached ? ' (cached)' : ''}`;
@@ -130,11 +147,13 @@ export function describeEvent(event: StoredEvent): string {
       return `no checks found for this repository: tasks will pass unverified (yellow); ${event.data.hint}`;
     case 'evaluation.no-checks':
       return `${subject}${event.data.note} (yellow)`;
-    case 'run.budget-exceeded': {
-      const { scope, limit, spent, max, estimate } = event.data;
-      const owner = limitOwner(scope, limit, event.taskId);
-      const next = estimate === undefined ? '' : ` (the next attempt needs at least ${formatFigure(limit, estimate)})`;
-      return `budget: ${owner} limit reached — ${formatFigure(limit, spent)} of ${formatFigure(limit, max)}${next}; the run pauses`;
+    case 'run.budget-exceeded':
+      return `${describeBreach({ ...event.data, ...(event.taskId ? { taskId: event.taskId } : {}) })}; the run pauses once the work in flight ends`;
+    case 'run.final-review': {
+      const { review } = event.data;
+      const met = review.criteria.filter((c) => c.verdict === 'met').length;
+      const risks = review.critiques.length;
+      return `final review of ${event.data.commit.slice(0, 8)}: ${review.status === 'parsed' ? `${met}/${review.criteria.length} criteria met, ${risks} open risk${risks === 1 ? '' : 's'}` : 'the reviewer could not tell'} — ${review.summary.split('\n')[0] ?? ''}`;
     }
     case 'run.budget-raised':
       return `budget raised: ${event.data.raises.map((r) => `${limitOwner(r.scope, r.limit, r.taskId)} ${formatFigure(r.limit, r.from)} → ${formatFigure(r.limit, r.to)}`).join(', ')}`;

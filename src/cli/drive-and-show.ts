@@ -6,6 +6,7 @@ import { followRun } from './follow-run.js';
 import type { Output } from './output.js';
 import { paint } from './output.js';
 import { renderSummary } from './summary.js';
+import { raiseHint } from './budget-lines.js';
 
 /**
  * Drives a run in this process while showing it, pausing cleanly on Ctrl-C. Returns the exit code.
@@ -42,9 +43,11 @@ export async function driveAndShow(
       const decide = waiting.length
         ? `\ndecide: gaffer approvals ${final.id}, then gaffer approve <id> or gaffer deny <id> --reason "…"`
         : '';
+      const budget = (await engine.runView(final.id)).budget;
+      const raise = budget ? raiseHint(budget) : undefined;
       output.out(
         paint(output, 'yellow', `paused: ${final.reason ?? ''}`) +
-          `${decide}\ncontinue with: gaffer resume ${final.id}\n`,
+          `${decide}\ncontinue with: gaffer resume ${final.id}${raise ? ` ${raise}` : ''}\n`,
       );
     }
   }

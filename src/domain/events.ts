@@ -1,6 +1,6 @@
 import type { AgentFailureKind, Usage } from './agent.js';
 import type { BudgetLimit, Limits } from './plan.js';
-import type { VerifierResult } from './records.js';
+import type { EvaluationReview, VerifierResult } from './records.js';
 
 /**
  * Why a run paused: a person asked, a signal (Ctrl-C, SIGTERM), a budget breaker, an approval
@@ -37,6 +37,21 @@ export type GafferEvent =
   | Envelope<'task.evaluating', { attempt: number }>
   | Envelope<'task.rework', { attempt: number; reason: string }>
   | Envelope<'task.passed', { mergeCommit: string; filesChanged: number }>
+  /**
+   * What a passed task leaves for the tasks after it: the files its merge created, changed and
+   * deleted, and the decisions and patterns its agent reported at the end of its session.
+   */
+  | Envelope<
+      'task.knowledge',
+      {
+        attemptId: string | null;
+        created: string[];
+        changed: string[];
+        deleted: string[];
+        decisions: string[];
+        patterns: string[];
+      }
+    >
   | Envelope<'task.blocked', { reason: string }>
   | Envelope<'task.skipped', { reason: string }>
   | Envelope<'task.cancelled', { reason: string }>
@@ -154,6 +169,31 @@ export type GafferEvent =
   | Envelope<'evaluation.check-started', { name: string; command: string }>
   | Envelope<'merge.completed', { commit: string }>
   /**
+   * The plan's checks on the integration branch right after the attempt's merge (`commit`), in a
+   * worktree of it: a failure there is pinned on this merge.
+   */
+  | Envelope<
+      'merge.health-checked',
+      {
+        commit: string;
+        passed: boolean;
+        checks: (Pick<
+          VerifierResult,
+          'name' | 'command' | 'passed' | 'exitCode' | 'durationMs' | 'timedOut'
+        > & {
+          tail: string;
+        })[];
+      }
+    >
+  /**
+   * A merge that failed its health check was taken back out of the integration branch: `reset`
+   * (nothing was merged on top: the branch is back where it was) or `revert` (a revert commit).
+   */
+  | Envelope<
+      'merge.reverted',
+      { commit: string; how: 'reset' | 'revert'; integrationHead: string; reason: string }
+    >
+  /**
    * A limit was reached (`scope: task` with the task in the envelope): what was spent, the limit,
    * and — when an attempt was about to start — the estimate of what it would cost at least.
    * The run pauses once the work in flight reaches a safe point.
@@ -162,6 +202,12 @@ export type GafferEvent =
       'run.budget-exceeded',
       { scope: BudgetScope; limit: BudgetLimit; spent: number; max: number; estimate?: number }
     >
+  /**
+   * Before the run completes, the reviewer read the whole integration diff (`commit`: the
+   * integration head it judged) against every task's acceptance criteria; under `review_yellow`
+   * and `review_all` the run waits for `approvalId` to be approved.
+   */
+  | Envelope<'run.final-review', { approvalId: string; commit: string; review: EvaluationReview }>
   /** A person raised limits (`gaffer resume --raise`): each from its old value to its new one. */
   | Envelope<'run.budget-raised', { raises: BudgetRaise[] }>;
 

@@ -33,6 +33,7 @@ export type {
   TaskBudgets,
   BudgetLimit,
   ForemanSettings,
+  PlannerSettings,
   ModelPrice,
   SandboxSettings,
   Limits,

@@ -112,6 +112,10 @@ export interface PlanSettings {
   /** Per-agent slot limits, e.g. `{ claude-code: 2 }`. */
   agent_concurrency: Record<string, number>;
   max_rework: number;
+  /** How often a blocked task may be replanned; absent: 1 with a planner, else 0. */
+  max_replans?: number;
+  /** Writes a new plan for the unfinished part of a run when a task is blocked. */
+  planner?: PlannerSettings;
   /** Which results wait for a person before they merge; absent: `review_yellow` ({@link autonomyOf}). */
   autonomy?: Autonomy;
   budgets: Budgets;
@@ -130,6 +134,8 @@ export interface PlanSettings {
     network?: boolean;
     /** Run check commands as a task's changes define them (its package.json scripts, Makefile); default false: the base commit's. */
     trust_task_changes?: boolean;
+    /** After each merge the checks run on the integration branch (default true). */
+    health_checks?: boolean;
   };
   /** `off` runs agents and checks unsandboxed (a warning on every run); otherwise widenings of the default policy. */
   sandbox?: 'off' | SandboxSettings;
@@ -151,6 +157,13 @@ export interface PlanSettings {
   reviewer?: 'none' | ReviewerSettings;
   /** Answers agents' questions, escalating to a person below `answer_at`; absent or `none`: a person answers. */
   foreman?: 'none' | ForemanSettings;
+}
+
+/** The plan's `planner:`: the agent backend that replans the unfinished part of a run. */
+export interface PlannerSettings {
+  agent: string;
+  model?: string;
+  agent_config?: Record<string, unknown>;
 }
 
 /** The plan's `foreman:`: the agent backend that answers agents' questions first. */

@@ -365,11 +365,17 @@ export const attemptFailed = (
   );
 
 /** Stopped for now (pause, engine error): the task resumes in a later attempt. */
-export const attemptInterrupted = (attempt: AttemptRef, reason: string, session: SessionOutcome = {}) =>
+/** Interrupted (pause); `endedAt`: when a dead engine's attempt was last heard of, instead of now. */
+export const attemptInterrupted = (
+  attempt: AttemptRef,
+  reason: string,
+  session: SessionOutcome = {},
+  endedAt?: string,
+) =>
   attemptMove(
     attempt,
     'interrupted',
-    { ...sessionPatch(session), finishedAt: now() },
+    { ...sessionPatch(session), finishedAt: endedAt ?? now() },
     { type: 'attempt.interrupted', ...envelope(attempt), data: { reason } },
   );
 

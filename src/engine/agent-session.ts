@@ -15,6 +15,9 @@ import {
   redactStateRecords,
 } from './sandbox/index.js';
 
+/** How often a streaming session's running usage is written to its attempt. */
+const USAGE_SAVE_MS = 2000;
+
 /**
  * Runs one agent session to its end: streams its events into the transcript, routes its
  * questions through the event log, and turns whatever happens into a `SessionResult`
@@ -47,6 +50,7 @@ export async function runAgentSession(
   await store.transaction((tx) => tx.apply(attemptRunning(attempt)));
   let result: SessionResult;
   let lastUsage: Usage | undefined;
+  let usageSavedAt = 0;
   // Our own controller too: if reading the session fails, the agent must stop before the
   // pipeline commits and evaluates its worktree.
   const local = new AbortController();
@@ -78,7 +82,18 @@ export async function runAgentSession(
     );
     for await (const event of session.events) {
       await writer.write(event);
-      if (event.type === 'usage') lastUsage = event.usage;
+      if (event.type === 'usage') {
+        lastUsage = event.usage;
+        // The budget breakers see usage as it streams, not when the session ends.
+        ctx.spend?.sessionUsage(input.attemptId, event.usage);
+        // Kept on the attempt now and then, so a kill -9 mid-session loses at most a few seconds of
+        // spending (recovery keeps what is stored) and status shows a running session's usage.
+        if (Date.now() - usageSavedAt >= USAGE_SAVE_MS) {
+          usageSavedAt = Date.now();
+          const usage = event.usage;
+          await store.transaction((tx) => tx.updateAttempt(input.attemptId, { usage }));
+        }
+      }
       if (event.type === 'session') {
         await store.transaction((tx) =>
           tx.updateAttempt(input.attemptId, { nativeSessionId: event.nativeSessionId }),
@@ -133,6 +148,7 @@ export async function runAgentSession(
       );
   }
   await writer.flush();
+  ctx.spend?.sessionEnded(input.attemptId, result.usage ?? lastUsage);
   // Errors carry stderr tails and reach status views and events: no secrets there either.
   result = redactResult(result, secrets);
   return result.usage || !lastUsage ? result : { ...result, usage: lastUsage };

@@ -1,4 +1,5 @@
 import { reviewerConfig, reviewerOf } from './reviewer-settings.js';
+import { foremanConfig, foremanOf } from './foreman/index.js';
 import { randomBytes } from 'node:crypto';
 import type { AgentRegistry } from '../agents/index.js';
 import type { Plan, RunOptions, RunRecord, TaskRecord } from '../domain/index.js';
@@ -148,6 +149,12 @@ async function preflightAgents(deps: CreateRunDeps, run: Pick<RunRecord, 'option
   const reviewer = reviewerOf(run);
   if (reviewer)
     await deps.agents.get(reviewer.agent).preflight?.(reviewerConfig(run, reviewer), deps.env, {
+      sandboxed: run.plan.settings.sandbox !== 'off',
+    });
+  // And the foreman: a question must not be the first to find its backend unusable.
+  const foreman = foremanOf(run);
+  if (foreman)
+    await deps.agents.get(foreman.agent).preflight?.(foremanConfig(run, foreman), deps.env, {
       sandboxed: run.plan.settings.sandbox !== 'off',
     });
 }

@@ -44,8 +44,8 @@ export async function recordDecision(store: Store, input: DecisionInput): Promis
     tx.appendEvent({
       type: 'approval.decided',
       runId: approval.runId,
-      taskId: approval.taskId,
-      attemptId: approval.attemptId,
+      // The final review is the run's, not a task's.
+      ...(approval.kind === 'final' ? {} : { taskId: approval.taskId, attemptId: approval.attemptId }),
       data: {
         approvalId: approval.approvalId,
         decision: input.decision,

@@ -1,6 +1,15 @@
 import type { AgentRegistry } from '../agents/index.js';
 import { defaultAgentRegistry } from '../agents/index.js';
-import type { AttemptRecord, PauseCause, RunRecord, StoredEvent, TaskRecord } from '../domain/index.js';
+import type {
+  AttemptRecord,
+  BudgetRaise,
+  PauseCause,
+  RunRecord,
+  StoredEvent,
+  TaskRecord,
+} from '../domain/index.js';
+import type { LimitRequest } from './budget/index.js';
+import { raiseLimits } from './budget/index.js';
 import { GafferError } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import { openRepo } from '../git/index.js';
@@ -31,6 +40,7 @@ import {
 } from './queries/index.js';
 import type { DecisionInput, DecisionResult } from './decide-approval.js';
 import { recordDecision } from './decide-approval.js';
+import type { AnswerOptions } from './answer-question.js';
 import { recordAnswer } from './answer-question.js';
 import { agentFor } from './run-context.js';
 import { driveRun } from './run-driver.js';
@@ -75,14 +85,22 @@ export interface Engine {
    * (passed tasks are kept); the run is then paused, ready for {@link Engine.driveRun}.
    */
   retryRun(runId: string, options?: ReopenOptions): Promise<RunRecord>;
-  /** Records a person's answer to an agent's question; the waiting attempt picks it up. */
-  answerQuestion(questionId: string, answer: string): Promise<void>;
+  /**
+   * Records a person's answer to an agent's question (with `accept`, the foreman's proposal and no
+   * text of one's own); the waiting attempt picks it up.
+   */
+  answerQuestion(questionId: string, answer: string, options?: AnswerOptions): Promise<void>;
   /** Questions asked in a run and not answered yet. */
   openQuestions(runId: string): Promise<OpenQuestion[]>;
   /** The results a run asked a person about, oldest first (`open` ones still wait). */
   approvals(runId: string): Promise<Approval[]>;
   /** Approves or denies a waiting result; a driven run acts on it at once, a paused one on resume. */
   decide(input: DecisionInput): Promise<DecisionResult>;
+  /**
+   * Records higher limits for a run nobody drives (e.g. one a budget paused), refusing an unknown
+   * limit, one the run does not have, or a value not above what is spent; drive it to continue.
+   */
+  raiseLimits(runId: string, requests: readonly LimitRequest[]): Promise<BudgetRaise[]>;
   getRun(runId: string): Promise<RunRecord>;
   /** The newest run, if any. */
   latestRun(): Promise<RunRecord | undefined>;
@@ -162,10 +180,15 @@ export function createEngine(options: EngineOptions): Engine {
       const run = await mustGetRun(db, runId);
       return reopenRun(db, await repoAt(run.repoPath), runId, reopen, logger.child('control'));
     },
-    answerQuestion: async (questionId, answer) => recordAnswer(await store(), questionId, answer),
+    answerQuestion: async (questionId, answer, answerOptions) =>
+      recordAnswer(await store(), questionId, answer, answerOptions),
     openQuestions: async (runId) => openQuestions(await store(), runId),
     approvals: async (runId) => listApprovals(await store(), (await mustGetRun(await store(), runId)).id),
     decide: async (input) => recordDecision(await store(), input),
+    raiseLimits: async (runId, requests) => {
+      const db = await store();
+      return raiseLimits(db, await mustGetRun(db, runId), requests);
+    },
     getRun: async (runId) => mustGetRun(await store(), runId),
     latestRun: async () => (await (await store()).listRuns())[0],
     listRuns: async () => listRunSummaries(await store()),

@@ -23,6 +23,8 @@ export { readTranscript } from './transcript.js';
 export { redactSecrets } from './redact.js';
 export { buildPrompt } from './prompt.js';
 export { UNANSWERED } from './question-router.js';
+export type { AnswerOptions } from './answer-question.js';
+export { ANSWERED_BY } from './foreman/index.js';
 export type { TaskFacts, NextStep } from './pipeline/index.js';
 export { nextStep } from './pipeline/index.js';
 // Plan formatting for shells, so they need not reach into the plan layer.
@@ -39,3 +41,6 @@ export type {
 } from './workspace/index.js';
 export { detectChecks, checksReport } from './workspace/index.js';
 export { taskActivities, toolCallSummary } from './queries/index.js';
+export type { BudgetLine, BudgetView, LimitRequest } from './budget/index.js';
+export { describeBreach, formatFigure, limitOwner, suggestion } from './budget/index.js';
+export type { KnowledgeEntry } from './knowledge/index.js';

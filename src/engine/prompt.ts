@@ -1,4 +1,5 @@
 import type { AttemptKind, PlanTask } from '../domain/index.js';
+import { KNOWLEDGE_INSTRUCTION } from './knowledge/report-block.js';
 
 export interface PromptInput {
   task: PlanTask;
@@ -9,6 +10,8 @@ export interface PromptInput {
   /** Repository instructions (AGENTS.md / CLAUDE.md), already read. */
   instructions?: string;
   protectedPaths: readonly string[];
+  /** What earlier tasks of the run did (rendered by renderKnowledge); empty or absent: nothing yet. */
+  knowledge?: string;
 }
 
 const bullet = (items: readonly string[]) => items.map((item) => `- ${item}`).join('\n');
@@ -25,6 +28,7 @@ export function buildPrompt(input: PromptInput): string {
       'You are working on one task of a larger plan, in a git worktree of your own.',
       'Change only what the task needs; do not commit, push or switch branches: Gaffer commits for you.',
       `These paths are protected and any change to them is reverted: ${input.protectedPaths.join(', ')}.`,
+      KNOWLEDGE_INSTRUCTION,
     ].join('\n'),
   ];
   if (input.instructions?.trim()) sections.push(`## Repository instructions\n${input.instructions.trim()}`);
@@ -36,6 +40,7 @@ export function buildPrompt(input: PromptInput): string {
   if (task.deliverables.length)
     sections.push(`## Deliverables (must exist when you finish)\n${bullet(task.deliverables)}`);
   if (task.context_files.length) sections.push(`## Files worth reading first\n${bullet(task.context_files)}`);
+  if (input.knowledge?.trim()) sections.push(input.knowledge.trim());
   if (input.kind === 'rework' && input.feedback) {
     sections.push(
       `## Rework (attempt ${input.attemptNumber})\nYour previous attempt did not pass. Fix what is reported below; your earlier changes are still in the worktree.\n\n${input.feedback}`,

@@ -65,6 +65,14 @@ export async function requeueInterrupted(ctx: RunContext): Promise<void> {
     }
     if (event.type === 'attempt.question-answered') unanswered.delete(event.data.questionId);
   }
+  // The time a dead engine's attempt ends at: its last event, not now (the hours the engine was
+  // dead are nobody's work, and a task's wall-time budget must not pay for them).
+  const lastHeard = new Map<string, string>();
+  for (const attempt of live) {
+    const events = await store.readEvents({ runId: run.id, taskId: attempt.taskId });
+    const last = events.findLast((e) => e.attemptId === attempt.id);
+    if (last) lastHeard.set(attempt.id, last.at);
+  }
   await store.transaction(async (tx) => {
     for (const [questionId, q] of unanswered) {
       await tx.appendEvent({
@@ -76,7 +84,14 @@ export async function requeueInterrupted(ctx: RunContext): Promise<void> {
       });
     }
     for (const attempt of live) {
-      await tx.apply(attemptInterrupted(attempt, 'its engine stopped before the attempt ended'));
+      await tx.apply(
+        attemptInterrupted(
+          attempt,
+          'its engine stopped before the attempt ended',
+          {},
+          lastHeard.get(attempt.id),
+        ),
+      );
     }
     for (const task of tasks) {
       await tx.apply(taskRequeued(run.id, task.taskId, 'resumed after its engine stopped'));

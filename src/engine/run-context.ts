@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AgentRegistry } from '../agents/index.js';
-import type { PlanTask, RunRecord, Usage } from '../domain/index.js';
+import type { BudgetLimit, PlanTask, RunRecord, Usage } from '../domain/index.js';
 import { ALWAYS_PROTECTED } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import type { Store } from '../store/index.js';
@@ -25,10 +25,31 @@ export interface RunContext {
   spend?: SpendMeter;
 }
 
-/** Counts usage against the run's and a task's budgets (see src/engine/budget/). */
+/** Counts usage against the run's and a task's budgets (see src/engine/budget/ledger.ts). */
 export interface SpendMeter {
   /** `usage` was spent for `taskId` beyond its attempts' own sessions (stored by the caller in its event). */
   charge(taskId: string, usage: Usage): void;
+  /** A limit that refuses attempt N+1 of `taskId` (which would cost at least `estimate`), if one does. */
+  /** `counts`: the attempt is a new try of the work (first, rework, retry), not a resume after a pause. */
+  beforeAttempt(
+    taskId: string,
+    estimate: { tokens: number; cost_usd: number },
+    counts: boolean,
+  ): BudgetRefusal | undefined;
+  attemptStarted(attemptId: string, taskId: string, counts: boolean): void;
+  /** A session's running total, as it streams. */
+  sessionUsage(attemptId: string, usage: Usage): void;
+  sessionEnded(attemptId: string, usage: Usage | undefined): void;
+}
+
+/** Why a budget refuses an attempt: the limit and its figures (see src/engine/budget/spend.ts). */
+export interface BudgetRefusal {
+  scope: 'run' | 'task';
+  taskId?: string;
+  limit: BudgetLimit;
+  spent: number;
+  max: number;
+  estimate?: number;
 }
 
 /** `.gaffer/` of the repository: database, worktrees, run artifacts. */

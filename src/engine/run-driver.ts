@@ -28,6 +28,10 @@ import { assertSandboxAvailable, sandboxOff } from './sandbox/index.js';
 import { StopRequest } from './stop-request.js';
 import type { TaskOutcome } from './pipeline/index.js';
 import { runTaskPipeline } from './pipeline/index.js';
+import type { Breach } from './budget/index.js';
+import { ensureKnowledge } from './knowledge/index.js';
+import { finalReviewGate } from './final-review/index.js';
+import { BudgetLedger, describeBreach, effectiveLimits, hasLimits, loadSpend } from './budget/index.js';
 
 export interface DriveOptions {
   ownerId: string;
@@ -90,12 +94,17 @@ class RunDriver {
   private queue = Promise.resolve();
   private finished = false;
   private stop: { reason: string; by: PauseCause } | undefined;
+  private cancelReason: string | undefined;
   /** The first stop requested before the scheduler started (during the baseline). */
   private earlyStop: 'pause' | 'cancel' | undefined;
   /** Stops the baseline's checks on a pause, a cancel or a lost lease. */
   private readonly baselineStop = new AbortController();
+  /** Stops the final review the same way. */
+  private readonly finalStop = new AbortController();
   lostLease: string | undefined;
   private settleRun: { resolve: (run: RunRecord) => void; reject: (error: Error) => void } | undefined;
+  /** The budget breakers of this drive, when the plan sets a limit. */
+  private ledger: BudgetLedger | undefined;
 
   constructor(
     private readonly ctx: RunContext,
@@ -114,6 +123,7 @@ class RunDriver {
       // Stops are heard from here on: a pause or Ctrl-C during the baseline counts.
       this.listenForStops(await ctx.store.lastEventId(ctx.run.id));
       await this.checkBaseFirst();
+      await this.openLedger();
       const tasks = await ctx.store.listTasks(ctx.run.id);
       this.state = createSchedulerState(schedTasks(ctx.run), schedConfig(ctx.run), initialStatuses(tasks));
       const done = new Promise<RunRecord>((resolve, reject) => (this.settleRun = { resolve, reject }));
@@ -126,7 +136,63 @@ class RunDriver {
       throw error;
     } finally {
       await this.settleInFlight();
+      this.ledger?.dispose();
     }
+  }
+
+  /**
+   * The budget breakers: what the records say was spent, the limits with every raise, and from
+   * here on every session's usage as it streams. Pipelines ask it before each attempt.
+   */
+  private async openLedger(): Promise<void> {
+    const { ctx } = this;
+    const stored = await loadSpend(ctx.store, ctx.run);
+    const limits = effectiveLimits(ctx.run.plan, stored.raises);
+    if (!hasLimits(limits)) return;
+    const settled = (await ctx.store.listTasks(ctx.run.id)).filter((t) => isTerminalTask(t.status));
+    this.ledger = new BudgetLedger(
+      stored,
+      limits,
+      {
+        onBreach: (breach) => this.budgetReached(breach),
+        onOverrun: (breach) =>
+          this.stopAll(
+            new StopRequest('pause', `${describeBreach(breach)}; stopped while going on past the limit`),
+          ),
+      },
+      settled.map((t) => t.taskId),
+    );
+    ctx.spend = this.ledger;
+    this.ledger.start();
+  }
+
+  /**
+   * A limit was reached: it is recorded, nothing new starts, and the attempts in flight go on to
+   * their end (their work is kept, evaluated and merged) — then the run pauses by `budget`.
+   */
+  private budgetReached(breach: Breach): void {
+    const reason = describeBreach(breach);
+    this.ctx.logger.warn('a budget limit is reached: the run pauses', { runId: this.ctx.run.id, reason });
+    // Reached before the scheduler started (spent before this drive): no task starts.
+    if (!this.state) this.earlyStop ??= 'pause';
+    const { taskId, ...data } = breach;
+    // In the queue, so the pause's reason is set only where its breach is recorded: a run that
+    // finished meanwhile records neither.
+    this.queue = this.queue
+      .then(async () => {
+        if (this.finished) return;
+        await this.ctx.store.transaction((tx) =>
+          tx.appendEvent({
+            type: 'run.budget-exceeded',
+            runId: this.ctx.run.id,
+            ...(taskId === undefined ? {} : { taskId }),
+            data,
+          }),
+        );
+        this.stop ??= { reason, by: 'budget' };
+      })
+      .catch((error: unknown) => this.fail(error));
+    this.feed({ type: 'pause' });
   }
 
   /**
@@ -201,6 +267,8 @@ class RunDriver {
   }
 
   private requestStop(request: ControlRequest): void {
+    // A cancel says why in its own words, whatever paused the run before.
+    if (request.kind === 'cancel') this.cancelReason ??= request.reason;
     this.stop ??= { reason: request.reason, by: request.kind === 'pause' ? request.by : 'user' };
     if (!this.state) this.earlyStop = request.kind === 'cancel' ? 'cancel' : (this.earlyStop ?? 'pause');
     this.feed({ type: request.kind });
@@ -209,6 +277,7 @@ class RunDriver {
 
   private stopAll(stop: StopRequest): void {
     if (!this.baselineStop.signal.aborted) this.baselineStop.abort(stop);
+    if (!this.finalStop.signal.aborted) this.finalStop.abort(stop);
     for (const { controller } of this.inFlight.values())
       if (!controller.signal.aborted) controller.abort(stop);
   }
@@ -260,20 +329,63 @@ class RunDriver {
         return moveTask(this.ctx, taskSkipped(runId, action.taskId, action.reason));
       case 'cancel-task':
         return moveTask(this.ctx, taskCancelled(runId, action.taskId, action.reason));
-      case 'finish':
+      case 'finish': {
         this.finished = true;
-        this.settleRun?.resolve(
-          await finishRun(
-            this.ctx,
-            action.outcome,
-            this.stop ?? {
-              reason: action.reason ?? action.outcome,
-              by: action.awaiting === undefined ? 'user' : 'approval',
-            },
-          ),
-        );
+        const end =
+          action.outcome === 'completed'
+            ? await this.afterFinalReview()
+            : { outcome: action.outcome, why: this.endReason(action) };
+        this.settleRun?.resolve(await finishRun(this.ctx, end.outcome, end.why));
         return;
+      }
     }
+  }
+
+  /**
+   * Every task passed: the final review decides whether the run completes now, waits for a
+   * person's approval of it (paused by `approval`), or ends failed on a denial. A stop during the
+   * review pauses (or cancels) the run; the review runs again on resume.
+   */
+  private async afterFinalReview(): Promise<{
+    outcome: 'completed' | 'failed' | 'cancelled' | 'paused';
+    why: { reason: string; by: PauseCause };
+  }> {
+    const gate = await finalReviewGate(this.ctx, this.finalStop.signal);
+    switch (gate.type) {
+      case 'complete':
+        return { outcome: 'completed', why: { reason: 'completed', by: 'user' } };
+      case 'wait':
+        return {
+          outcome: 'paused',
+          why: {
+            reason: `waiting for approval of the final review: gaffer approve ${gate.approvalId}`,
+            by: 'approval',
+          },
+        };
+      case 'denied':
+        return { outcome: 'failed', why: { reason: gate.reason, by: 'user' } };
+      case 'stopped':
+        if (this.cancelReason !== undefined)
+          return { outcome: 'cancelled', why: { reason: this.cancelReason, by: 'user' } };
+        return {
+          outcome: 'paused',
+          why: this.stop ?? { reason: 'stopped during the final review', by: 'user' },
+        };
+    }
+  }
+
+  /**
+   * Why the run ends as it does: a failure by its blocked task, a cancel by the cancel's reason,
+   * a pause by what asked for it (a person, a signal, a budget) or by the approvals it waits for.
+   */
+  private endReason(action: Extract<SchedAction, { type: 'finish' }>): { reason: string; by: PauseCause } {
+    const fallback = {
+      reason: action.reason ?? action.outcome,
+      by: action.awaiting === undefined ? ('user' as const) : ('approval' as const),
+    };
+    if (action.outcome === 'failed') return fallback;
+    if (action.outcome === 'cancelled') return { reason: this.cancelReason ?? fallback.reason, by: 'user' };
+    return this.stop ?? fallback;
   }
 
   private dispatch(taskId: string): void {
@@ -290,8 +402,17 @@ class RunDriver {
     const runId = this.ctx.run.id;
     switch (outcome.type) {
       case 'passed':
+        this.ledger?.taskSettled(taskId);
+        // Kept for the tasks after it now (the next prompt would derive it too, had this failed).
+        await ensureKnowledge(this.ctx).catch((error: unknown) =>
+          this.ctx.logger.warn('could not record what a passed task did', {
+            taskId,
+            error: errorMessage(error),
+          }),
+        );
         return this.feed({ type: 'task-passed', taskId });
       case 'blocked':
+        this.ledger?.taskSettled(taskId);
         return this.feed({
           type: 'task-blocked',
           taskId,

@@ -26,6 +26,8 @@ export const planVerifierSchema = verifierSchema.extend({
   baseline: z.enum(BASELINE_POLICIES).optional(),
   network: z.boolean().optional(),
   trust_task_changes: z.boolean().optional(),
+  /** After each merge, the checks on the integration branch (default true; false to skip them). */
+  health_checks: z.boolean().optional(),
 });
 
 /** Widenings of the sandbox's default policy (paths are checked when the run is created). */
@@ -115,6 +117,16 @@ export const foremanSchema = z.strictObject({
   answer_at: threshold.default(0.7),
 });
 
+/**
+ * The planner (`planner:`): the agent backend that writes a new plan for the unfinished part of a
+ * run when a task is blocked, up to `max_replans` times. Absent: a blocked task fails the run.
+ */
+export const plannerSchema = z.strictObject({
+  agent: nonEmpty.default('api'),
+  model: nonEmpty.optional(),
+  agent_config: freeForm.optional(),
+});
+
 export const taskSchema = z.strictObject({
   id: z.string().regex(TASK_ID_PATTERN),
   title: nonEmpty,
@@ -135,34 +147,42 @@ export const taskSchema = z.strictObject({
   budgets: taskBudgetsSchema.optional(),
 });
 
-export const planFileSchema = z.strictObject({
-  name: nonEmpty.optional(),
-  base_branch: nonEmpty.optional(),
-  concurrency: z.number().int().min(1).max(64).default(4),
-  agent_concurrency: z.record(nonEmpty, z.number().int().min(1).max(64)).default({}),
-  max_rework: z.number().int().min(0).max(20).default(2),
-  /**
-   * Which results wait for a person before they merge: `full_auto` none (yellow merges),
-   * `review_yellow` the yellow ones, `review_all` every one. Red never merges.
-   */
-  autonomy: z.enum(AUTONOMY_LEVELS).default('review_yellow'),
-  budgets: budgetsSchema.default({}),
-  agent: nonEmpty.default('claude-code'),
-  protected_paths: z.array(nonEmpty).default([]),
-  question_timeout_s: positive.default(600),
-  pricing: z.record(nonEmpty, priceSchema).default({}),
-  retry: retrySchema.optional(),
-  /** squash: one commit per task on the integration branch; keep: a merge commit that keeps the attempts' history. */
-  merge: z.enum(['squash', 'keep']).default('squash'),
-  verifiers: planVerifierSchema.optional(),
-  sandbox: z.union([z.literal('off'), sandboxSchema]).optional(),
-  limits: limitsSchema.optional(),
-  worktree: worktreeSchema.optional(),
-  agents: z.record(nonEmpty, freeForm).default({}),
-  reviewer: z.union([z.literal('none'), reviewerSchema]).optional(),
-  foreman: z.union([z.literal('none'), foremanSchema]).optional(),
-  tasks: z.array(taskSchema).min(1),
-});
+export const planFileSchema = z
+  .strictObject({
+    name: nonEmpty.optional(),
+    base_branch: nonEmpty.optional(),
+    concurrency: z.number().int().min(1).max(64).default(4),
+    agent_concurrency: z.record(nonEmpty, z.number().int().min(1).max(64)).default({}),
+    max_rework: z.number().int().min(0).max(20).default(2),
+    /** How often a blocked task may be replanned (needs `planner:`); default 1 with a planner. */
+    max_replans: z.number().int().min(0).max(10).optional(),
+    /**
+     * Which results wait for a person before they merge: `full_auto` none (yellow merges),
+     * `review_yellow` the yellow ones, `review_all` every one. Red never merges.
+     */
+    autonomy: z.enum(AUTONOMY_LEVELS).default('review_yellow'),
+    budgets: budgetsSchema.default({}),
+    agent: nonEmpty.default('claude-code'),
+    protected_paths: z.array(nonEmpty).default([]),
+    question_timeout_s: positive.default(600),
+    pricing: z.record(nonEmpty, priceSchema).default({}),
+    retry: retrySchema.optional(),
+    /** squash: one commit per task on the integration branch; keep: a merge commit that keeps the attempts' history. */
+    merge: z.enum(['squash', 'keep']).default('squash'),
+    verifiers: planVerifierSchema.optional(),
+    sandbox: z.union([z.literal('off'), sandboxSchema]).optional(),
+    limits: limitsSchema.optional(),
+    worktree: worktreeSchema.optional(),
+    agents: z.record(nonEmpty, freeForm).default({}),
+    reviewer: z.union([z.literal('none'), reviewerSchema]).optional(),
+    foreman: z.union([z.literal('none'), foremanSchema]).optional(),
+    planner: plannerSchema.optional(),
+    tasks: z.array(taskSchema).min(1),
+  })
+  .refine((plan) => plan.max_replans === undefined || plan.max_replans === 0 || plan.planner !== undefined, {
+    path: ['max_replans'],
+    message: 'replanning needs a planner: add `planner: { agent: api, model: … }`, or remove max_replans',
+  });
 
 export type PlanFile = z.infer<typeof planFileSchema>;
 
@@ -173,6 +193,7 @@ export function knownKeysAt(path: readonly (string | number)[]): readonly string
   if (path.length === 1 && last === 'budgets') return Object.keys(budgetsSchema.shape);
   if (last === 'budgets' || last === 'per_task') return Object.keys(taskBudgetsSchema.shape);
   if (path.length === 1 && last === 'foreman') return Object.keys(foremanSchema.shape);
+  if (path.length === 1 && last === 'planner') return Object.keys(plannerSchema.shape);
   if (last === 'sandbox') return Object.keys(sandboxSchema.shape);
   if (last === 'limits') return Object.keys(limitsSchema.shape);
   if (path.length === 1 && last === 'worktree') return Object.keys(worktreeSchema.shape);

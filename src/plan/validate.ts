@@ -122,6 +122,8 @@ function toPlan(file: PlanFile, fallbackName: string): Plan {
   if (file.worktree !== undefined) settings.worktree = file.worktree;
   if (file.reviewer !== undefined) settings.reviewer = file.reviewer;
   if (file.foreman !== undefined) settings.foreman = file.foreman;
+  if (file.planner !== undefined) settings.planner = file.planner;
+  if (file.max_replans !== undefined) settings.max_replans = file.max_replans;
   return { name: file.name ?? fallbackName, settings, tasks: file.tasks };
 }
 

@@ -35,6 +35,8 @@ describe('agent questions', () => {
 
     const status = await runCli(['status'], repo);
     expect(status.stdout).toContain(`[${open[0]!.questionId}] asker: Which port should the server use?`);
+    const listed = await runCli(['questions'], repo);
+    expect(listed.stdout).toContain(`[${open[0]!.questionId}] asker: Which port should the server use?`);
     const answered = await runCli(['answer', open[0]!.questionId, 'Use', '8080'], repo);
     expect(answered.code, answered.stderr).toBe(0);
 
@@ -48,7 +50,9 @@ describe('agent questions', () => {
     });
     const again = await runCli(['answer', open[0]!.questionId, 'late'], repo);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/no open question/);
+    expect(again.stderr).toContain(
+      `no open question "${open[0]!.questionId}": it was answered already (by person)`,
+    );
   });
 });
 

@@ -37,6 +37,8 @@ export interface StepOutcome {
   isError?: boolean;
   /** Characters of file content written, for the fake usage. */
   written?: number;
+  /** Spending a `spend` step reports: added to the session's usage, which streams at once. */
+  spent?: { tokens: number; costUsd: number };
   stop?: { status: 'failed' | 'aborted'; error: string; failure?: AgentFailure };
 }
 
@@ -163,6 +165,11 @@ export async function performStep(step: ScriptStep, context: StepContext): Promi
       return failStep(context, step.args);
     case 'ask':
       return askStep(context, step.args);
+    case 'spend':
+      return {
+        output: `spent ${step.args.tokens} tokens, $${step.args.cost_usd}`,
+        spent: { tokens: step.args.tokens, costUsd: step.args.cost_usd },
+      };
     case 'say':
       context.emit({ type: 'text', text: step.args });
       return { output: 'said' };

@@ -319,7 +319,7 @@ describe('script agent', () => {
       code: 'GAFFER_BAD_INPUT',
       userError: true,
       message: 'invalid script agent config: unknown key "stpes"',
-      hint: 'did you mean "steps"? known keys: steps, attempts',
+      hint: 'did you mean "steps"? known keys: steps, attempts, model',
       details: { agent: 'script', key: 'stpes', suggestion: 'steps' },
     });
     const { result } = await run({ stpes: [] });

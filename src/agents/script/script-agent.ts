@@ -23,11 +23,12 @@ async function runScript(
   const tryNumber = tryOfSession(input);
   const nativeSessionId = scriptSessionId(input.attemptId, input.attemptNumber, tryNumber);
   let written = 0;
+  const spent = { tokens: 0, costUsd: 0 };
   const usage = (): Usage => ({
     inputTokens: Math.round(input.prompt.length / 4),
-    outputTokens: Math.round(written / 4),
+    outputTokens: Math.round(written / 4) + spent.tokens,
     cachedInputTokens: 0,
-    costUsd: 0,
+    costUsd: spent.costUsd,
   });
   const end = (status: SessionResult['status'], error?: string, failure?: AgentFailure): SessionResult => {
     const total = usage();
@@ -74,6 +75,11 @@ async function runScript(
       return end('failed', message, { kind: 'crashed', retryable: true, message });
     }
     written += outcome.written ?? 0;
+    if (outcome.spent) {
+      spent.tokens += outcome.spent.tokens;
+      spent.costUsd += outcome.spent.costUsd;
+      emit({ type: 'usage', usage: usage() });
+    }
     emit({ type: 'tool_result', id, output: outcome.output, ...(outcome.isError ? { isError: true } : {}) });
     if (outcome.stop) return end(outcome.stop.status, outcome.stop.error, outcome.stop.failure);
   }

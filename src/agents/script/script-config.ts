@@ -48,6 +48,11 @@ const STEP_SCHEMAS = {
   fail: failStep,
   ask: z.string().min(1),
   say: z.string(),
+  /** Reports spending as a model session would (output tokens and dollars), to try budgets offline. */
+  spend: z.strictObject({
+    tokens: z.number().int().nonnegative().default(0),
+    cost_usd: z.number().nonnegative().default(0),
+  }),
 } as const;
 
 /** The kinds of step a script may contain. */
@@ -63,6 +68,8 @@ const STEP_KINDS = Object.keys(STEP_SCHEMAS) as ScriptStepKind[];
 const configSchema = z.object({
   steps: z.array(z.unknown()).optional(),
   attempts: z.array(z.array(z.unknown())).min(1, 'attempts needs at least one list of steps').optional(),
+  /** The model the script stands in for: the run's budgets price an attempt's prompt at it. */
+  model: z.string().min(1).optional(),
 });
 
 /** A script config after validation: steps for every attempt, or one list per attempt. */

@@ -87,8 +87,14 @@ function decisionLine(result: DecisionResult, done: string, then: string): strin
   const next = driven
     ? `run ${run.id} is running: ${then} now`
     : `${then} when the run continues: gaffer resume ${run.id}`;
-  return `${done} ${approval.approvalId} (task ${approval.taskId}, attempt ${approval.attempt}); ${next}`;
+  return `${done} ${approval.approvalId} (${subjectOf(approval)}); ${next}`;
 }
+
+/** What an approval is about, in words. */
+const subjectOf = (approval: Approval) =>
+  approval.kind === 'final'
+    ? `the final review of run ${approval.runId}`
+    : `task ${approval.taskId}, attempt ${approval.attempt}`;
 
 function approvalLines(output: Output, approvals: readonly Approval[], all: boolean): string[] {
   if (approvals.length === 0) return [all ? 'no approvals asked yet' : 'nothing waits for approval'];
@@ -99,8 +105,8 @@ function approvalLines(output: Output, approvals: readonly Approval[], all: bool
         ? paint(output, 'yellow', 'waiting')
         : 'no longer waiting';
     return [
-      `${paint(output, 'bold', a.approvalId)}  task ${a.taskId} (run ${a.runId}), attempt ${a.attempt}: ${state}`,
-      `  ${a.confidence}, score ${a.score.toFixed(2)}: ${a.why}`,
+      `${paint(output, 'bold', a.approvalId)}  ${a.kind === 'final' ? `the final review of run ${a.runId}` : `task ${a.taskId} (run ${a.runId}), attempt ${a.attempt}`}: ${state}`,
+      `  ${a.kind === 'final' ? 'criteria met' : a.confidence}, score ${a.score.toFixed(2)}: ${a.why}`,
     ].join('\n');
   });
   const open = approvals.filter((a) => a.open);

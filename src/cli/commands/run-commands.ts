@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { isTerminalRun } from '../../domain/index.js';
-import { endedRunError } from '../../engine/index.js';
+import type { LimitRequest } from '../../engine/index.js';
+import { endedRunError, formatFigure, limitOwner } from '../../engine/index.js';
 import { driveAndShow } from '../drive-and-show.js';
 import type { Output } from '../output.js';
 import type { GlobalOptions } from '../workspace.js';
@@ -13,6 +14,20 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+/** `tokens=200000` or `parse-args.cost_usd=3` (task ids may hold dots: the last one splits). */
+export function parseRaise(text: string): LimitRequest {
+  const eq = text.indexOf('=');
+  const key = eq < 0 ? '' : text.slice(0, eq).trim();
+  const raw = eq < 0 ? '' : text.slice(eq + 1).trim();
+  const value = Number(raw);
+  if (key === '' || raw === '' || !Number.isFinite(value) || value <= 0)
+    throw new InvalidArgumentError(
+      `--raise ${text}: expected <limit>=<positive number>, e.g. tokens=200000 or parse-args.cost_usd=3`,
+    );
+  const dot = key.lastIndexOf('.');
+  return dot < 0 ? { limit: key, value } : { taskId: key.slice(0, dot), limit: key.slice(dot + 1), value };
 }
 
 type Act = (fn: (global: GlobalOptions) => Promise<number>) => Promise<void>;
@@ -66,12 +81,26 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
     .command('resume')
     .description('continue a paused or interrupted run; passed tasks are not redone')
     .argument('<run>', 'run id')
+    .option(
+      '--raise <limit=value...>',
+      'raise limits first: tokens=200000, cost_usd=20, wall_time_s=3600, attempts=30, or <task>.<limit>=<value>',
+      (value: string, previous: LimitRequest[] = []) => [...previous, parseRaise(value)],
+    )
     .option('--json', 'print events as NDJSON')
-    .action((runId: string, opts: { json?: boolean }) =>
+    .action((runId: string, opts: { json?: boolean; raise?: LimitRequest[] }) =>
       act(async (global) => {
+        const requests = opts.raise ?? [];
         const engine = engineFor(global);
         const run = await engine.getRun(runId);
         if (isTerminalRun(run.status)) throw endedRunError(run);
+        if (requests.length > 0) {
+          const raised = await engine.raiseLimits(runId, requests);
+          if (!opts.json)
+            for (const r of raised)
+              output.out(
+                `raised ${limitOwner(r.scope, r.limit, r.taskId)} limit: ${formatFigure(r.limit, r.from)} → ${formatFigure(r.limit, r.to)}\n`,
+              );
+        }
         return driveAndShow(engine, runId, output, Boolean(opts.json));
       }),
     );

@@ -3,6 +3,7 @@ import type { EvaluationReview, Usage } from '../../domain/index.js';
 import type { AttemptView, RunView } from '../../engine/index.js';
 import { taskActivities } from '../../engine/index.js';
 import { attemptOutcome, withNext } from '../attempt-outcome.js';
+import { budgetSection } from '../budget-lines.js';
 import { checkLines } from '../check-lines.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
@@ -57,6 +58,9 @@ function statusJson(view: RunView) {
       outcome: attemptOutcome(attempt, next).label,
     })),
     usage: view.usage,
+    budget: view.budget,
+    finalReview: view.finalReview,
+    knowledge: view.knowledge,
     openQuestions: view.openQuestions,
     openApprovals: view.openApprovals,
   };
@@ -85,6 +89,8 @@ function statusText(output: Output, view: RunView, notes: ReadonlyMap<string, st
         STATUS_TAIL,
         tasks.map((t) => t.taskId),
       ),
+      ...budgetSection(output, view.budget, run.id),
+      ...finalReviewSection(output, view.finalReview),
       ...questionSection(output, questions),
       ...approvalSection(output, view.openApprovals),
     ].join('\n') + '\n'
@@ -184,10 +190,24 @@ function waitingSection(
   return ['', paint(output, 'yellow', count), ...lines, `  ${hint}`];
 }
 
+/** The final review's summary, the criteria it did not find met, and the open risks it named. */
+function finalReviewSection(output: Output, final: RunView['finalReview']): string[] {
+  if (!final) return [];
+  return [
+    '',
+    paint(output, 'bold', `final review of ${final.commit.slice(0, 8)}`),
+    ...reviewLines(output, final.review, { indent: '  ', full: true }),
+  ];
+}
+
 function approvalSection(output: Output, approvals: RunView['openApprovals']): string[] {
   return waitingSection(
     output,
-    approvals.map((a) => `  [${a.approvalId}] ${a.taskId}, attempt ${a.attempt}: ${a.confidence}; ${a.why}`),
+    approvals.map((a) =>
+      a.kind === 'final'
+        ? `  [${a.approvalId}] the final review: ${a.why}`
+        : `  [${a.approvalId}] ${a.taskId}, attempt ${a.attempt}: ${a.confidence}; ${a.why}`,
+    ),
     'result',
     'approval',
     'approve with: gaffer approve <id>   deny with: gaffer deny <id> --reason "what to change"',
@@ -197,9 +217,12 @@ function approvalSection(output: Output, approvals: RunView['openApprovals']): s
 function questionSection(output: Output, questions: RunView['openQuestions']): string[] {
   return waitingSection(
     output,
-    questions.map((q) => `  [${q.questionId}] ${q.taskId}: ${q.question}`),
+    questions.map(
+      (q) =>
+        `  [${q.questionId}] ${q.taskId}: ${q.question}${q.proposal === null ? '' : `\n      the foreman proposes: ${q.proposal}`}`,
+    ),
     'question',
     'an answer',
-    'answer with: gaffer answer <question-id> "your answer"',
+    'answer with: gaffer answer <question-id> "your answer" (or --accept the proposal; see gaffer questions)',
   );
 }

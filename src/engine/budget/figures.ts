@@ -27,3 +27,22 @@ function formatSeconds(seconds: number): string {
 export function limitOwner(scope: 'run' | 'task', limit: BudgetLimit, taskId?: string): string {
   return scope === 'run' ? `the run's ${limit}` : `task ${taskId ?? '?'}'s ${limit}`;
 }
+
+/** A reached limit in one line: `the run's tokens limit is reached: 105,300 tokens of 100,000 tokens`. */
+export function describeBreach(breach: {
+  scope: 'run' | 'task';
+  taskId?: string;
+  limit: BudgetLimit;
+  spent: number;
+  max: number;
+  estimate?: number;
+}): string {
+  const figures = `${formatFigure(breach.limit, breach.spent)} of ${formatFigure(breach.limit, breach.max)}`;
+  if (breach.limit === 'attempts')
+    return `budget: ${limitOwner(breach.scope, breach.limit, breach.taskId)} limit allows no further attempt (${figures} started)`;
+  const next =
+    breach.estimate === undefined
+      ? ''
+      : `; the next attempt needs at least ${formatFigure(breach.limit, breach.estimate)}`;
+  return `budget: ${limitOwner(breach.scope, breach.limit, breach.taskId)} limit is reached (${figures} spent${next})`;
+}

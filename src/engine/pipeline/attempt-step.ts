@@ -21,8 +21,9 @@ import {
   transcriptPath,
   worktreePath,
 } from '../run-context.js';
-import type { StopRequest } from '../stop-request.js';
-import { stopRequestOf } from '../stop-request.js';
+import { StopRequest, stopRequestOf } from '../stop-request.js';
+import { describeBreach, estimateAttempt } from '../budget/index.js';
+import { ensureKnowledge, renderKnowledge } from '../knowledge/index.js';
 import { keptPaths, prepareWorktreeFiles } from '../workspace/worktree-setup.js';
 import type { TaskFacts } from './next-step.js';
 import { integrationHead } from './repo-steps.js';
@@ -55,6 +56,11 @@ export async function runAttempt(
   plan: AttemptPlan,
   signal: AbortSignal,
 ): Promise<AttemptEnd> {
+  // What the tasks passed so far did, dependencies first (recorded now if a crash lost it).
+  const knowledge = renderKnowledge(ctx.run.plan, await ensureKnowledge(ctx), facts.task.taskId);
+  // Before anything is prepared: a budget that allows no further attempt pauses the task here.
+  const refused = await budgetRefusal(ctx, facts, plan, knowledge);
+  if (refused) return { type: 'stopped', stop: new StopRequest('pause', refused) };
   const baseCommit = await prepareWorktree(ctx, facts.task, plan);
   // The repository's part of getting ready (copies, links, the setup): a failure is not the agent's.
   const ready = await prepareWorktreeFiles(
@@ -66,13 +72,14 @@ export async function runAttempt(
   if (ready.type === 'blocked') return ready;
   if (ready.type === 'stopped' || signal.aborted) return { type: 'stopped', stop: stopRequestOf(signal) };
   const attempt = await recordStart(ctx, facts.task, plan, baseCommit);
+  ctx.spend?.attemptStarted(attempt.id, attempt.taskId, attempt.kind !== 'resume');
   const adapter = ctx.agents.get(attempt.agent);
   // A test double without a common dir has nothing to snapshot.
   const before = ctx.repo.commonDir === undefined ? undefined : await snapshotRepository(ctx.repo);
   const ran = await runAgentSession(
     ctx,
     adapter,
-    sessionInput(ctx, attempt, plan, adapter.envKeys, tryNumber(facts, plan)),
+    sessionInput(ctx, attempt, plan, adapter.envKeys, tryNumber(facts, plan), knowledge),
     attempt.transcriptPath ?? '',
     signal,
   );
@@ -96,6 +103,39 @@ export async function runAttempt(
     );
   }
   return { type: 'stopped', stop };
+}
+
+/**
+ * Why the run's budgets refuse this attempt (a limit reached, or one the attempt's least cost
+ * would pass), or undefined when it may start; the ledger records the breach and pauses the run.
+ */
+async function budgetRefusal(
+  ctx: RunContext,
+  facts: TaskFacts,
+  plan: AttemptPlan,
+  knowledge: string,
+): Promise<string | undefined> {
+  if (!ctx.spend) return undefined;
+  const task = taskOf(ctx.run, facts.task.taskId);
+  const agent = agentFor(ctx.run, task);
+  const model = agentConfigFor(ctx.run, task, agent).model;
+  const estimate = await estimateAttempt({
+    prompt: buildPrompt({
+      task,
+      kind: plan.kind,
+      attemptNumber: facts.task.attempts + 1,
+      feedback: plan.feedback,
+      instructions: ctx.instructions,
+      protectedPaths: protectedPathsOf(ctx.run),
+      knowledge,
+    }),
+    task,
+    root: ctx.repo.root,
+    model: typeof model === 'string' ? model : undefined,
+    pricing: ctx.run.plan.settings.pricing,
+  });
+  const breach = ctx.spend.beforeAttempt(facts.task.taskId, estimate, plan.kind !== 'resume');
+  return breach ? describeBreach(breach) : undefined;
 }
 
 /**
@@ -221,6 +261,7 @@ function sessionInput(
   plan: AttemptPlan,
   envKeys: readonly string[] | undefined,
   tryOfWork: number,
+  knowledge: string,
 ): SessionInput {
   const task = taskOf(ctx.run, attempt.taskId);
   const protectedPaths = protectedPathsOf(ctx.run);
@@ -240,6 +281,7 @@ function sessionInput(
       feedback: plan.feedback,
       instructions: ctx.instructions,
       protectedPaths,
+      knowledge,
     }),
     cwd: attempt.worktreePath,
     config,

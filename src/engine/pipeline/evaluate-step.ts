@@ -264,6 +264,8 @@ async function withReviewer(
           signal,
         ),
     });
+    // Counted at once: a review is spending of the task like its agent's.
+    if (review.usage) ctx.spend?.charge(attempt.taskId, review.usage);
     const safe =
       review.error === undefined ? review : { ...review, error: redactSecrets(review.error, known) };
     return withReview(verdict, safe, reviewer, Date.now() - started);

@@ -1,6 +1,7 @@
 import type {
   AttemptRecord,
   EvaluationRecord,
+  EvaluationReview,
   RunRecord,
   RunStatus,
   TaskRecord,
@@ -15,6 +16,10 @@ import type { OpenQuestion } from './open-questions.js';
 import { openQuestions } from './open-questions.js';
 import type { Approval } from './approvals.js';
 import { listApprovals } from './approvals.js';
+import type { BudgetView } from '../budget/index.js';
+import type { KnowledgeEntry } from '../knowledge/index.js';
+import { readKnowledge } from '../knowledge/index.js';
+import { budgetView } from '../budget/index.js';
 
 /** A task as status views show it: its record, title, agent and what its attempts spent. */
 export interface TaskView extends TaskRecord {
@@ -40,6 +45,12 @@ export interface RunView {
   openQuestions: OpenQuestion[];
   /** Results that wait for a person's approval now. */
   openApprovals: Approval[];
+  /** The run's and its tasks' limits with what is spent; null when the plan sets none. */
+  budget: BudgetView | null;
+  /** The newest final review of the whole run (absent without a reviewer, or before every task passed). */
+  finalReview: { approvalId: string; commit: string; review: EvaluationReview; at: string } | null;
+  /** What each passed task left for later ones (files, decisions, patterns), in the order they passed. */
+  knowledge: KnowledgeEntry[];
   /** Whether an engine holds the run's lease right now. */
   driven: boolean;
   /**
@@ -104,13 +115,17 @@ export function taskViews(run: RunRecord, tasks: readonly TaskRecord[], attempts
 /** A run with its tasks, attempts, usage totals and open questions. */
 export async function runView(store: Store, runId: string): Promise<RunView> {
   const run = await mustGetRun(store, runId);
-  const [tasks, attempts, questions, approvals, driven] = await Promise.all([
+  const [tasks, attempts, questions, approvals, driven, budget, knowledge, finals] = await Promise.all([
     store.listTasks(runId),
     attemptViews(store, runId),
     openQuestions(store, runId),
     listApprovals(store, runId),
     isDriven(store, runId),
+    budgetView(store, run),
+    readKnowledge(store, runId),
+    store.readEvents({ runId, types: ['run.final-review'] }),
   ]);
+  const final = finals.at(-1);
   return {
     run,
     tasks: taskViews(run, tasks, attempts),
@@ -118,6 +133,9 @@ export async function runView(store: Store, runId: string): Promise<RunView> {
     usage: usageOf(attempts),
     openQuestions: questions,
     openApprovals: approvals.filter((a) => a.open),
+    budget,
+    knowledge,
+    finalReview: final?.type === 'run.final-review' ? { ...final.data, at: final.at } : null,
     driven,
     liveness: livenessOf(run.status, driven),
   };

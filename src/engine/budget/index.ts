@@ -1,0 +1,15 @@
+export { BudgetLedger, DRAIN_ALLOWANCE } from './ledger.js';
+export type { LedgerHooks } from './ledger.js';
+export { effectiveLimits, hasLimits } from './limits.js';
+export type { EffectiveLimits } from './limits.js';
+export { loadSpend } from './load-spend.js';
+export type { StoredSpend } from './load-spend.js';
+export { breachOf, ZERO_SPEND } from './spend.js';
+export type { AttemptEstimate, Breach, Spend } from './spend.js';
+export { runSpend, taskSpend } from './tally.js';
+export { describeBreach, formatFigure, limitOwner } from './figures.js';
+export { estimateAttempt } from './estimate.js';
+export { raiseLimits, suggestion } from './raise-limits.js';
+export type { LimitRequest } from './raise-limits.js';
+export { budgetView } from './budget-view.js';
+export type { BudgetLine, BudgetView } from './budget-view.js';

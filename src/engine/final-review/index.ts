@@ -1,0 +1,2 @@
+export { finalApprovalId, finalReviewGate } from './final-review.js';
+export type { FinalGate } from './final-review.js';
