@@ -70,6 +70,12 @@ export function describeEvent(event: StoredEvent): string {
       ].filter(Boolean);
       return `${subject}knowledge kept for later tasks: ${files.join(', ') || 'no files'}; ${decisions.length} decisions, ${patterns.length} patterns`;
     }
+    case 'task.superseded':
+      return `${subject}superseded: ${event.data.reason}`;
+    case 'run.replanned':
+      return `replan ${event.data.replan} after ${event.data.blocked.join(', ')} blocked: ${event.data.superseded.length} task(s) replaced (${event.data.superseded.join(', ') || 'none'}), ${event.data.added.length} added (${event.data.added.join(', ')})${event.data.rounds > 1 ? `, valid after ${event.data.rounds} rounds` : ''}`;
+    case 'run.replan-failed':
+      return `replan ${event.data.replan} failed: ${event.data.reason}${event.data.errors.length ? `\n${event.data.errors.map((e) => `    │ ${e}`).join('\n')}` : ''}`;
     case 'task.blocked':
       return `${subject}blocked: ${event.data.reason}`;
     case 'task.skipped':

@@ -54,6 +54,27 @@ export type GafferEvent =
     >
   | Envelope<'task.blocked', { reason: string }>
   | Envelope<'task.skipped', { reason: string }>
+  | Envelope<'task.superseded', { reason: string }>
+  /**
+   * A blocked task made the planner write a new plan for the unfinished part of the run
+   * (`replan`: 1 for the first): the tasks it replaced and the ones it added.
+   */
+  | Envelope<
+      'run.replanned',
+      {
+        replan: number;
+        blocked: string[];
+        superseded: string[];
+        added: string[];
+        rounds: number;
+        usage: Usage | null;
+      }
+    >
+  /** The planner's plan could not be used (it did not validate after the correction rounds, or the session failed). */
+  | Envelope<
+      'run.replan-failed',
+      { replan: number; blocked: string[]; reason: string; errors: string[]; rounds: number; usage: Usage | null }
+    >
   | Envelope<'task.cancelled', { reason: string }>
   | Envelope<'task.requeued', { reason: string }>
   /**

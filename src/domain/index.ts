@@ -113,6 +113,7 @@ export {
   taskAwaitingApproval,
   taskBlocked,
   taskSkipped,
+  taskSuperseded,
   taskCancelled,
   attemptRunning,
   attemptWaiting,

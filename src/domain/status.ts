@@ -63,9 +63,10 @@ const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   rework: ['running', 'blocked', 'cancelled', 'ready'],
   blocked: ['ready', 'pending', 'superseded', 'cancelled'],
   passed: [],
-  // `gaffer retry` reopens these: back to `pending`, to be marked ready once their dependencies pass.
-  skipped: ['pending'],
-  cancelled: ['pending'],
+  // `gaffer retry` reopens these: back to `pending`, to be marked ready once their dependencies pass;
+  // a replan replaces them (`superseded`), like every task that had not passed.
+  skipped: ['pending', 'superseded'],
+  cancelled: ['pending', 'superseded'],
   superseded: [],
 };
 

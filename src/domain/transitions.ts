@@ -268,6 +268,16 @@ export const taskBlocked = (runId: string, taskId: string, reason: string) =>
     { type: 'task.blocked', runId, taskId, data: { reason } },
   );
 
+/** Replaced by a replan: it stays in the run's history, never runs again. */
+export const taskSuperseded = (runId: string, taskId: string, reason: string) =>
+  task(
+    runId,
+    taskId,
+    'superseded',
+    { reason, finishedAt: now() },
+    { type: 'task.superseded', runId, taskId, data: { reason } },
+  );
+
 export const taskSkipped = (runId: string, taskId: string, reason: string) =>
   task(
     runId,

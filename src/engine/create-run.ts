@@ -1,4 +1,5 @@
 import { reviewerConfig, reviewerOf } from './reviewer-settings.js';
+import { plannerConfig } from './replan/planner-settings.js';
 import { foremanConfig, foremanOf } from './foreman/index.js';
 import { randomBytes } from 'node:crypto';
 import type { AgentRegistry } from '../agents/index.js';
@@ -157,6 +158,12 @@ async function preflightAgents(deps: CreateRunDeps, run: Pick<RunRecord, 'option
     await deps.agents.get(foreman.agent).preflight?.(foremanConfig(run, foreman), deps.env, {
       sandboxed: run.plan.settings.sandbox !== 'off',
     });
+  // And the planner, which is only needed once a task is blocked: then is too late to find out.
+  const planner = run.plan.settings.planner;
+  if (planner)
+    await deps.agents.get(planner.agent).preflight?.(plannerConfig(run, planner), deps.env, {
+      sandboxed: run.plan.settings.sandbox !== 'off',
+    });
 }
 
 /** Run ids are short for people to type; the rare clash with an earlier run's branch is retried. */
@@ -169,7 +176,8 @@ async function freeRunId(repo: Repo, store: Store, name: string): Promise<string
   throw new InvariantError('could not find a free run id in 20 tries');
 }
 
-const newTask = (runId: string, taskId: string): TaskRecord => ({
+/** A task's record before anything happened to it (at the run's creation, or added by a replan). */
+export const newTask = (runId: string, taskId: string): TaskRecord => ({
   runId,
   taskId,
   status: 'pending',

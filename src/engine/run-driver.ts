@@ -31,6 +31,7 @@ import { runTaskPipeline } from './pipeline/index.js';
 import type { Breach } from './budget/index.js';
 import { ensureKnowledge } from './knowledge/index.js';
 import { finalReviewGate } from './final-review/index.js';
+import { replanDue, replanRun } from './replan/index.js';
 import { BudgetLedger, describeBreach, effectiveLimits, hasLimits, loadSpend } from './budget/index.js';
 
 export interface DriveOptions {
@@ -330,6 +331,16 @@ class RunDriver {
       case 'cancel-task':
         return moveTask(this.ctx, taskCancelled(runId, action.taskId, action.reason));
       case 'finish': {
+        // A blocked task may have the planner replace the unfinished part: the run goes on.
+        if (action.outcome === 'failed') {
+          const replan = await this.replan();
+          if (replan === 'replanned') return;
+          if (replan === 'stopped') {
+            this.finished = true;
+            this.settleRun?.resolve(await finishRun(this.ctx, ...this.stoppedEnd('the replan')));
+            return;
+          }
+        }
         this.finished = true;
         const end =
           action.outcome === 'completed'
@@ -339,6 +350,34 @@ class RunDriver {
         return;
       }
     }
+  }
+
+  /**
+   * A run about to fail on a blocked task, with a planner and replans left: the planner writes
+   * a new plan for the unfinished part (recorded); the scheduler starts over on the new graph.
+   */
+  private async replan(): Promise<'replanned' | 'none' | 'stopped'> {
+    const due = await replanDue(this.ctx);
+    if (!due) return 'none';
+    const tasks = await this.ctx.store.listTasks(this.ctx.run.id);
+    if (!tasks.some((t) => t.status === 'blocked')) return 'none';
+    const outcome = await replanRun(this.ctx, due, this.finalStop.signal);
+    if (outcome.type === 'stopped') return 'stopped';
+    if (outcome.type === 'failed') return 'none';
+    this.ctx.run = outcome.run;
+    this.state = createSchedulerState(
+      schedTasks(outcome.run),
+      schedConfig(outcome.run),
+      initialStatuses(await this.ctx.store.listTasks(this.ctx.run.id)),
+    );
+    this.feed({ type: 'start' });
+    return 'replanned';
+  }
+
+  /** How a run stopped during its replan or final review ends: cancelled, or paused by what asked. */
+  private stoppedEnd(during: string): ['cancelled' | 'paused', { reason: string; by: PauseCause }] {
+    if (this.cancelReason !== undefined) return ['cancelled', { reason: this.cancelReason, by: 'user' }];
+    return ['paused', this.stop ?? { reason: `stopped during ${during}`, by: 'user' }];
   }
 
   /**
@@ -364,13 +403,10 @@ class RunDriver {
         };
       case 'denied':
         return { outcome: 'failed', why: { reason: gate.reason, by: 'user' } };
-      case 'stopped':
-        if (this.cancelReason !== undefined)
-          return { outcome: 'cancelled', why: { reason: this.cancelReason, by: 'user' } };
-        return {
-          outcome: 'paused',
-          why: this.stop ?? { reason: 'stopped during the final review', by: 'user' },
-        };
+      case 'stopped': {
+        const [outcome, why] = this.stoppedEnd('the final review');
+        return { outcome, why };
+      }
     }
   }
 

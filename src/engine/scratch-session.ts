@@ -76,3 +76,17 @@ export async function runScratchSession(
     await rm(spec.scratch, { recursive: true, force: true });
   }
 }
+
+/** The task a session that belongs to no task of the plan runs as: nothing to widen, nothing to read. */
+export function sessionTask(id: string, title: string, extra: Partial<PlanTask> = {}): PlanTask {
+  return {
+    id,
+    title,
+    description: '',
+    depends_on: [],
+    deliverables: [],
+    acceptance_criteria: [],
+    context_files: [],
+    ...extra,
+  };
+}

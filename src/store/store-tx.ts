@@ -94,6 +94,19 @@ export class KyselyStoreTx implements StoreTx {
     await this.#insertEvent(event);
   }
 
+  async insertTasks(runId: string, tasks: TaskRecord[]): Promise<void> {
+    const last = await this.trx
+      .selectFrom('tasks')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    const first = Number(last?.seq ?? -1) + 1;
+    for (let start = 0; start < tasks.length; start += INSERT_CHUNK) {
+      const rows = tasks.slice(start, start + INSERT_CHUNK).map((task, i) => taskToRow(task, first + start + i));
+      await this.trx.insertInto('tasks').values(rows).execute();
+    }
+  }
+
   async setRunStatus(
     runId: string,
     to: RunStatus,

@@ -27,6 +27,8 @@ export type { RunPatch, TaskPatch, AttemptPatch } from '../domain/index.js';
  */
 export interface StoreTx {
   insertRun(run: RunRecord, tasks: TaskRecord[], event: GafferEvent): Promise<void>;
+  /** Adds tasks to a run after its existing ones (a replan), in this order. */
+  insertTasks(runId: string, tasks: TaskRecord[]): Promise<void>;
   /** `only` narrows the legal sources of the move (e.g. a pause only of a live run). */
   setRunStatus(
     runId: string,

@@ -6,7 +6,7 @@ import { redactSecrets } from '../redact.js';
 import { reviewerConfig, reviewerOf } from '../reviewer-settings.js';
 import type { RunContext } from '../run-context.js';
 import { runDir } from '../run-context.js';
-import { runScratchSession } from '../scratch-session.js';
+import { runScratchSession, sessionTask } from '../scratch-session.js';
 import { knownSecretValues } from '../secrets.js';
 
 /** What the final review lets the run do: complete, wait for a person, end failed, or nothing yet (stopped). */
@@ -115,9 +115,7 @@ async function reviewWholeRun(
  */
 function wholeRunTask(run: RunRecord): PlanTask {
   const tasks = run.plan.tasks;
-  return {
-    id: 'final-review',
-    title: `the whole run of plan "${run.plan.name}" before it completes`,
+  return sessionTask('final-review', `the whole run of plan "${run.plan.name}" before it completes`, {
     description: [
       'This is the final review: the diff below is everything the run merged into its integration branch, from its base.',
       'Judge each criterion against the whole of it, and list as critiques the open risks a person should know before accepting the result (gaps between tasks, inconsistencies, missing tests, anything unfinished).',
@@ -125,9 +123,7 @@ function wholeRunTask(run: RunRecord): PlanTask {
       'The tasks:',
       ...tasks.map((t) => `- ${t.id}: ${t.title}`),
     ].join('\n'),
-    depends_on: [],
     deliverables: tasks.flatMap((t) => t.deliverables),
     acceptance_criteria: tasks.flatMap((t) => t.acceptance_criteria.map((c) => `[${t.id}] ${c}`)),
-    context_files: [],
-  };
+  });
 }

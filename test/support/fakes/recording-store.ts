@@ -76,6 +76,7 @@ function recordingTx(tx: StoreTx, seen: RecordedTransition[]): StoreTx {
     };
   return {
     insertRun: (run, tasks, event) => tx.insertRun(run, tasks, event),
+    insertTasks: (runId, tasks) => tx.insertTasks(runId, tasks),
     setRunStatus: (runId, to, patch, event) =>
       tx.setRunStatus(runId, to, patch, event).then(note('run', runId, to, event)),
     updateRun: (runId, patch) => tx.updateRun(runId, patch),
