@@ -73,7 +73,14 @@ export type GafferEvent =
   /** The planner's plan could not be used (it did not validate after the correction rounds, or the session failed). */
   | Envelope<
       'run.replan-failed',
-      { replan: number; blocked: string[]; reason: string; errors: string[]; rounds: number; usage: Usage | null }
+      {
+        replan: number;
+        blocked: string[];
+        reason: string;
+        errors: string[];
+        rounds: number;
+        usage: Usage | null;
+      }
     >
   | Envelope<'task.cancelled', { reason: string }>
   | Envelope<'task.requeued', { reason: string }>

@@ -365,6 +365,7 @@ class RunDriver {
     if (outcome.type === 'stopped') return 'stopped';
     if (outcome.type === 'failed') return 'none';
     this.ctx.run = outcome.run;
+    this.ledger?.addTasks(effectiveLimits(outcome.run.plan, []).tasks);
     this.state = createSchedulerState(
       schedTasks(outcome.run),
       schedConfig(outcome.run),

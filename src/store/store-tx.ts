@@ -102,7 +102,9 @@ export class KyselyStoreTx implements StoreTx {
       .executeTakeFirst();
     const first = Number(last?.seq ?? -1) + 1;
     for (let start = 0; start < tasks.length; start += INSERT_CHUNK) {
-      const rows = tasks.slice(start, start + INSERT_CHUNK).map((task, i) => taskToRow(task, first + start + i));
+      const rows = tasks
+        .slice(start, start + INSERT_CHUNK)
+        .map((task, i) => taskToRow(task, first + start + i));
       await this.trx.insertInto('tasks').values(rows).execute();
     }
   }

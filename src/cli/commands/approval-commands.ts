@@ -65,7 +65,13 @@ export function registerApprovalCommands(program: Command, output: Output, act: 
         const engine = engineFor(global);
         try {
           const result = await engine.decide({ id, decision: 'denied', reason: opts.reason, ...runOf(opts) });
-          output.out(decisionLine(result, 'denied', 'the task goes back for rework') + '\n');
+          output.out(
+            decisionLine(
+              result,
+              'denied',
+              result.approval.kind === 'final' ? 'the run ends failed' : 'the task goes back for rework',
+            ) + '\n',
+          );
         } finally {
           await engine.close();
         }

@@ -39,6 +39,7 @@ export class BudgetLedger implements SpendMeter {
   /** Tasks that passed or ended: their own limits stop no one any more. */
   private readonly settled: Set<string>;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly taskLimitsById: Map<string, EffectiveLimits['run']>;
 
   constructor(
     stored: StoredSpend,
@@ -48,6 +49,7 @@ export class BudgetLedger implements SpendMeter {
     private readonly now: () => number = Date.now,
   ) {
     this.settled = new Set(settledTasks);
+    this.taskLimitsById = new Map(limits.tasks);
     this.records = {
       attempts: new Map(stored.attempts),
       charges: new Map(stored.charges),
@@ -74,6 +76,12 @@ export class BudgetLedger implements SpendMeter {
   charge(taskId: string, usage: Usage): void {
     this.records.charges.set(taskId, addUsage(this.records.charges.get(taskId) ?? ZERO_USAGE, sane(usage)));
     this.check();
+  }
+
+  /** Tasks a replan added: their limits (the plan's per_task, or their template's) count from now on. */
+  addTasks(limits: EffectiveLimits['tasks']): void {
+    for (const [taskId, set] of limits)
+      if (!this.taskLimitsById.has(taskId)) this.taskLimitsById.set(taskId, set);
   }
 
   /** The task passed or ended: what it spent still counts for the run, its own limits no more. */
@@ -158,7 +166,7 @@ export class BudgetLedger implements SpendMeter {
   private reachedLimits(now: number): Breach[] {
     const all: Breach[] = [];
     all.push(...allBreaches(runSpend(this.records, now), this.limits.run, 'run'));
-    for (const [taskId, limits] of this.limits.tasks) {
+    for (const [taskId, limits] of this.taskLimitsById) {
       if (this.settled.has(taskId) || Object.keys(limits).length === 0) continue;
       all.push(...allBreaches(taskSpend(this.records, taskId, now), limits, 'task', taskId));
     }
@@ -172,7 +180,7 @@ export class BudgetLedger implements SpendMeter {
   }
 
   private taskLimits(taskId: string) {
-    return this.limits.tasks.get(taskId) ?? {};
+    return this.taskLimitsById.get(taskId) ?? {};
   }
 }
 

@@ -42,6 +42,8 @@ export async function loadSpend(store: Store, run: RunRecord): Promise<StoredSpe
         'attempt.question-answered',
         'attempt.question-escalated',
         'run.final-review',
+        'run.replanned',
+        'run.replan-failed',
       ],
     }),
   ]);
@@ -49,6 +51,10 @@ export async function loadSpend(store: Store, run: RunRecord): Promise<StoredSpe
   const raises: BudgetRaise[] = [];
   for (const event of events) {
     if (event.type === 'run.budget-raised') raises.push(...event.data.raises);
+    if ((event.type === 'run.replanned' || event.type === 'run.replan-failed') && event.data.usage) {
+      const key = `replan ${event.data.replan}`;
+      charges.set(key, addUsage(charges.get(key) ?? ZERO_USAGE, event.data.usage));
+    }
     // The final review is the run's spending, under a name no task has (task ids have no spaces).
     if (event.type === 'run.final-review' && event.data.review.usage)
       charges.set(

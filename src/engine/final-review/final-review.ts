@@ -49,7 +49,13 @@ export async function finalReviewGate(ctx: RunContext, signal: AbortSignal): Pro
     );
   }
   if (autonomyOf(ctx.run.plan.settings) === 'full_auto') return { type: 'complete' };
-  const decision = events.findLast((e) => e.type === 'approval.decided' && e.data.approvalId === approvalId);
+  // Read again: a decision may have been recorded while the review ran.
+  const decisions = reviewed
+    ? events
+    : await ctx.store.readEvents({ runId: ctx.run.id, types: ['approval.decided'] });
+  const decision = decisions.findLast(
+    (e) => e.type === 'approval.decided' && e.data.approvalId === approvalId,
+  );
   if (decision?.type !== 'approval.decided') return { type: 'wait', approvalId };
   return decision.data.decision === 'approved'
     ? { type: 'complete' }
@@ -68,7 +74,11 @@ async function reviewWholeRun(
   head: string,
   signal: AbortSignal,
 ): Promise<EvaluationReview> {
-  const task = wholeRunTask(ctx.run);
+  // Superseded tasks (a replan replaced them) are history, not the result.
+  const passed = new Set(
+    (await ctx.store.listTasks(ctx.run.id)).filter((t) => t.status === 'passed').map((t) => t.taskId),
+  );
+  const task = wholeRunTask(ctx.run, passed);
   const diff = await ctx.repo.git(
     ['diff', '--no-color', '--no-ext-diff', '--no-textconv', `${ctx.run.baseCommit}...${head}`, '--'],
     { allowFail: true },
@@ -113,8 +123,8 @@ async function reviewWholeRun(
  * The run as one task for the reviewer: every task's criteria, each tagged with its task, and a
  * description saying the diff is everything the run merged.
  */
-function wholeRunTask(run: RunRecord): PlanTask {
-  const tasks = run.plan.tasks;
+function wholeRunTask(run: RunRecord, passed: ReadonlySet<string>): PlanTask {
+  const tasks = run.plan.tasks.filter((t) => passed.has(t.id));
   return sessionTask('final-review', `the whole run of plan "${run.plan.name}" before it completes`, {
     description: [
       'This is the final review: the diff below is everything the run merged into its integration branch, from its base.',

@@ -50,7 +50,7 @@ function renderEntry(entry: KnowledgeEntry, title: string, dependency: boolean):
   const lines = [`### ${entry.taskId}: ${title}${dependency ? ' (your task builds on it)' : ''}`];
   const files = (label: string, list: readonly string[]) => {
     if (list.length === 0) return;
-    const shown = list.slice(0, MAX_FILES).join(', ');
+    const shown = list.slice(0, MAX_FILES).map(safePath).join(', ');
     lines.push(`${label}: ${shown}${list.length > MAX_FILES ? `, and ${list.length - MAX_FILES} more` : ''}`);
   };
   files('Created', entry.created);
@@ -77,4 +77,14 @@ function dependencyDistance(plan: Plan, taskId: string): Map<string, number> {
     frontier = next;
   }
   return distance;
+}
+
+/**
+ * A path as later prompts show it: an agent chooses its file names, so one holding line breaks
+ * or other control characters (which could start a heading of its own) is shown quoted, and long
+ * ones are cut.
+ */
+function safePath(path: string): string {
+  const cut = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+  return /^[\w./@+-]+$/.test(cut) ? cut : JSON.stringify(cut);
 }

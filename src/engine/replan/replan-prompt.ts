@@ -24,8 +24,9 @@ tasks:
     depends_on: [passed-task, other-new-task]   # passed tasks or your new ones only
     acceptance_criteria: [ … ]
     deliverables: [ … ]
+    like: an-existing-task   # optional: run it with that task's agent and settings
 \`\`\`
-The task fields are those of a Gaffer plan (also context_files, agent, agent_config, verifiers, allow_empty, estimate_s). Keep what still makes sense of the unfinished tasks (under new ids), and change, split or drop the blocked work so that it can be done.`;
+Allowed fields: id, title, description, depends_on, deliverables, acceptance_criteria, context_files, estimate_s, allow_empty, agent (one the plan uses) and like. Keep what still makes sense of the unfinished tasks (under new ids), and change, split or drop the blocked work so that it can be done.`;
 
 /** The planner's prompt for a replan of the unfinished part of a run. */
 export function replanPrompt(material: ReplanMaterial): string {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PlanTask, PlannerSettings, RunRecord, Usage } from '../../domain/index.js';
 import type { TaskStatus } from '../../domain/index.js';
@@ -7,7 +8,7 @@ import { newTask } from '../create-run.js';
 import { readKnowledge, renderKnowledge } from '../knowledge/index.js';
 import { redactSecrets } from '../redact.js';
 import type { RunContext } from '../run-context.js';
-import { runDir } from '../run-context.js';
+import { agentFor, runDir } from '../run-context.js';
 import { runScratchSession, sessionTask } from '../scratch-session.js';
 import { knownSecretValues } from '../secrets.js';
 import { plannerConfig } from './planner-settings.js';
@@ -89,7 +90,11 @@ export async function replanRun(
       },
       signal,
     );
-    if (answer.usage) usage = addUsage(usage ?? ZERO_USAGE, answer.usage);
+    if (answer.usage) {
+      usage = addUsage(usage ?? ZERO_USAGE, answer.usage);
+      // Counted at once, under a name no task can have (task ids have no spaces).
+      ctx.spend?.charge(`replan ${due.number}`, answer.usage);
+    }
     if (signal.aborted) return { type: 'stopped' };
     if (answer.error !== undefined) {
       reason = `the planner's session failed: ${answer.error}`;
@@ -100,8 +105,13 @@ export async function replanRun(
       agent: run.plan.settings.agent,
       passed,
       takenIds,
-      agents: ctx.agents.names(),
+      agents: [...new Set(run.plan.tasks.map((t) => agentFor(run, t)))],
+      templates: run.plan.tasks,
+      runSlug: run.slug,
+      maxTasks: Math.max(10, run.plan.tasks.length * 2),
       repoRoot: ctx.repo.root,
+      ...(ctx.env.HOME === undefined ? {} : { home: ctx.env.HOME }),
+      pathExists: existsSync,
     });
     if (reply.ok) tasks = reply.tasks;
     else {
@@ -110,7 +120,6 @@ export async function replanRun(
       prompt = `${first}\n## Your previous reply could not be used\n${errors.map((e) => `- ${e}`).join('\n')}\nReply again with the whole YAML block, fixed.\n`;
     }
   }
-  if (usage) ctx.spend?.charge('replan', usage);
   const known = knownSecretValues(ctx.env);
   if (tasks === undefined) {
     await store.transaction((tx) =>
