@@ -1,16 +1,8 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type {
-  AgentAdapter,
-  AttemptRecord,
-  ReviewerSettings,
-  SessionInput,
-  VerifierResult,
-} from '../../domain/index.js';
+import type { AttemptRecord, ReviewerSettings, VerifierResult } from '../../domain/index.js';
 import { addUsage, taskEvaluating, ZERO_USAGE } from '../../domain/index.js';
-import type { EvaluationOutcome, JudgeOptions, ReviewerAnswer } from '../../verify/index.js';
+import type { EvaluationOutcome, JudgeOptions } from '../../verify/index.js';
 import {
-  collectAnswer,
   evaluateWorktree,
   formatArgv,
   judge,
@@ -19,20 +11,15 @@ import {
   withReview,
 } from '../../verify/index.js';
 import { readRunBaseline } from '../baseline/index.js';
-import { agentEnv, verifierEnv } from '../child-env.js';
+import { verifierEnv } from '../child-env.js';
 import { errorMessage } from '../logger.js';
 import { recordAttemptProcess } from '../recovery/record-process.js';
 import { redactSecrets } from '../redact.js';
 import { knownSecretValues } from '../secrets.js';
-import {
-  agentSandboxRequest,
-  agentStateDir,
-  checkSandboxRequest,
-  openSandbox,
-  prepareAgentState,
-} from '../sandbox/index.js';
+import { checkSandboxRequest, openSandbox } from '../sandbox/index.js';
 import type { RunContext } from '../run-context.js';
-import { protectedPathsOf, runDir, taskOf } from '../run-context.js';
+import { runScratchSession } from '../scratch-session.js';
+import { runDir, taskOf } from '../run-context.js';
 import { integrationHead } from './repo-steps.js';
 import { reviewerConfig, reviewerOf } from '../reviewer-settings.js';
 import { keptPaths, prepareWorktreeFiles, setupAfterAgent } from '../workspace/worktree-setup.js';
@@ -226,86 +213,41 @@ async function withReviewer(
     ['diff', '--no-color', '--no-ext-diff', '--no-textconv', `${await integrationHead(ctx)}...${head}`, '--'],
     { allowFail: true },
   );
-  const adapter = ctx.agents.get(reviewer.agent);
   const config = reviewerConfig(ctx.run, reviewer);
-  const scratch = join(runDir(ctx.repo.root, ctx.run.id), 'reviews', attempt.id);
-  await mkdir(scratch, { recursive: true });
-  try {
-    const review = await runReview({
-      material: {
-        task,
-        diff: redactSecrets(
-          diff.code === 0 ? diff.stdout : `(the diff could not be read: ${diff.stderr.trim()})`,
-          known,
-        ),
-        results: verdict.results,
-      },
-      agent: reviewer.agent,
-      ...(typeof config.model === 'string' ? { model: config.model } : {}),
-      stopped: () => signal.aborted,
-      ask: (prompt) =>
-        askReviewer(
-          ctx,
-          adapter,
-          {
-            runId: attempt.runId,
-            taskId: attempt.taskId,
-            attemptId: attempt.id,
-            attemptNumber: attempt.number,
-            kind: attempt.kind,
-            // Its context files are the attempt's to read, not the reviewer's: it judges the diff.
-            task: { ...task, context_files: [] },
-            prompt,
-            cwd: scratch,
-            config,
-            env: agentEnv(ctx.env, config, adapter.envKeys),
-            protectedPaths: protectedPathsOf(ctx.run),
-          },
-          signal,
-        ),
-    });
-    // Counted at once: a review is spending of the task like its agent's.
-    if (review.usage) ctx.spend?.charge(attempt.taskId, review.usage);
-    const safe =
-      review.error === undefined ? review : { ...review, error: redactSecrets(review.error, known) };
-    return withReview(verdict, safe, reviewer, Date.now() - started);
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-}
-
-/**
- * One reviewer session in the agent sandbox (writable: the scratch directory and the backend's
- * own private state, never the user's); a session that throws is a failed answer, not a crash.
- */
-async function askReviewer(
-  ctx: RunContext,
-  adapter: AgentAdapter,
-  input: SessionInput,
-  signal: AbortSignal,
-): Promise<ReviewerAnswer> {
-  const needs = adapter.sandboxNeeds?.(input.config, ctx.env) ?? { writable: [], network: [] };
-  const stateDir =
-    needs.state === undefined
-      ? undefined
-      : prepareAgentState(
-          agentStateDir(ctx.repo.root, input.runId, `${input.taskId}.review`, adapter.name),
-          needs.state.seed,
-        );
-  const opened = await openSandbox(
-    agentSandboxRequest(ctx, input.cwd, input.task, needs, input.config, stateDir),
-  );
-  try {
-    const session = adapter.start(
-      { ...input, sandbox: opened.sandbox, ...(stateDir === undefined ? {} : { stateDir }) },
-      signal,
-    );
-    return await collectAnswer(session);
-  } catch (error) {
-    return { text: '', error: errorMessage(error) };
-  } finally {
-    await opened.dispose();
-  }
+  let sessions = 0;
+  const review = await runReview({
+    material: {
+      task,
+      diff: redactSecrets(
+        diff.code === 0 ? diff.stdout : `(the diff could not be read: ${diff.stderr.trim()})`,
+        known,
+      ),
+      results: verdict.results,
+    },
+    agent: reviewer.agent,
+    ...(typeof config.model === 'string' ? { model: config.model } : {}),
+    stopped: () => signal.aborted,
+    ask: (prompt) =>
+      runScratchSession(
+        ctx,
+        {
+          agent: reviewer.agent,
+          config,
+          scratch: join(runDir(ctx.repo.root, ctx.run.id), 'reviews', `${attempt.id}.${++sessions}`),
+          stateKey: `${attempt.taskId}.review`,
+          // Its context files are the attempt's to read, not the reviewer's: it judges the diff.
+          task,
+          attemptId: attempt.id,
+          attemptNumber: attempt.number,
+          prompt,
+        },
+        signal,
+      ),
+  });
+  // Counted at once: a review is spending of the task like its agent's.
+  if (review.usage) ctx.spend?.charge(attempt.taskId, review.usage);
+  const safe = review.error === undefined ? review : { ...review, error: redactSecrets(review.error, known) };
+  return withReview(verdict, safe, reviewer, Date.now() - started);
 }
 
 /**
