@@ -147,9 +147,10 @@ class RunDriver {
    */
   private async openLedger(): Promise<void> {
     const { ctx } = this;
+    // A raise only ever raises a limit the plan sets: a plan without one needs no ledger, nor its reads.
+    if (!hasLimits(effectiveLimits(ctx.run.plan, []))) return;
     const stored = await loadSpend(ctx.store, ctx.run);
     const limits = effectiveLimits(ctx.run.plan, stored.raises);
-    if (!hasLimits(limits)) return;
     const settled = (await ctx.store.listTasks(ctx.run.id)).filter((t) => isTerminalTask(t.status));
     this.ledger = new BudgetLedger(
       stored,

@@ -29,6 +29,8 @@ export {
   DEFAULT_THRESHOLDS,
   REVIEWER,
   collectAnswer,
+  describeBlockIssues,
+  findJsonBlock,
   formatReview,
   hasFindings,
   parseReviewReply,

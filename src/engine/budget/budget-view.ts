@@ -1,7 +1,7 @@
 import type { BudgetLimit, BudgetScope, RunRecord } from '../../domain/index.js';
 import { BUDGET_LIMITS } from '../../domain/index.js';
 import type { Store } from '../../store/index.js';
-import { effectiveLimits } from './limits.js';
+import { effectiveLimits, hasLimits } from './limits.js';
 import { loadSpend } from './load-spend.js';
 import type { Breach } from './spend.js';
 import { runSpend, taskSpend } from './tally.js';
@@ -24,6 +24,8 @@ export interface BudgetView {
 
 /** Every limit of the run and of its tasks with its spending, and the breach that paused it. */
 export async function budgetView(store: Store, run: RunRecord): Promise<BudgetView | null> {
+  // A raise only ever raises a limit the plan sets: without one there is nothing to read.
+  if (!hasLimits(effectiveLimits(run.plan, []))) return null;
   const stored = await loadSpend(store, run);
   const limits = effectiveLimits(run.plan, stored.raises);
   const now = Date.now();

@@ -1,13 +1,9 @@
-import { join } from 'node:path';
 import type { EvaluationReview, PlanTask, RunRecord } from '../../domain/index.js';
 import { autonomyOf } from '../../domain/index.js';
-import { runReview } from '../../verify/index.js';
-import { redactSecrets } from '../redact.js';
-import { reviewerConfig, reviewerOf } from '../reviewer-settings.js';
+import { reviewWithReviewer } from '../review-with-reviewer.js';
+import { reviewerOf } from '../reviewer-settings.js';
 import type { RunContext } from '../run-context.js';
-import { runDir } from '../run-context.js';
-import { runScratchSession, sessionTask } from '../scratch-session.js';
-import { knownSecretValues } from '../secrets.js';
+import { sessionTask } from '../scratch-session.js';
 
 /** What the final review lets the run do: complete, wait for a person, end failed, or nothing yet (stopped). */
 export type FinalGate =
@@ -78,45 +74,20 @@ async function reviewWholeRun(
   const passed = new Set(
     (await ctx.store.listTasks(ctx.run.id)).filter((t) => t.status === 'passed').map((t) => t.taskId),
   );
-  const task = wholeRunTask(ctx.run, passed);
-  const diff = await ctx.repo.git(
-    ['diff', '--no-color', '--no-ext-diff', '--no-textconv', `${ctx.run.baseCommit}...${head}`, '--'],
-    { allowFail: true },
-  );
-  const config = reviewerConfig(ctx.run, reviewer);
-  let sessions = 0;
-  return runReview({
-    material: {
-      task,
-      diff: redactSecrets(
-        diff.code === 0 ? diff.stdout : `(the diff could not be read: ${diff.stderr.trim()})`,
-        knownSecretValues(ctx.env),
-      ),
+  return reviewWithReviewer(
+    ctx,
+    {
+      reviewer,
+      task: wholeRunTask(ctx.run, passed),
+      from: ctx.run.baseCommit,
+      to: head,
       results: [],
+      scratchName: `final.${head.slice(0, 12)}`,
+      stateKey: 'final.review',
+      attemptId: finalApprovalId(ctx.run.id, head),
     },
-    agent: reviewer.agent,
-    ...(typeof config.model === 'string' ? { model: config.model } : {}),
-    stopped: () => signal.aborted,
-    ask: (prompt) =>
-      runScratchSession(
-        ctx,
-        {
-          agent: reviewer.agent,
-          config,
-          scratch: join(
-            runDir(ctx.repo.root, ctx.run.id),
-            'reviews',
-            `final.${head.slice(0, 12)}.${++sessions}`,
-          ),
-          stateKey: 'final.review',
-          task,
-          attemptId: finalApprovalId(ctx.run.id, head),
-          attemptNumber: sessions,
-          prompt,
-        },
-        signal,
-      ),
-  });
+    signal,
+  );
 }
 
 /**

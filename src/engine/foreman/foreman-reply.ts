@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeBlockIssues, findJsonBlock } from '../../verify/index.js';
 
 /** What a readable foreman reply says. */
 export interface ForemanReply {
@@ -35,41 +36,11 @@ const replySchema = z.object({
  * answer or a confidence is not an answer: the caller asks again, then escalates.
  */
 export function parseForemanReply(text: string): ParseForemanReplyResult {
-  const json = findJson(text);
+  const json = findJsonBlock(text);
   if (json === undefined)
     return { success: false, error: 'the reply has no JSON block (```json { "answer": … } ```)' };
   const parsed = replySchema.safeParse(json);
   if (!parsed.success)
-    return { success: false, error: `the JSON block does not fit: ${describe(parsed.error)}` };
+    return { success: false, error: `the JSON block does not fit: ${describeBlockIssues(parsed.error)}` };
   return { success: true, value: parsed.data };
-}
-
-const FENCE = /```[a-zA-Z]*[ \t]*\r?\n([\s\S]*?)```/g;
-
-// The reviewer's reply is found the same way (src/verify/review/review-reply.ts); two uses, not yet a helper.
-function findJson(text: string): unknown {
-  const blocks = [...text.matchAll(FENCE)].map((match) => match[1] ?? '').reverse();
-  for (const block of blocks) {
-    const value = tryJson(block);
-    if (value !== undefined) return value;
-  }
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  return start === -1 || end <= start ? undefined : tryJson(text.slice(start, end + 1));
-}
-
-function tryJson(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describe(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || 'the block'}: ${issue.message}`)
-    .join('; ');
 }

@@ -1,15 +1,7 @@
-import { join } from 'node:path';
 import type { AttemptRecord, ReviewerSettings, VerifierResult } from '../../domain/index.js';
 import { addUsage, taskEvaluating, ZERO_USAGE } from '../../domain/index.js';
 import type { EvaluationOutcome, JudgeOptions } from '../../verify/index.js';
-import {
-  evaluateWorktree,
-  formatArgv,
-  judge,
-  noChangesResult,
-  runReview,
-  withReview,
-} from '../../verify/index.js';
+import { evaluateWorktree, formatArgv, judge, noChangesResult, withReview } from '../../verify/index.js';
 import { readRunBaseline } from '../baseline/index.js';
 import { verifierEnv } from '../child-env.js';
 import { errorMessage } from '../logger.js';
@@ -18,10 +10,10 @@ import { redactSecrets } from '../redact.js';
 import { knownSecretValues } from '../secrets.js';
 import { checkSandboxRequest, openSandbox } from '../sandbox/index.js';
 import type { RunContext } from '../run-context.js';
-import { runScratchSession } from '../scratch-session.js';
-import { runDir, taskOf } from '../run-context.js';
+import { reviewWithReviewer } from '../review-with-reviewer.js';
+import { taskOf } from '../run-context.js';
 import { integrationHead } from './repo-steps.js';
-import { reviewerConfig, reviewerOf } from '../reviewer-settings.js';
+import { reviewerOf } from '../reviewer-settings.js';
 import { keptPaths, prepareWorktreeFiles, setupAfterAgent } from '../workspace/worktree-setup.js';
 import { taskChecks } from './task-checks.js';
 
@@ -206,48 +198,25 @@ async function withReviewer(
   signal: AbortSignal,
 ): Promise<EvaluationOutcome> {
   const started = Date.now();
-  const task = taskOf(ctx.run, attempt.taskId);
-  const known = knownSecretValues(ctx.env);
-  const head = checked ?? attempt.headCommit ?? attempt.baseCommit;
-  const diff = await ctx.repo.git(
-    ['diff', '--no-color', '--no-ext-diff', '--no-textconv', `${await integrationHead(ctx)}...${head}`, '--'],
-    { allowFail: true },
-  );
-  const config = reviewerConfig(ctx.run, reviewer);
-  let sessions = 0;
-  const review = await runReview({
-    material: {
-      task,
-      diff: redactSecrets(
-        diff.code === 0 ? diff.stdout : `(the diff could not be read: ${diff.stderr.trim()})`,
-        known,
-      ),
+  const review = await reviewWithReviewer(
+    ctx,
+    {
+      reviewer,
+      // Its context files are the attempt's to read, not the reviewer's: it judges the diff.
+      task: taskOf(ctx.run, attempt.taskId),
+      from: await integrationHead(ctx),
+      to: checked ?? attempt.headCommit ?? attempt.baseCommit,
       results: verdict.results,
+      scratchName: attempt.id,
+      stateKey: `${attempt.taskId}.review`,
+      attemptId: attempt.id,
+      attemptNumber: attempt.number,
     },
-    agent: reviewer.agent,
-    ...(typeof config.model === 'string' ? { model: config.model } : {}),
-    stopped: () => signal.aborted,
-    ask: (prompt) =>
-      runScratchSession(
-        ctx,
-        {
-          agent: reviewer.agent,
-          config,
-          scratch: join(runDir(ctx.repo.root, ctx.run.id), 'reviews', `${attempt.id}.${++sessions}`),
-          stateKey: `${attempt.taskId}.review`,
-          // Its context files are the attempt's to read, not the reviewer's: it judges the diff.
-          task,
-          attemptId: attempt.id,
-          attemptNumber: attempt.number,
-          prompt,
-        },
-        signal,
-      ),
-  });
+    signal,
+  );
   // Counted at once: a review is spending of the task like its agent's.
   if (review.usage) ctx.spend?.charge(attempt.taskId, review.usage);
-  const safe = review.error === undefined ? review : { ...review, error: redactSecrets(review.error, known) };
-  return withReview(verdict, safe, reviewer, Date.now() - started);
+  return withReview(verdict, review, reviewer, Date.now() - started);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CriterionJudgement, Critique } from '../../domain/index.js';
+import { describeBlockIssues, findJsonBlock } from './json-block.js';
 
 /** What a readable reviewer reply says, with a judgement for every criterion of the task. */
 export interface ReviewReply {
@@ -46,12 +47,12 @@ const replySchema = z.object({
  * reply that judges none of a task's criteria is not an answer: the caller asks again.
  */
 export function parseReviewReply(text: string, criteria: readonly string[]): ParseReplyResult {
-  const json = findJson(text);
+  const json = findJsonBlock(text);
   if (json === undefined)
     return { success: false, error: 'the reply has no JSON block (```json { "criteria": … } ```)' };
   const parsed = replySchema.safeParse(json);
   if (!parsed.success)
-    return { success: false, error: `the JSON block does not fit: ${describe(parsed.error)}` };
+    return { success: false, error: `the JSON block does not fit: ${describeBlockIssues(parsed.error)}` };
   const byId = new Map(parsed.data.criteria.map((c) => [c.id, c]));
   if (criteria.length > 0 && ![...byId.keys()].some((id) => id <= criteria.length))
     return {
@@ -71,33 +72,4 @@ export function parseReviewReply(text: string, criteria: readonly string[]): Par
       summary: parsed.data.summary,
     },
   };
-}
-
-const FENCE = /```[a-zA-Z]*[ \t]*\r?\n([\s\S]*?)```/g;
-
-function findJson(text: string): unknown {
-  const blocks = [...text.matchAll(FENCE)].map((match) => match[1] ?? '').reverse();
-  for (const block of blocks) {
-    const value = tryJson(block);
-    if (value !== undefined) return value;
-  }
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  return start === -1 || end <= start ? undefined : tryJson(text.slice(start, end + 1));
-}
-
-function tryJson(text: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function describe(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.join('.') || 'the block'}: ${issue.message}`)
-    .join('; ');
 }
