@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AgentRegistry } from '../agents/index.js';
-import type { BudgetLimit, PlanTask, RunRecord, Usage } from '../domain/index.js';
+import type { PlanTask, RunRecord, Usage } from '../domain/index.js';
+import type { AttemptEstimate, Breach } from './budget/spend.js';
 import { ALWAYS_PROTECTED } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import type { Store } from '../store/index.js';
@@ -31,25 +32,11 @@ export interface SpendMeter {
   charge(taskId: string, usage: Usage): void;
   /** A limit that refuses attempt N+1 of `taskId` (which would cost at least `estimate`), if one does. */
   /** `counts`: the attempt is a new try of the work (first, rework, retry), not a resume after a pause. */
-  beforeAttempt(
-    taskId: string,
-    estimate: { tokens: number; cost_usd: number },
-    counts: boolean,
-  ): BudgetRefusal | undefined;
+  beforeAttempt(taskId: string, estimate: AttemptEstimate, counts: boolean): Breach | undefined;
   attemptStarted(attemptId: string, taskId: string, counts: boolean): void;
   /** A session's running total, as it streams. */
   sessionUsage(attemptId: string, usage: Usage): void;
   sessionEnded(attemptId: string, usage: Usage | undefined): void;
-}
-
-/** Why a budget refuses an attempt: the limit and its figures (see src/engine/budget/spend.ts). */
-export interface BudgetRefusal {
-  scope: 'run' | 'task';
-  taskId?: string;
-  limit: BudgetLimit;
-  spent: number;
-  max: number;
-  estimate?: number;
 }
 
 /** `.gaffer/` of the repository: database, worktrees, run artifacts. */

@@ -4,7 +4,7 @@ export { effectiveLimits, hasLimits } from './limits.js';
 export type { EffectiveLimits } from './limits.js';
 export { loadSpend } from './load-spend.js';
 export type { StoredSpend } from './load-spend.js';
-export { breachOf, ZERO_SPEND } from './spend.js';
+export { breachOf } from './spend.js';
 export type { AttemptEstimate, Breach, Spend } from './spend.js';
 export { runSpend, taskSpend } from './tally.js';
 export { describeBreach, formatFigure, limitOwner } from './figures.js';

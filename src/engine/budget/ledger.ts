@@ -68,11 +68,6 @@ export class BudgetLedger implements SpendMeter {
     if (this.timer) clearInterval(this.timer);
   }
 
-  /** The limit that stops the run now, if one was reached. */
-  get breach(): Breach | undefined {
-    return this.tripped;
-  }
-
   charge(taskId: string, usage: Usage): void {
     this.records.charges.set(taskId, addUsage(this.records.charges.get(taskId) ?? ZERO_USAGE, sane(usage)));
     this.check();

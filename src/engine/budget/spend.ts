@@ -4,13 +4,6 @@ import { BUDGET_LIMITS } from '../../domain/index.js';
 /** What a run or a task has spent, in the units of its limits. */
 export type Spend = Record<BudgetLimit, number>;
 
-export const ZERO_SPEND: Readonly<Spend> = Object.freeze({
-  cost_usd: 0,
-  tokens: 0,
-  wall_time_s: 0,
-  attempts: 0,
-});
-
 /** Tokens count what the model read and wrote (cached input is part of the input). */
 export const tokensOf = (usage: Usage): number => usage.inputTokens + usage.outputTokens;
 
