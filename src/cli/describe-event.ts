@@ -130,7 +130,7 @@ export function describeEvent(event: StoredEvent): string {
       return `${subject}merged at ${event.data.commit.slice(0, 8)}`;
     case 'merge.health-checked': {
       const bad = event.data.checks.filter((c) => !c.passed);
-      return bad.length === 0
+      return event.data.passed
         ? `${subject}integration branch healthy after the merge (${event.data.checks.length} checks at ${event.data.commit.slice(0, 8)})`
         : `${subject}integration branch broken by the merge at ${event.data.commit.slice(0, 8)}: ${bad.map((c) => `${c.name} failed (exit ${c.exitCode ?? 'none'})`).join(', ')}`;
     }

@@ -197,13 +197,16 @@ export type GafferEvent =
   | Envelope<'evaluation.check-started', { name: string; command: string }>
   | Envelope<'merge.completed', { commit: string }>
   /**
-   * The plan's checks on the integration branch right after the attempt's merge (`commit`), in a
-   * worktree of it: a failure there is pinned on this merge.
+   * The task's checks on the integration branch right after the attempt's merge, in a worktree of
+   * it: `commit` is the head they ran on, `merge` the attempt's merge commit (the same, unless a
+   * resume found later work on top). A failure is pinned on this merge: recorded before the merge
+   * is taken out, so a crash in between takes it out on resume, once.
    */
   | Envelope<
       'merge.health-checked',
       {
         commit: string;
+        merge: string;
         passed: boolean;
         checks: (Pick<
           VerifierResult,

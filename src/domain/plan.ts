@@ -134,6 +134,8 @@ export interface PlanSettings {
     network?: boolean;
     /** Run check commands as a task's changes define them (its package.json scripts, Makefile); default false: the base commit's. */
     trust_task_changes?: boolean;
+    /** Run each merged task's checks on the integration branch after its merge (default true). */
+    health_checks?: boolean;
   };
   /** `off` runs agents and checks unsandboxed (a warning on every run); otherwise widenings of the default policy. */
   sandbox?: 'off' | SandboxSettings;

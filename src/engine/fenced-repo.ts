@@ -11,6 +11,7 @@ const WRITES: ReadonlySet<keyof Repo> = new Set([
   'commitAll',
   'restorePaths',
   'mergeBranch',
+  'takeOutMerge',
   'rebase',
   'resetHard',
 ]);

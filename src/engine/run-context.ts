@@ -6,6 +6,7 @@ import { ALWAYS_PROTECTED } from '../domain/index.js';
 import type { Repo } from '../git/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './logger.js';
+import type { MergeLane } from './health/merge-lane.js';
 import { InvariantError } from '../domain/index.js';
 
 /** What every piece of a run's execution shares. */
@@ -24,6 +25,8 @@ export interface RunContext {
    * so the run's budget breakers see it; absent outside a drive.
    */
   spend?: SpendMeter;
+  /** Merges one at a time, each with its health check; absent outside a drive (merges then go unqueued). */
+  mergeLane?: MergeLane;
 }
 
 /** Counts usage against the run's and a task's budgets (see src/engine/budget/ledger.ts). */

@@ -24,6 +24,8 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { errorMessage } from './logger.js';
 import { requeueInterrupted, startOrResume } from './recovery.js';
 import { baselineDue, runBaseline } from './baseline/index.js';
+import { removeHealthCheckout } from './health/health-check.js';
+import { MergeLane } from './health/merge-lane.js';
 import { assertSandboxAvailable, sandboxOff } from './sandbox/index.js';
 import { StopRequest } from './stop-request.js';
 import type { TaskOutcome } from './pipeline/index.js';
@@ -76,7 +78,12 @@ export async function driveRun(ctx: RunContext, options: DriveOptions): Promise<
   const lease = await keeper.acquire();
   // Every write of this drive is fenced: the database's by the lease token, git's by the lease's freshness.
   const driver = new RunDriver(
-    { ...ctx, store: fencedStore(ctx.store, lease), repo: fencedRepo(ctx.repo, () => keeper.assertFresh()) },
+    {
+      ...ctx,
+      store: fencedStore(ctx.store, lease),
+      repo: fencedRepo(ctx.repo, () => keeper.assertFresh()),
+      mergeLane: new MergeLane(),
+    },
     options,
   );
   onLost = (why) => driver.leaseLost(why);
@@ -138,6 +145,7 @@ class RunDriver {
     } finally {
       await this.settleInFlight();
       this.ledger?.dispose();
+      await removeHealthCheckout(ctx);
     }
   }
 

@@ -7,6 +7,8 @@ export { integrationBranchName, isGafferBranchRef, taskBranchName } from './bran
 export type { GitResult } from './exec-git.js';
 export type { GitCallOptions } from './git-context.js';
 export type { MergeResult, RebaseResult } from './merge.js';
+export type { TakeOutResult } from './take-out.js';
+export { REVERTS_TRAILER } from './take-out.js';
 export type { WorktreeInfo } from './worktrees.js';
 export { FALLBACK_IDENTITY } from './identity.js';
 export { addDetachedWorktree } from './detached-worktree.js';

@@ -5,14 +5,7 @@ import { GitError } from './git-error.js';
 import { splitNul, type GitContext } from './git-context.js';
 import { identityArgs } from './identity.js';
 import { assertValidBranchName } from './ref-format.js';
-import {
-  branchCommit,
-  rememberCommit,
-  rememberMerge,
-  rememberTree,
-  requireCommit,
-  treeOf as treeOfCommit,
-} from './refs.js';
+import { branchCommit, rememberCommit, rememberTree, requireCommit, treeOf as treeOfCommit } from './refs.js';
 import { worktreeOnBranch } from './worktree-heads.js';
 
 /** Outcome of {@link mergeBranch}. */
@@ -82,7 +75,6 @@ export async function mergeBranch(
     });
     const mergeCommit = commit.stdout.trim();
     rememberCommit(ctx, mergeCommit);
-    rememberMerge(ctx, mergeCommit, targetHead);
     // The next merge into the target compares with this head's tree: known, no need to ask git.
     rememberTree(ctx, mergeCommit, tree);
     ctx.noteRefWrite?.(`refs/heads/${target}`, mergeCommit);

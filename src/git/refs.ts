@@ -91,19 +91,6 @@ export async function worktreeHead(ctx: GitContext, worktree: string): Promise<s
   return (await ctx.git(['rev-parse', '--verify', 'HEAD'], { cwd: worktree })).stdout.trim();
 }
 
-/**
- * Notes that this process made `merge` with `firstParent` as its first parent (a merge into the
- * integration branch), so a later check of the branch's history can follow it without git.
- */
-export function rememberMerge(ctx: GitContext, merge: string, firstParent: string): void {
-  memoOf(ctx).mergeParents.set(merge, firstParent);
-}
-
-/** The first parent of a merge this process made, or undefined when it made no such commit. */
-export function firstParentOfOwnMerge(ctx: GitContext, commit: string): string | undefined {
-  return memoOf(ctx).mergeParents.get(commit);
-}
-
 /** Like {@link resolveCommit} but throws GAFFER_GIT naming `what` when the ref does not exist. */
 export async function requireCommit(ctx: GitContext, ref: string, what: string): Promise<string> {
   const commit = await resolveCommit(ctx, ref);

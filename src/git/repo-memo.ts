@@ -4,8 +4,6 @@ import type { GitContext } from './git-context.js';
 export interface RepoMemo {
   /** Full ids known to be commits of the repository. */
   readonly commits: Set<string>;
-  /** Merge commits this process made → their first parents. */
-  readonly mergeParents: Map<string, string>;
   /** Commit → its tree, as asked or made. */
   readonly trees: Map<string, string>;
 }
@@ -19,7 +17,7 @@ export function memoOf(ctx: GitContext): RepoMemo {
   const key = ctx.memoKey ?? ctx;
   let memo = memos.get(key);
   if (memo === undefined) {
-    memo = { commits: new Set(), mergeParents: new Map(), trees: new Map() };
+    memo = { commits: new Set(), trees: new Map() };
     memos.set(key, memo);
   }
   return memo;

@@ -1,6 +1,5 @@
 import type { Repo } from './repo.js';
 import { isGafferBranchRef } from './branch-names.js';
-import { firstParentOfOwnMerge } from './refs.js';
 import type { RepoChange, RepoSnapshot, RestoreResult } from './repo-snapshot.js';
 import { compareSnapshots, restoreSnapshot, snapshotRepository } from './repo-snapshot.js';
 
@@ -22,7 +21,7 @@ export interface TamperReport extends RestoreResult {
  * work nor another task's business, under the repository lock so that no merge runs meanwhile.
  * Left alone: the branches of other tasks and other runs (their own attempts judge them), the
  * task's own branch when it only advanced, and moves of the integration branch made solely of
- * merge commits this Repo wrote. Everything else — user branches, tags, HEAD of the main checkout,
+ * merge commits this Repo wrote (exactly to where it last wrote it, once it wrote it). Everything else — user branches, tags, HEAD of the main checkout,
  * replace refs, the stash, config, hooks, info/* — is put back.
  */
 export async function undoRepositoryChanges(
@@ -40,7 +39,7 @@ export async function undoRepositoryChanges(
     const changes: RepoChange[] = [];
     for (const change of all) {
       if (change.name === own && change.kind === 'ref-moved' && (await advanced(repo, change))) continue;
-      if (change.name === integration && change.kind === 'ref-moved' && (await mergedByGaffer(repo, change)))
+      if (change.name === integration && change.kind === 'ref-moved' && mergedByGaffer(repo, change))
         continue;
       changes.push(change);
     }
@@ -96,22 +95,14 @@ async function advanced(repo: Repo, change: RepoChange): Promise<boolean> {
   return result.code === 0;
 }
 
-/** Every first-parent step from the old head to the new is a merge commit this Repo made. */
-async function mergedByGaffer(repo: Repo, change: RepoChange): Promise<boolean> {
-  if (!change.before || !change.after) return false;
-  // The common case, read from memory: each step back is a merge this process made onto the one before.
-  const ours = new Set(repo.refWrites?.(change.name) ?? []);
-  for (let at: string | undefined = change.after; at !== undefined && ours.has(at);) {
-    at = firstParentOfOwnMerge(repo, at);
-    if (at === change.before) return true;
-  }
-  return mergedByGafferInHistory(repo, change, ours);
-}
-
-/** {@link mergedByGaffer} asked of git: the old head is an ancestor, and every first-parent step is ours. */
-async function mergedByGafferInHistory(repo: Repo, change: RepoChange, ours: Set<string>): Promise<boolean> {
-  if (!change.before || !change.after || !(await advanced(repo, change))) return false;
-  const steps = await repo.git(['rev-list', '--first-parent', `${change.before}..${change.after}`]);
-  const commits = steps.stdout.split('\n').filter((line) => line !== '');
-  return commits.length > 0 && commits.every((commit) => ours.has(commit));
+/**
+ * Gaffer moved the branch, and nothing since: it is exactly where this Repo last put it (a merge,
+ * or a merge taken back out). Any other commit is refused, one Gaffer made earlier too: after a
+ * merge taken out for breaking the checks, an agent could otherwise move the branch back onto it.
+ * A Repo that never wrote the branch (a drive resumed in a new process) accepts no move at all:
+ * within one drive only this Repo merges.
+ */
+function mergedByGaffer(repo: Repo, change: RepoChange): boolean {
+  const written = repo.refWrites?.(change.name) ?? [];
+  return written.length > 0 && written.at(-1) === change.after;
 }

@@ -8,6 +8,7 @@ import { execGit, type GitResult } from './exec-git.js';
 import type { GitCallOptions, GitContext } from './git-context.js';
 import { mergeBranch, rebase, resetHard, type MergeResult, type RebaseResult } from './merge.js';
 import { canonicalPath } from './paths.js';
+import { findMergeByLine, reapplyMerge, takeOutMerge, type TakeOutResult } from './take-out.js';
 import {
   branchExists,
   currentBranch,
@@ -117,6 +118,19 @@ export interface Repo {
     message: string,
     options?: { squash?: boolean; commit?: string },
   ): Promise<MergeResult>;
+  /**
+   * Takes a merge Gaffer made back out of branch `target` (see {@link takeOutMerge}): a reset to
+   * its first parent when nothing is on top, else a revert commit; repeated, it writes nothing.
+   */
+  takeOutMerge(target: string, merge: string, message: string): Promise<TakeOutResult>;
+  /** A new commit on `onto` with the changes `merge` made (see {@link reapplyMerge}); moves no ref. */
+  reapplyMerge(
+    merge: string,
+    onto: string,
+    message: string,
+  ): Promise<{ ok: true; commit: string } | { ok: false; conflicts: string[] }>;
+  /** The newest first-parent commit of `branch` after `since` whose message has the line `line`. */
+  findMergeByLine(branch: string, since: string, line: string): Promise<string | undefined>;
   /** Rebases the branch checked out in `worktree` onto `onto`; on conflict aborts (worktree as before) and returns the paths. */
   rebase(worktree: string, onto: string): Promise<RebaseResult>;
   /** Resets a worktree to a commit and removes untracked, non-ignored files. */
@@ -229,6 +243,11 @@ class GitRepo implements Repo, GitContext {
     message: string,
     options?: { squash?: boolean; commit?: string },
   ) => mergeBranch(this, target, source, message, options);
+  takeOutMerge = (target: string, merge: string, message: string) =>
+    takeOutMerge(this, target, merge, message);
+  reapplyMerge = (merge: string, onto: string, message: string) => reapplyMerge(this, merge, onto, message);
+  findMergeByLine = (branch: string, since: string, line: string) =>
+    findMergeByLine(this, branch, since, line);
   rebase = (worktree: string, onto: string) => rebase(this, worktree, onto);
   resetHard = (worktree: string, commit: string) => resetHard(this, worktree, commit);
   ignoreGafferDir = () => this.withLock(() => addGafferExclude(this.commonDir));

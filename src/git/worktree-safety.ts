@@ -4,8 +4,12 @@ import { GafferError } from '../domain/index.js';
 import type { GitContext } from './git-context.js';
 import { canonicalPath, gitdirOf, isInside } from './paths.js';
 
-/** Where Gaffer's worktrees live, relative to the repository root: tasks', and the baseline's. */
-export const WORKTREE_ROOTS = ['.gaffer/worktrees', '.gaffer/baseline/worktrees'] as const;
+/** Where Gaffer's worktrees live, relative to the repository root: tasks', the baseline's, the health checks'. */
+export const WORKTREE_ROOTS = [
+  '.gaffer/worktrees',
+  '.gaffer/baseline/worktrees',
+  '.gaffer/health/worktrees',
+] as const;
 
 /** The code of a refused worktree path (a symlink, a rewritten `.git` file). */
 export const WORKTREE_TAMPERED = 'GAFFER_WORKTREE_TAMPERED';

@@ -26,6 +26,7 @@ export const planVerifierSchema = verifierSchema.extend({
   baseline: z.enum(BASELINE_POLICIES).optional(),
   network: z.boolean().optional(),
   trust_task_changes: z.boolean().optional(),
+  health_checks: z.boolean().optional(),
 });
 
 /** Widenings of the sandbox's default policy (paths are checked when the run is created). */

@@ -65,8 +65,20 @@ async function outcome<T>(repo: string, engine: ReturnType<typeof createEngine>,
   const log = readFileSync(join(repo, '.gaffer', 'cache', 'npm', 'setup.log'), 'utf8')
     .trim()
     .split('\n');
-  // The first line is the baseline's checkout of the base commit.
-  return { final, view: await engine.runView(runId), events, tasksLog: log.slice(1), baselineLog: log[0] };
+  // The first line is the baseline's checkout of the base commit; the health checkout after each
+  // merge has the same name (the run's), the task worktrees theirs.
+  const [baselineLog = '', ...rest] = log;
+  const checkout = baselineLog.split(' ')[0];
+  const health = (line: string) => line.split(' ')[0] === checkout;
+  const healthLog = rest.filter(health).map((line) => line.split(' ')[1]);
+  return {
+    final,
+    view: await engine.runView(runId),
+    events,
+    tasksLog: rest.filter((l) => !health(l)),
+    baselineLog,
+    healthLog,
+  };
 }
 
 const setupEvents = (events: readonly StoredEvent[]) =>
@@ -84,12 +96,14 @@ describe('worktree setup after the agent changed what it depends on', () => {
     depends_on: [plain]
     agent_config: ${node("require('node:fs').writeFileSync('deps.lock', 'v2')")}
 `);
-    const { final, view, tasksLog, baselineLog } = await drive(repo);
+    const { final, view, tasksLog, baselineLog, healthLog } = await drive(repo);
     expect(final.status).toBe('completed');
     expect(baselineLog).toMatch(/ v1$/);
     // plain: once before its agent, not again at its checks. bump took plain's worktree from the
     // pool (its install kept, so nothing before the agent) and ran the setup on its own lock file.
     expect(tasksLog).toEqual(['plain v1', 'bump v2']);
+    // The health checkout: set up when made (plain's merge), again only for bump's new lock file.
+    expect(healthLog).toEqual(['v1', 'v2']);
     const evaluations = (task: string) =>
       view.attempts.filter((a) => a.taskId === task).map((a) => a.evaluation);
     expect(evaluations('plain').map((e) => e?.results.map((r) => [r.name, r.passed]))).toEqual([

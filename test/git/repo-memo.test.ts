@@ -44,6 +44,24 @@ describe('what a Repo remembers of its own merges', () => {
     expect(calls.map((args) => args[0])).not.toContain('merge-base');
   });
 
+  it('lets a tamper check through the integration branch that Gaffer moved back (a merge taken out), merges since or not', async () => {
+    const [a, b, c] = [await taskBranch('task/a'), await taskBranch('task/b'), await taskBranch('task/c')];
+    await t.repo.mergeBranch('gaffer/run', 'task/a', 'merge a', { squash: true, commit: a });
+    // An agent's session starts here; meanwhile b merges, breaks the checks and is taken out, then c merges.
+    const before = await snapshotRepository(t.repo);
+    const merged = await t.repo.mergeBranch('gaffer/run', 'task/b', 'merge b', { squash: true, commit: b });
+    if (!merged.ok) throw new Error('b conflicted');
+    await t.repo.takeOutMerge('gaffer/run', merged.commit, 'take out b');
+    const scope = { ownBranch: 'task/x', integrationBranch: 'gaffer/run' };
+    expect((await undoRepositoryChanges(t.repo, before, scope)).changes).toEqual([]);
+    await t.repo.mergeBranch('gaffer/run', 'task/c', 'merge c', { squash: true, commit: c });
+    expect((await undoRepositoryChanges(t.repo, before, scope)).changes).toEqual([]);
+    // An agent that moves it back by hand, to a commit Gaffer wrote earlier, is still caught.
+    t.git(['update-ref', 'refs/heads/gaffer/run', merged.commit]);
+    const report = await undoRepositoryChanges(t.repo, before, scope);
+    expect(report.changes.map((change) => change.name)).toEqual(['refs/heads/gaffer/run']);
+  });
+
   it('knows the tree of the merge it made last, so the next merge asks git for no tree', async () => {
     const [a, b] = [await taskBranch('task/a'), await taskBranch('task/b')];
     await t.repo.mergeBranch('gaffer/run', 'task/a', 'merge a', { squash: true, commit: a });

@@ -3,66 +3,124 @@ import { taskPassed } from '../../domain/index.js';
 import { errorMessage } from '../logger.js';
 import type { RunContext } from '../run-context.js';
 import { taskOf } from '../run-context.js';
+import { checkMergeHealth } from '../health/health-check.js';
 import { ensureEvaluating } from './evaluate-step.js';
 
+/** How a merge step ended: the task passed, its next step is decided again, or the run is stopping. */
+export type MergeEnd = 'passed' | 'again' | 'stopped';
+
 /**
- * Merge: the task branch goes into the integration branch. A merge passes the task; on a
- * conflict the branch is rebased onto the integration head and checked again (recorded as
- * `merge.rebased`), or, when the rebase conflicts too, the conflict is recorded against the
- * attempt and the next step sends it back for rework on the new integration head. A branch merged before a crash comes back as
- * already merged and passes without another session.
+ * Merge: the task branch goes into the integration branch, then the task's checks run there
+ * (the health check, {@link checkMergeHealth}) and a clean verdict passes the task. One merge at
+ * a time per drive (the merge lane), so a failed health check is this merge's: its verdict is
+ * recorded before anything is undone, and the next step takes the merge back out and sends the
+ * task to rework. On a conflict the branch is rebased onto the integration head and checked again
+ * (recorded as `merge.rebased`), or, when the rebase conflicts too, the conflict is recorded
+ * against the attempt and the next step sends it back for rework on the new integration head. A
+ * branch merged before a crash comes back as already merged: its merge is found by its message
+ * and checked again, without another session.
  */
-export async function mergeAttempt(ctx: RunContext, attempt: AttemptRecord): Promise<boolean> {
-  const { repo, run, store } = ctx;
+export async function mergeAttempt(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  signal: AbortSignal,
+): Promise<MergeEnd> {
   await ensureEvaluating(ctx, attempt);
-  const message = mergeMessage(run, attempt);
-  const squash = run.plan.settings.merge !== 'keep';
-  const commit = await judgedCommit(ctx, attempt);
-  const merged = await repo.mergeBranch(run.integrationBranch, attempt.branch, message, { squash, commit });
-  if (!merged.ok) {
-    const rebase = await repo.rebase(attempt.worktreePath, run.integrationBranch);
-    // A rebased branch is new code: it is checked again before it may be merged.
-    await store.transaction((tx) =>
-      tx.appendEvent(
-        rebase.ok
-          ? {
-              type: 'merge.rebased',
-              runId: run.id,
-              taskId: attempt.taskId,
-              attemptId: attempt.id,
-              data: { headCommit: rebase.head },
-            }
-          : {
-              type: 'merge.conflicted',
-              runId: run.id,
-              taskId: attempt.taskId,
-              attemptId: attempt.id,
-              data: { files: merged.conflicts, rebased: false },
-            },
-      ),
-    );
-    return false;
-  }
-  const mergeCommit = merged.commit;
-  await store.transaction(async (tx) => {
-    const task = await tx.getTask(run.id, attempt.taskId);
-    await tx.apply(taskPassed(run.id, attempt.taskId, mergeCommit, task?.filesChanged ?? 0));
-    await tx.appendEvent({
-      type: 'merge.completed',
-      runId: run.id,
-      taskId: attempt.taskId,
-      data: { commit: mergeCommit },
-    });
-  });
+  const lane = ctx.mergeLane;
+  const end = await (lane
+    ? lane.run(() => mergeAndCheck(ctx, attempt, signal))
+    : mergeAndCheck(ctx, attempt, signal));
+  if (end !== 'passed') return end;
   // The task has passed: its worktree waits in the pool for the next task (one per slot), or goes.
   // One that will not go away is left for `gaffer clean`.
-  await repo.retireWorktree(attempt.worktreePath, run.options.concurrency).catch((error: unknown) =>
+  await ctx.repo.retireWorktree(attempt.worktreePath, ctx.run.options.concurrency).catch((error: unknown) =>
     ctx.logger.warn('could not remove a passed task’s worktree', {
       worktree: attempt.worktreePath,
       error: errorMessage(error),
     }),
   );
-  return true;
+  return 'passed';
+}
+
+async function mergeAndCheck(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  signal: AbortSignal,
+): Promise<MergeEnd> {
+  const { repo, run, store } = ctx;
+  const squash = run.plan.settings.merge !== 'keep';
+  const commit = await judgedCommit(ctx, attempt);
+  const merged = await repo.mergeBranch(run.integrationBranch, attempt.branch, mergeMessage(run, attempt), {
+    squash,
+    commit,
+  });
+  if (!merged.ok) {
+    await recordConflict(ctx, attempt, merged.conflicts);
+    return 'again';
+  }
+  // Already merged (before a crash): the attempt's own merge, if it made one; work that was
+  // already there (another task made the same change) merges nothing and has nothing to check.
+  const mergeCommit = merged.alreadyMerged
+    ? await repo.findMergeByLine(run.integrationBranch, run.baseCommit, mergeMarker(run, attempt))
+    : merged.commit;
+  const health =
+    mergeCommit === undefined
+      ? ({ type: 'skipped' } as const)
+      : await checkMergeHealth(ctx, attempt.taskId, merged.commit, signal);
+  if (health.type === 'stopped') return 'stopped';
+  const checked =
+    health.type === 'checked' && mergeCommit !== undefined
+      ? {
+          type: 'merge.health-checked' as const,
+          runId: run.id,
+          taskId: attempt.taskId,
+          attemptId: attempt.id,
+          data: { commit: merged.commit, merge: mergeCommit, passed: health.passed, checks: health.checks },
+        }
+      : undefined;
+  if (checked && !checked.data.passed) {
+    // The verdict first: whatever stops the drive next, the merge is taken out on resume.
+    await store.transaction((tx) => tx.appendEvent(checked));
+    return 'again';
+  }
+  await store.transaction(async (tx) => {
+    const task = await tx.getTask(run.id, attempt.taskId);
+    await tx.apply(taskPassed(run.id, attempt.taskId, merged.commit, task?.filesChanged ?? 0));
+    await tx.appendEvent({
+      type: 'merge.completed',
+      runId: run.id,
+      taskId: attempt.taskId,
+      data: { commit: merged.commit },
+    });
+    if (checked) await tx.appendEvent(checked);
+  });
+  return 'passed';
+}
+
+/** A merge that conflicted: the branch rebased onto the integration head (checked again), or the conflict recorded. */
+async function recordConflict(ctx: RunContext, attempt: AttemptRecord, conflicts: string[]): Promise<void> {
+  const { repo, run, store } = ctx;
+  const rebase = await repo.rebase(attempt.worktreePath, run.integrationBranch);
+  // A rebased branch is new code: it is checked again before it may be merged.
+  await store.transaction((tx) =>
+    tx.appendEvent(
+      rebase.ok
+        ? {
+            type: 'merge.rebased',
+            runId: run.id,
+            taskId: attempt.taskId,
+            attemptId: attempt.id,
+            data: { headCommit: rebase.head },
+          }
+        : {
+            type: 'merge.conflicted',
+            runId: run.id,
+            taskId: attempt.taskId,
+            attemptId: attempt.id,
+            data: { files: conflicts, rebased: false },
+          },
+    ),
+  );
 }
 
 /**
@@ -81,10 +139,16 @@ async function judgedCommit(ctx: RunContext, attempt: AttemptRecord): Promise<st
   return commit ?? attempt.headCommit ?? undefined;
 }
 
-/** A squash commit is the task's one commit on the integration branch: its title says what it did. */
+/**
+ * A squash commit is the task's one commit on the integration branch: its title says what it did.
+ * Either kind ends with the {@link mergeMarker} line, by which a resume finds the merge again.
+ */
 function mergeMessage(run: RunContext['run'], attempt: AttemptRecord): string {
   const title = taskOf(run, attempt.taskId).title;
-  return run.plan.settings.merge === 'keep'
-    ? `gaffer: merge ${attempt.taskId} (${title})`
-    : `${title}\n\ngaffer task ${attempt.taskId} of run ${run.id}, attempt ${attempt.number}`;
+  const subject = run.plan.settings.merge === 'keep' ? `gaffer: merge ${attempt.taskId} (${title})` : title;
+  return `${subject}\n\n${mergeMarker(run, attempt)}`;
 }
+
+/** The line that names the attempt in its merge's message. */
+export const mergeMarker = (run: RunContext['run'], attempt: AttemptRecord): string =>
+  `gaffer task ${attempt.taskId} of run ${run.id}, attempt ${attempt.number}`;

@@ -101,6 +101,7 @@ const facts = ({
     evaluation: undefined,
     conflict: undefined,
     reverted: [],
+    brokeIntegration: undefined,
     decision: undefined,
     autonomy: 'review_yellow',
     maxRework: 2,
@@ -370,6 +371,43 @@ describe('nextStep', () => {
         }),
       );
       expect(step).toEqual({ type: 'block', reason: 'merge conflict in src/a.ts' });
+    });
+
+    it('whose merge broke the integration branch is taken out, then reworked with what failed there', () => {
+      const broken = { ...check('test', false), output: 'FAIL sum.test.js: expected 3, got 4' };
+      const step = nextStep(
+        facts({
+          attempts: [last],
+          evaluation: evaluation(last, [check('test', true)]),
+          brokeIntegration: { merge: 'merge-1', checks: [broken] },
+        }),
+      );
+      expect(step).toMatchObject({
+        type: 'take-out',
+        attempt: last,
+        merge: 'merge-1',
+        then: { type: 'rework', setback: { reason: 'health check after merge: test failed' } },
+      });
+      const feedback =
+        step.type === 'take-out' && step.then.type === 'rework' ? step.then.setback.feedback : '';
+      expect(feedback).toContain('taken back out');
+      expect(feedback).toContain('expected 3, got 4');
+    });
+
+    it('whose merge broke the integration branch is taken out and blocks when the rework budget is spent', () => {
+      const step = nextStep(
+        facts({
+          task: { reworks: 1 },
+          attempts: [last],
+          evaluation: evaluation(last, [check('test', true)]),
+          brokeIntegration: { merge: 'merge-1', checks: [check('test', false)] },
+          maxRework: 1,
+        }),
+      );
+      expect(step).toMatchObject({
+        type: 'take-out',
+        then: { type: 'block', reason: 'health check after merge: test failed' },
+      });
     });
   });
 

@@ -7,6 +7,7 @@ import type {
   EvaluationRecord,
   RetryPolicy,
   TaskRecord,
+  VerifierResult,
 } from '../../domain/index.js';
 import { agentFailure, isTerminalAttempt, retryDelayMs } from '../../domain/index.js';
 import { evaluationSetback } from '../../verify/index.js';
@@ -23,6 +24,11 @@ export interface TaskFacts {
   conflict: readonly string[] | undefined;
   /** Protected paths the newest attempt changed (reverted by the guard). */
   reverted: readonly string[];
+  /**
+   * The newest attempt's merge broke the integration branch's checks and is not taken out yet:
+   * the merge commit and the checks as they ran there.
+   */
+  brokeIntegration: { merge: string; checks: readonly VerifierResult[] } | undefined;
   /** A person's decision on the newest evaluation, when the run's autonomy asked for one. */
   decision: ApprovalDecision | undefined;
   autonomy: Autonomy;
@@ -57,6 +63,13 @@ export type NextStep =
   | { type: 'retry'; after: AttemptRecord; failure: AgentFailure; delayMs: number; retry: number }
   | { type: 'evaluate'; attempt: AttemptRecord }
   | { type: 'merge'; attempt: AttemptRecord }
+  /** The merge broke the integration branch: take it back out, then rework (or block, when the rework budget is spent). */
+  | {
+      type: 'take-out';
+      attempt: AttemptRecord;
+      merge: string;
+      then: { type: 'rework'; setback: Setback } | { type: 'block'; reason: string };
+    }
   /** The result passed but waits for a person: `why` says what the run's autonomy asks. */
   | { type: 'await-approval'; attempt: AttemptRecord; evaluation: EvaluationRecord; why: string }
   | { type: 'rework'; setback: Setback }
@@ -84,6 +97,10 @@ export function nextStep(facts: TaskFacts): NextStep {
     return attempt('resume', last.feedback, resumeFrom(last));
   }
   if (last.status === 'failed') return afterFailure(facts, last);
+  if (facts.brokeIntegration) {
+    const { merge, checks } = facts.brokeIntegration;
+    return { type: 'take-out', attempt: last, merge, then: setback(facts, healthSetback(checks)) };
+  }
   if (facts.conflict) return setback(facts, conflictSetback(facts.conflict));
   if (!facts.evaluation) return { type: 'evaluate', attempt: last };
   if (!facts.evaluation.passed) return setback(facts, evaluationSetback(facts.evaluation.results));
@@ -122,10 +139,27 @@ function afterFailure(facts: TaskFacts, last: AttemptRecord): NextStep {
 }
 
 /** Rework while the budget lasts, then the task is blocked. */
-function setback(facts: TaskFacts, s: Setback): NextStep {
+function setback(
+  facts: TaskFacts,
+  s: Setback,
+): { type: 'rework'; setback: Setback } | { type: 'block'; reason: string } {
   return facts.task.reworks >= facts.maxRework
     ? { type: 'block', reason: s.reason }
     : { type: 'rework', setback: s };
+}
+
+/** What the rework after a failed health check is told: the checks' failures on the merged result. */
+function healthSetback(checks: readonly VerifierResult[]): Setback {
+  const failed = evaluationSetback(checks);
+  return {
+    reason: `health check after merge: ${failed.reason}`,
+    feedback: [
+      'Your work passed its own checks and was merged, but with the work other tasks merged meanwhile the checks failed on the integration branch, so the merge was taken back out.',
+      'The worktree now holds your changes on top of the current integration branch. Make them work together with it; this is what failed there:',
+      '',
+      failed.feedback,
+    ].join('\n'),
+  };
 }
 
 function conflictSetback(files: readonly string[]): Setback {

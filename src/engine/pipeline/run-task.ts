@@ -8,6 +8,7 @@ import type { AttemptPlan } from './attempt-step.js';
 import { commitAttempt, guardProtectedPaths } from './commit-step.js';
 import { evaluateAttempt } from './evaluate-step.js';
 import { mergeAttempt } from './merge-step.js';
+import { takeOutMerge } from './take-out-step.js';
 import type { NextStep, TaskFacts } from './next-step.js';
 import { nextStep } from './next-step.js';
 import { readTaskFacts } from './task-facts.js';
@@ -75,8 +76,15 @@ async function perform(
       if (end === 'evaluated') return undefined;
       return end === 'stopped' ? stopped(signal) : { type: 'blocked', reason: end.reason };
     }
-    case 'merge':
-      return (await mergeAttempt(ctx, step.attempt)) ? { type: 'passed' } : undefined;
+    case 'merge': {
+      const end = await mergeAttempt(ctx, step.attempt, signal);
+      if (end === 'stopped') return stopped(signal);
+      return end === 'passed' ? { type: 'passed' } : undefined;
+    }
+    case 'take-out': {
+      const end = await takeOutMerge(ctx, step);
+      return end ? { type: 'blocked', reason: end.blocked } : undefined;
+    }
     case 'await-approval':
       // Asked once: a resumed run finds the task already waiting and asks nothing new.
       await store.transaction(async (tx) => {

@@ -1,3 +1,4 @@
+import type { VerifierResult } from '../../domain/index.js';
 import { autonomyOf, InvariantError } from '../../domain/index.js';
 import type { RunContext } from '../run-context.js';
 import type { TaskFacts } from './next-step.js';
@@ -19,6 +20,8 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
         'attempt.protected-path-reverted',
         'task.reopened',
         'approval.decided',
+        'merge.health-checked',
+        'merge.reverted',
       ],
     }),
   ]);
@@ -45,9 +48,18 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
   const decided = marks.findLast(
     (e) => e.type === 'approval.decided' && evaluation !== undefined && e.data.approvalId === evaluation.id,
   );
+  // A failed health check stands until its merge is recorded as taken out (after it, by id).
+  const health = ofLast.findLast((e) => e.type === 'merge.health-checked');
+  const broke =
+    health?.type === 'merge.health-checked' &&
+    !health.data.passed &&
+    !ofLast.some((e) => e.type === 'merge.reverted' && e.id > health.id)
+      ? { merge: health.data.merge, checks: health.data.checks.map(asResult) }
+      : undefined;
   return {
     task,
     attempts: current,
+    brokeIntegration: broke,
     evaluation,
     decision:
       decided?.type === 'approval.decided'
@@ -59,4 +71,18 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
     maxRework: run.plan.settings.max_rework,
     retry: run.plan.settings.retry,
   };
+}
+
+/** A health check as recorded (its output's useful tail) in the shape the rework's feedback is written from. */
+function asResult(check: {
+  name: string;
+  command: string;
+  passed: boolean;
+  exitCode: number | null;
+  durationMs: number;
+  timedOut: boolean;
+  tail: string;
+}): VerifierResult {
+  const { tail, ...rest } = check;
+  return { ...rest, output: tail };
 }

@@ -77,6 +77,37 @@ export async function setupCheckout(
   return runSetup(ctx, checkout, undefined, settings, signal);
 }
 
+/**
+ * The same preparation for the checkout the health checks run in, kept for the whole drive and
+ * moved from merge to merge: copies and links when it is new, then the setup when it is due
+ * ({@link setupDue}: new, or a merge changed a `setup_when_changed` file). Undefined when nothing
+ * ran; otherwise the setup's result, which the caller counts as one of the checks: a merge that
+ * breaks the install breaks the integration branch.
+ */
+export async function setupHealthCheckout(
+  ctx: Deps,
+  checkout: string,
+  fresh: boolean,
+  signal: AbortSignal,
+): Promise<VerifierResult | undefined> {
+  const settings = ctx.run.plan.settings.worktree;
+  if (settings === undefined) return undefined;
+  if (fresh) {
+    const placed = await placeFiles(ctx.repo.root, checkout, settings).catch((error: unknown) =>
+      error instanceof Error ? error.message : String(error),
+    );
+    if (typeof placed === 'string')
+      return { ...setupFailure('worktree copy/link'), output: `worktree copy/link failed: ${placed}` };
+  }
+  if (settings.setup === undefined) return undefined;
+  const due = await assessSetup(ctx, checkout, settings);
+  if (due.why === undefined) return undefined;
+  await rm(due.stampFile, { force: true });
+  const result = await runSetup(ctx, checkout, undefined, settings, signal);
+  if (!signal.aborted) await writeStamp(due, checkout, settings, { failed: !result.passed });
+  return result;
+}
+
 const setupFailure = (command: string): VerifierResult => ({
   name: 'setup',
   command,

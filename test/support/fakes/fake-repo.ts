@@ -1,7 +1,14 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GitResult, MergeResult, RebaseResult, Repo, WorktreeInfo } from '../../../src/git/index.js';
+import type {
+  GitResult,
+  MergeResult,
+  RebaseResult,
+  Repo,
+  TakeOutResult,
+  WorktreeInfo,
+} from '../../../src/git/index.js';
 
 /** One call a {@link FakeRepo} received. */
 export interface RepoCall {
@@ -163,6 +170,21 @@ export class FakeRepo implements Repo {
     };
     if (result.ok) this.refs.set(`refs/heads/${target}`, result.commit);
     return result;
+  }
+  /** Takes a merge out as a reset: the fake keeps no history, so the target goes back to `before-<merge>`. */
+  async takeOutMerge(target: string, merge: string, message: string): Promise<TakeOutResult> {
+    this.record('takeOutMerge', target, merge, message);
+    const head = `before-${merge}`;
+    this.refs.set(`refs/heads/${target}`, head);
+    return { ok: true, how: 'reset', head };
+  }
+  async reapplyMerge(merge: string, onto: string, message: string) {
+    this.record('reapplyMerge', merge, onto, message);
+    return { ok: true as const, commit: `reapplied-${++this.commits}` };
+  }
+  async findMergeByLine(branch: string, since: string, line: string) {
+    this.record('findMergeByLine', branch, since, line);
+    return undefined;
   }
   async rebase(worktree: string, onto: string): Promise<RebaseResult> {
     this.record('rebase', worktree, onto);
