@@ -37,7 +37,7 @@ export const LIBRARY_LAYERS = [
 ];
 
 /** The shells over the engine's library API. */
-export const SHELL_LAYERS = ['src/cli', 'src/server'];
+export const SHELL_LAYERS = ['src/cli', 'src/server', 'src/mcp'];
 
 /** @type {readonly LayerZone[]} */
 export const LAYER_ZONES = [
@@ -51,12 +51,12 @@ export const LAYER_ZONES = [
   {
     target: ['src/engine'],
     from: SHELL_LAYERS,
-    message: 'src/engine never imports src/cli or src/server: the shells sit on top of the engine.',
+    message: 'src/engine never imports src/cli, src/server or src/mcp: the shells sit on top of the engine.',
   },
   {
     target: LIBRARY_LAYERS,
     from: SHELL_LAYERS,
-    message: 'Library layers never import src/cli or src/server: the shells sit on top of them.',
+    message: 'Library layers never import src/cli, src/server or src/mcp: the shells sit on top of them.',
   },
   {
     target: ['src/agents'],
@@ -92,7 +92,7 @@ export const LAYER_ZONES = [
     target: SHELL_LAYERS,
     from: ['src/store', 'src/git', 'src/plan'],
     message:
-      'src/cli and src/server never import src/store, src/git or src/plan: they are thin shells over the engine library API.',
+      'src/cli, src/server and src/mcp never import src/store, src/git or src/plan: they are thin shells over the engine library API.',
   },
 ];
 

@@ -11,6 +11,7 @@ export {
 export type { ValidateOptions, PlanCheckResult } from './plan/index.js';
 export { createEngine, readTranscript, redactSecrets } from './engine/index.js';
 export type { Engine, EngineOptions, CreateRunOptions, DriveRunOptions } from './engine/index.js';
+export { createMcpServer, type McpServerOptions } from './mcp/index.js';
 export { openStore, resolveStoreUrl } from './store/index.js';
 export type { Store } from './store/index.js';
 export {
@@ -22,3 +23,5 @@ export {
 export type { AgentRegistry } from './agents/index.js';
 export { detectVerifiers, evaluateWorktree } from './verify/index.js';
 export { createDemoRepo } from './demo/index.js';
+export { createServerApp, startServer } from './server/index.js';
+export type { ServerApp, ServerAppOptions, RunningServer, StartServerOptions } from './server/index.js';

@@ -5,7 +5,9 @@ import { registerApprovalCommands } from './commands/approval-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
+import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerWorkspaceCommands } from './commands/workspace-commands.js';
 import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';
@@ -69,8 +71,10 @@ export function buildProgram(output: Output, setCode: (code: number) => void): C
   registerInspectCommands(program, output, act);
   registerApprovalCommands(program, output, act);
   registerWorkspaceCommands(program, output, act);
+  registerMcpCommand(program, output, act);
   registerDemoCommand(program, output, act);
   registerDoctorCommand(program, output, act);
+  registerServeCommand(program, output, act);
   usageOnError(program);
   return program;
 }

@@ -42,6 +42,7 @@ const LAYERS = [
   'src/git',
   'src/store',
   'src/server',
+  'src/mcp',
   'src/doctor',
   'src/demo',
   'src/cli',
@@ -73,9 +74,11 @@ const FORBIDDEN: Arrow[] = [
   ...SRC_OUTSIDE_DOMAIN.map((l): Arrow => ['src/domain', l]),
   ['src/engine', 'src/cli'],
   ['src/engine', 'src/server'],
+  ['src/engine', 'src/mcp'],
   ...LIBRARIES.flatMap((l): Arrow[] => [
     [l, 'src/cli'],
     [l, 'src/server'],
+    [l, 'src/mcp'],
   ]),
   ['src/agents', 'src/engine'],
   ['src/agents', 'src/store'],
@@ -89,7 +92,7 @@ const FORBIDDEN: Arrow[] = [
   ]),
   ['web', 'src/engine'],
   ['web', 'src/store'],
-  ...['src/cli', 'src/server'].flatMap((l): Arrow[] => [
+  ...['src/cli', 'src/server', 'src/mcp'].flatMap((l): Arrow[] => [
     [l, 'src/store'],
     [l, 'src/git'],
     [l, 'src/plan'],
@@ -129,6 +132,8 @@ const ALLOWED: Arrow[] = [
   ]),
   ['src/server', 'src/engine'],
   ['src/server', 'src/domain'],
+  ['src/mcp', 'src/engine'],
+  ['src/mcp', 'src/domain'],
   ['web', 'src/domain'],
   ['src/index.ts', 'src/store'],
   ['test', 'src/store'],

@@ -9,3 +9,4 @@ export { followRunEvents } from './follow-run-events.js';
 export { taskActivities, toolCallSummary } from './activity.js';
 export type { Approval } from './approvals.js';
 export { listApprovals } from './approvals.js';
+export { attemptDiff, type AttemptDiff } from './attempt-diff.js';

@@ -1,0 +1,2 @@
+export type { McpServerOptions } from './mcp-server.js';
+export { createMcpServer } from './mcp-server.js';
