@@ -121,22 +121,21 @@ async function applyChanges(
 ): Promise<{ ok: true; tree: string } | { ok: false; conflicts: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'gaffer-index-'));
   const env = { GIT_INDEX_FILE: join(dir, 'index') };
+  // The patch goes from git to git through a file: file contents are bytes, not text to decode.
+  const patch = join(dir, 'changes.patch');
   try {
-    const patch = await ctx.git([
-      'diff',
-      '--binary',
-      '--full-index',
-      '--no-color',
-      '--no-ext-diff',
-      from,
-      to,
-    ]);
+    const diff = ['diff', '--binary', '--full-index', '--no-color', '--no-ext-diff', `--output=${patch}`];
+    await ctx.git([...diff, from, to]);
     await ctx.git(['read-tree', onto], { env });
-    const args = ['apply', '--cached', '--3way', '--whitespace=nowarn', ...(reverse ? ['-R'] : [])];
-    const applied = await ctx.git(args, { env, input: patch.stdout, allowFail: true });
+    const args = ['apply', '--cached', '--3way', '--whitespace=nowarn', ...(reverse ? ['-R'] : []), patch];
+    const applied = await ctx.git(args, { env, allowFail: true });
     if (applied.code !== 0) {
-      const unmerged = await ctx.git(['diff', '--name-only', '-z', from, to]);
-      return { ok: false, conflicts: [...new Set(splitNul(unmerged.stdout))].sort() };
+      // What the three-way apply left unmerged; else (it refused outright) every path it touches.
+      const unmerged = await ctx.git(['ls-files', '--unmerged', '-z'], { env });
+      const paths = splitNul(unmerged.stdout).map((entry) => entry.slice(entry.indexOf('\t') + 1));
+      const touched =
+        paths.length > 0 ? paths : splitNul((await ctx.git(['diff', '--name-only', '-z', from, to])).stdout);
+      return { ok: false, conflicts: [...new Set(touched)].sort() };
     }
     const tree = await ctx.git(['write-tree'], { env });
     return { ok: true, tree: tree.stdout.trim() };

@@ -8,6 +8,7 @@ import { openStore } from '../../src/store/index.js';
 import type { Store, StoreTx } from '../../src/store/index.js';
 import { FakeAgent, succeeded } from '../support/fakes/fake-agent.js';
 import { git, makeRepo } from '../support/repo.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Two tasks, each fine alone, that break the repository's check once both are merged: the
 // second merge's health check fails on the integration branch, which is where only it can.
@@ -196,5 +197,95 @@ describe('health checks after each merge', () => {
     expect(seenByRework.get(culprit)).toBe('on\n');
     expect(history(repo, run.integrationBranch)).toHaveLength(3);
     expect(git(repo, 'log', '--format=%B', run.integrationBranch)).not.toContain('Gaffer-Reverts');
+  });
+
+  it('holds every other merge until the broken one is out: a task merging meanwhile is not blamed for it', async () => {
+    // In the health checkout, the clash waits for the test's word (a file) before failing, so a
+    // third task can finish and queue its merge while the broken merge is being judged.
+    const check = `import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+const on = (file) => existsSync(file) && readFileSync(file, 'utf8').trim() === 'on';
+if (on('a.txt') && on('b.txt')) {
+  if (process.cwd().includes('/.gaffer/health/')) {
+    writeFileSync('waiting', '');
+    while (!existsSync('release')) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  console.error('a.txt and b.txt are both on: the features clash');
+  process.exit(1);
+}
+`;
+    let cGo: () => void = () => undefined;
+    const cMayFinish = new Promise<void>((resolve) => (cGo = resolve));
+    let started = 0;
+    let release: () => void = () => undefined;
+    const allStarted = new Promise<void>((resolve) => (release = resolve));
+    const act = async (input: SessionInput) => {
+      const file = join(input.cwd, `${input.taskId}.txt`);
+      if (input.attemptNumber > 1) return writeFileSync(file, 'on, but only where the other is off\n');
+      if (++started === 3) release();
+      await allStarted;
+      if (input.taskId === 'c') await cMayFinish;
+      writeFileSync(file, 'on\n');
+    };
+    const fake = new FakeAgent([1, 2, 3, 4, 5, 6].map(() => ({ ...succeeded(), act })));
+    const threeTasks =
+      plan().replace('concurrency: 2', 'concurrency: 3') + '  - id: c\n    title: Turn c on\n';
+    const { repo, run, engine } = await drive({ 'plan.yaml': threeTasks, 'check.mjs': check }, fake);
+    const driving = engine.driveRun(run.id);
+    const checkout = join(repo, '.gaffer', 'health', 'worktrees', run.slug);
+    await waitFor(
+      () => existsSync(join(checkout, 'waiting')),
+      'the clashing merge to be in its health check',
+    );
+    cGo();
+    await waitFor(
+      async () =>
+        (await store!.readEvents({ runId: run.id, taskId: 'c', types: ['evaluation.completed'] })).length > 0,
+      "c's evaluation, after which it queues its merge",
+    );
+    writeFileSync(join(checkout, 'release'), '');
+    expect((await driving).status).toBe('completed');
+
+    const events = await store!.readEvents({ runId: run.id });
+    const failed = ofType(events, 'merge.health-checked').filter((e) => !e.data.passed);
+    expect(failed.map((e) => e.taskId)).toHaveLength(1);
+    expect(failed[0]!.taskId).not.toBe('c');
+    // Taken out by a reset: nothing had merged on top of it.
+    expect(ofType(events, 'merge.reverted').map((e) => [e.taskId, e.data.how])).toEqual([
+      [failed[0]!.taskId, 'reset'],
+    ]);
+    expect(git(repo, 'log', '--format=%s', run.integrationBranch)).not.toContain('take out');
+  });
+
+  it('a pause during the health check takes the unchecked merge out; the resume merges and checks it again', async () => {
+    const check = `import { existsSync, writeFileSync } from 'node:fs';
+if (existsSync('a.txt') && process.cwd().includes('/.gaffer/health/')) {
+  writeFileSync('waiting', '');
+  while (!existsSync('release')) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+`;
+    const act = (input: SessionInput) => writeFileSync(join(input.cwd, 'a.txt'), 'on\n');
+    const fake = new FakeAgent([1, 2].map(() => ({ ...succeeded(), act })));
+    const onlyA = plan().replace(/ {2}- id: b\n {4}title: Turn b on\n/, '');
+    const { repo, run, engine } = await drive({ 'plan.yaml': onlyA, 'check.mjs': check }, fake);
+    const base = git(repo, 'rev-parse', 'main').trim();
+    const checkout = join(repo, '.gaffer', 'health', 'worktrees', run.slug);
+    const first = engine.driveRun(run.id);
+    await waitFor(() => existsSync(join(checkout, 'waiting')), 'the merge to be in its health check');
+    await engine.requestPause(run.id, 'lunch');
+    expect((await first).status).toBe('paused');
+    // Not checked, not kept: the integration branch is back at the base.
+    expect(git(repo, 'rev-parse', run.integrationBranch).trim()).toBe(base);
+    const events = await store!.readEvents({ runId: run.id });
+    expect(ofType(events, 'merge.reverted')).toMatchObject([{ taskId: 'a', data: { how: 'reset' } }]);
+    expect(ofType(events, 'merge.completed')).toEqual([]);
+
+    const second = engine.driveRun(run.id);
+    await waitFor(() => existsSync(join(checkout, 'waiting')), 'the merge to be checked again');
+    writeFileSync(join(checkout, 'release'), '');
+    expect((await second).status).toBe('completed');
+    // One agent session: the resume merged the same work again.
+    expect(fake.inputs).toHaveLength(1);
+    expect(git(repo, 'show', `${run.integrationBranch}:a.txt`).trim()).toBe('on');
+    expect(history(repo, run.integrationBranch)).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { integrationBranchName, taskBranchName } from '../../src/git/index.js';
@@ -27,6 +28,9 @@ async function merged(id: string, files: Record<string, string>, squash = true):
   if (!result.ok) throw new Error(`merging ${id} conflicted`);
   return result.commit;
 }
+
+/** Another task's merge on top, so a take-out must revert. */
+const mergedOnTop = () => merged('top', { 'top.txt': 'top\n' });
 
 const show = (path: string) => t.git(['show', `${integration}:${path}`]);
 const count = () => Number(t.git(['rev-list', '--count', '--first-parent', integration]));
@@ -68,6 +72,27 @@ describe('takeOutMerge', () => {
       head: out.head,
     });
     expect(count()).toBe(commits);
+  });
+
+  it('takes out and puts back files that are not UTF-8, byte for byte', async () => {
+    const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]); // "café\n" in Latin-1
+    const branch = taskBranchName('demo', 'l');
+    await t.repo.addWorktree(wtPath('l'), branch, base);
+    await writeFile(join(wtPath('l'), 'l.txt'), latin1);
+    t.git(['add', 'l.txt'], wtPath('l'));
+    t.git(['commit', '-q', '-m', 'task l'], wtPath('l'));
+    const merged = await t.repo.mergeBranch(integration, branch, 'merge l', { squash: true });
+    if (!merged.ok) throw new Error('l conflicted');
+    await mergedOnTop();
+    const out = await t.repo.takeOutMerge(integration, merged.commit, 'take out l');
+    expect(out).toMatchObject({ ok: true, how: 'revert' });
+    if (!out.ok) throw new Error('expected a revert');
+    expect(() => show('l.txt')).toThrow();
+    const again = await t.repo.reapplyMerge(merged.commit, out.head, 'l again');
+    if (!again.ok)
+      throw new Error(`expected a clean reapply, got conflicts in ${again.conflicts.join(', ')}`);
+    const blob = t.git(['rev-parse', `${again.commit}:l.txt`]);
+    expect(blob).toBe(t.git(['rev-parse', `${merged.commit}:l.txt`]));
   });
 
   it('takes out a two-parent merge the same way', async () => {

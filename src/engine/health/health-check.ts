@@ -16,6 +16,10 @@ import { taskChecks } from '../pipeline/task-checks.js';
 
 type HealthChecks = Extract<GafferEvent, { type: 'merge.health-checked' }>['data']['checks'];
 
+/** Health checks as recorded (each output's useful tail), in the shape a rework's feedback is written from. */
+export const healthResults = (checks: HealthChecks): VerifierResult[] =>
+  checks.map(({ tail, ...rest }) => ({ ...rest, output: tail }));
+
 /** What the health check of a merge found: nothing to check, a verdict, or stopped with the run. */
 export type HealthOutcome =
   { type: 'skipped' } | { type: 'checked'; passed: boolean; checks: HealthChecks } | { type: 'stopped' };
@@ -73,6 +77,9 @@ export async function checkMergeHealth(
       ? { baseline: baseline.checks, roots: [checkout] }
       : {};
   const verdict = judge(redacted, [], preexisting);
+  // What the failed merge's code ran here may have left behind in ignored files (a planted test
+  // runner in node_modules): the next merge is checked in a checkout made afresh.
+  if (!verdict.passed && ctx.mergeLane) ctx.mergeLane.checkout = 'stale';
   return {
     type: 'checked',
     passed: verdict.passed,
@@ -90,12 +97,13 @@ export async function checkMergeHealth(
 
 /**
  * Puts the health checkout at `commit`: made afresh the first time in a drive (a dead owner's
- * checks may still run in one left behind), else reset there, keeping what the setup installed.
+ * checks may still run in one left behind) and after a failed check, else reset there, keeping
+ * what the setup installed.
  * Returns whether it was made afresh.
  */
 async function placeCheckout(ctx: RunContext, checkout: string, commit: string): Promise<boolean> {
   const lane = ctx.mergeLane;
-  if (lane?.checkoutMade) {
+  if (lane?.checkout === 'ready') {
     try {
       await ctx.repo.resetHard(checkout, commit);
       return false;
@@ -109,13 +117,13 @@ async function placeCheckout(ctx: RunContext, checkout: string, commit: string):
   }
   await endProcesses({ groups: [], dirs: [checkout] });
   await addDetachedWorktree(ctx.repo, checkout, commit);
-  if (lane) lane.checkoutMade = true;
+  if (lane) lane.checkout = 'ready';
   return true;
 }
 
 /** Removes the drive's health checkout once the drive ends; one that will not go is left for `gaffer clean`. */
 export async function removeHealthCheckout(ctx: RunContext): Promise<void> {
-  if (!ctx.mergeLane?.checkoutMade) return;
+  if (ctx.mergeLane === undefined || ctx.mergeLane.checkout === 'none') return;
   const checkout = healthCheckoutPath(ctx.repo.root, ctx.run.slug);
   await endProcesses({ groups: [], dirs: [checkout] });
   await ctx.repo
@@ -123,5 +131,5 @@ export async function removeHealthCheckout(ctx: RunContext): Promise<void> {
     .catch((error: unknown) =>
       ctx.logger.warn('could not remove the health checkout', { checkout, error: errorMessage(error) }),
     );
-  ctx.mergeLane.checkoutMade = false;
+  ctx.mergeLane.checkout = 'none';
 }

@@ -5,8 +5,11 @@
  */
 export class MergeLane {
   private tail: Promise<unknown> = Promise.resolve();
-  /** Whether this drive made the health checkout (a checkout left by an earlier drive is made again). */
-  checkoutMade = false;
+  /**
+   * The health checkout of this drive: not made yet (one left by an earlier drive is made again),
+   * ready to be moved to the next merge, or to be made afresh (a failed merge's code ran in it).
+   */
+  checkout: 'none' | 'ready' | 'stale' = 'none';
 
   run<T>(work: () => Promise<T>): Promise<T> {
     const next = this.tail.then(work);

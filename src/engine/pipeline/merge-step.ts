@@ -3,18 +3,26 @@ import { taskPassed } from '../../domain/index.js';
 import { errorMessage } from '../logger.js';
 import type { RunContext } from '../run-context.js';
 import { taskOf } from '../run-context.js';
-import { checkMergeHealth } from '../health/health-check.js';
+import { checkMergeHealth, healthResults } from '../health/health-check.js';
+import { stopRequestOf } from '../stop-request.js';
 import { ensureEvaluating } from './evaluate-step.js';
+import { afterBrokenIntegration } from './next-step.js';
+import { takeOutMerge } from './take-out-step.js';
 
-/** How a merge step ended: the task passed, its next step is decided again, or the run is stopping. */
-export type MergeEnd = 'passed' | 'again' | 'stopped';
+/**
+ * How a merge step ended: the task passed, its next step is decided again, the run is stopping,
+ * or the task is blocked (its merge broke the integration branch and its rework budget is spent).
+ */
+export type MergeEnd = 'passed' | 'again' | 'stopped' | { blocked: string };
 
 /**
  * Merge: the task branch goes into the integration branch, then the task's checks run there
  * (the health check, {@link checkMergeHealth}) and a clean verdict passes the task. One merge at
  * a time per drive (the merge lane), so a failed health check is this merge's: its verdict is
- * recorded before anything is undone, and the next step takes the merge back out and sends the
- * task to rework. On a conflict the branch is rebased onto the integration head and checked again
+ * recorded, then — still in the lane, so nothing merges on top — the merge is taken back out and
+ * the task sent to rework (a crash in between takes it out on resume). A check stopped by a pause
+ * or cancel takes the unchecked merge out too: it merges and is checked again when the run goes
+ * on, and a cancelled run keeps no unchecked work. On a conflict the branch is rebased onto the integration head and checked again
  * (recorded as `merge.rebased`), or, when the rebase conflicts too, the conflict is recorded
  * against the attempt and the next step sends it back for rework on the new integration head. A
  * branch merged before a crash comes back as already merged: its merge is found by its message
@@ -67,7 +75,10 @@ async function mergeAndCheck(
     mergeCommit === undefined
       ? ({ type: 'skipped' } as const)
       : await checkMergeHealth(ctx, attempt.taskId, merged.commit, signal);
-  if (health.type === 'stopped') return 'stopped';
+  if (health.type === 'stopped') {
+    if (mergeCommit !== undefined) await withdrawUnchecked(ctx, attempt, mergeCommit, signal);
+    return 'stopped';
+  }
   const checked =
     health.type === 'checked' && mergeCommit !== undefined
       ? {
@@ -78,10 +89,17 @@ async function mergeAndCheck(
           data: { commit: merged.commit, merge: mergeCommit, passed: health.passed, checks: health.checks },
         }
       : undefined;
-  if (checked && !checked.data.passed) {
+  if (checked && mergeCommit !== undefined && !checked.data.passed) {
     // The verdict first: whatever stops the drive next, the merge is taken out on resume.
     await store.transaction((tx) => tx.appendEvent(checked));
-    return 'again';
+    const task = await store.getTask(run.id, attempt.taskId);
+    if (!task) return 'again';
+    const then = afterBrokenIntegration(
+      { task, maxRework: run.plan.settings.max_rework },
+      healthResults(checked.data.checks),
+    );
+    const end = await takeOutMerge(ctx, { type: 'take-out', attempt, merge: mergeCommit, then });
+    return end ?? 'again';
   }
   await store.transaction(async (tx) => {
     const task = await tx.getTask(run.id, attempt.taskId);
@@ -95,6 +113,40 @@ async function mergeAndCheck(
     if (checked) await tx.appendEvent(checked);
   });
   return 'passed';
+}
+
+/**
+ * Takes out a merge whose health check was stopped, recorded as `merge.reverted` (a verdict that
+ * never came breaks nothing: the next step merges again). After a lost lease another engine owns
+ * the run: nothing is written, and that engine finds the merge and checks it.
+ */
+async function withdrawUnchecked(
+  ctx: RunContext,
+  attempt: AttemptRecord,
+  merge: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const { repo, run, store } = ctx;
+  if (stopRequestOf(signal).kind === 'lease-lost') return;
+  const reason = 'its health check was stopped; it merges and is checked again when the run goes on';
+  const out = await repo.takeOutMerge(
+    run.integrationBranch,
+    merge,
+    `gaffer: take out ${attempt.taskId}, unchecked\n\n${reason}`,
+  );
+  if (!out.ok) {
+    ctx.logger.warn('could not take an unchecked merge back out', { merge, conflicts: out.conflicts });
+    return;
+  }
+  await store.transaction((tx) =>
+    tx.appendEvent({
+      type: 'merge.reverted',
+      runId: run.id,
+      taskId: attempt.taskId,
+      attemptId: attempt.id,
+      data: { commit: merge, how: out.how, integrationHead: out.head, reason },
+    }),
+  );
 }
 
 /** A merge that conflicted: the branch rebased onto the integration head (checked again), or the conflict recorded. */

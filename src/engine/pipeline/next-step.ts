@@ -99,7 +99,7 @@ export function nextStep(facts: TaskFacts): NextStep {
   if (last.status === 'failed') return afterFailure(facts, last);
   if (facts.brokeIntegration) {
     const { merge, checks } = facts.brokeIntegration;
-    return { type: 'take-out', attempt: last, merge, then: setback(facts, healthSetback(checks)) };
+    return { type: 'take-out', attempt: last, merge, then: afterBrokenIntegration(facts, checks) };
   }
   if (facts.conflict) return setback(facts, conflictSetback(facts.conflict));
   if (!facts.evaluation) return { type: 'evaluate', attempt: last };
@@ -138,9 +138,20 @@ function afterFailure(facts: TaskFacts, last: AttemptRecord): NextStep {
   });
 }
 
+/**
+ * What follows a merge that broke the integration branch's checks, once it is taken out: a rework
+ * told what failed there, or — the rework budget spent — the task blocked.
+ */
+export function afterBrokenIntegration(
+  facts: Pick<TaskFacts, 'task' | 'maxRework'>,
+  checks: readonly VerifierResult[],
+): { type: 'rework'; setback: Setback } | { type: 'block'; reason: string } {
+  return setback(facts, healthSetback(checks));
+}
+
 /** Rework while the budget lasts, then the task is blocked. */
 function setback(
-  facts: TaskFacts,
+  facts: Pick<TaskFacts, 'task' | 'maxRework'>,
   s: Setback,
 ): { type: 'rework'; setback: Setback } | { type: 'block'; reason: string } {
   return facts.task.reworks >= facts.maxRework

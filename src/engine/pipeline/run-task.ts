@@ -79,10 +79,13 @@ async function perform(
     case 'merge': {
       const end = await mergeAttempt(ctx, step.attempt, signal);
       if (end === 'stopped') return stopped(signal);
+      if (typeof end === 'object') return { type: 'blocked', reason: end.blocked };
       return end === 'passed' ? { type: 'passed' } : undefined;
     }
     case 'take-out': {
-      const end = await takeOutMerge(ctx, step);
+      // In the merge lane, as when the merge's own step takes it out: nothing merges meanwhile.
+      const lane = ctx.mergeLane;
+      const end = await (lane ? lane.run(() => takeOutMerge(ctx, step)) : takeOutMerge(ctx, step));
       return end ? { type: 'blocked', reason: end.blocked } : undefined;
     }
     case 'await-approval':

@@ -11,7 +11,8 @@ type TakeOut = Extract<NextStep, { type: 'take-out' }>;
  * or undone by a revert commit when later merges sit on top. The task's branch then holds its
  * changes again on top of the new integration head, so the rework fixes them where they will
  * merge. Only then is it recorded (`merge.reverted` with the task's rework or block): every git
- * step before is safe to repeat, so a crash anywhere takes the merge out exactly once. A merge
+ * step before is safe to repeat, so a crash anywhere takes the merge out exactly once. Called in
+ * the merge lane, right after the failed verdict (or on resume, when a crash came between). A merge
  * that later merges made impossible to undo cleanly blocks the task, the branch left as it is.
  * Returns the reason when the task ends blocked.
  */

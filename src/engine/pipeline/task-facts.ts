@@ -1,5 +1,5 @@
-import type { VerifierResult } from '../../domain/index.js';
 import { autonomyOf, InvariantError } from '../../domain/index.js';
+import { healthResults } from '../health/health-check.js';
 import type { RunContext } from '../run-context.js';
 import type { TaskFacts } from './next-step.js';
 
@@ -54,7 +54,7 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
     health?.type === 'merge.health-checked' &&
     !health.data.passed &&
     !ofLast.some((e) => e.type === 'merge.reverted' && e.id > health.id)
-      ? { merge: health.data.merge, checks: health.data.checks.map(asResult) }
+      ? { merge: health.data.merge, checks: healthResults(health.data.checks) }
       : undefined;
   return {
     task,
@@ -71,18 +71,4 @@ export async function readTaskFacts(ctx: RunContext, taskId: string): Promise<Ta
     maxRework: run.plan.settings.max_rework,
     retry: run.plan.settings.retry,
   };
-}
-
-/** A health check as recorded (its output's useful tail) in the shape the rework's feedback is written from. */
-function asResult(check: {
-  name: string;
-  command: string;
-  passed: boolean;
-  exitCode: number | null;
-  durationMs: number;
-  timedOut: boolean;
-  tail: string;
-}): VerifierResult {
-  const { tail, ...rest } = check;
-  return { ...rest, output: tail };
 }
