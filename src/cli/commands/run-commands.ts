@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import { isTerminalRun } from '../../domain/index.js';
 import type { LimitRequest } from '../../engine/index.js';
 import { endedRunError, formatFigure, limitOwner } from '../../engine/index.js';
+import { DEFAULT_PORT } from '../../server/index.js';
+import { driveWithDashboard } from '../drive-with-dashboard.js';
+import { portNumber } from '../dashboard-server.js';
 import { driveAndShow } from '../drive-and-show.js';
 import type { Output } from '../output.js';
 import type { GlobalOptions } from '../workspace.js';
@@ -43,6 +46,12 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
     .option('--keep-going', 'when a task is blocked, finish every task that does not depend on it')
     .option('--schedule <mode>', 'critical-path (default) or waves (level by level, for comparison)')
     .option('--json', 'print events as NDJSON')
+    .option(
+      '--serve [port]',
+      'open the live dashboard on 127.0.0.1 (default port 4477; 0 picks a free one) and keep it until Ctrl-C',
+      portNumber,
+    )
+    .option('--no-open', 'with --serve: do not open a browser')
     .action(
       (
         plan: string,
@@ -52,6 +61,8 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
           keepGoing?: boolean;
           schedule?: string;
           json?: boolean;
+          serve?: number | true;
+          open: boolean;
         },
       ) =>
         act(async (global) => {
@@ -73,7 +84,14 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
               `run ${run.id}: ${run.plan.tasks.length} tasks, ${run.baseBranch} → ${run.integrationBranch}\n`,
             );
           }
-          return driveAndShow(engine, run.id, output, Boolean(opts.json));
+          if (opts.serve === undefined) return driveAndShow(engine, run.id, output, Boolean(opts.json));
+          return driveWithDashboard(engine, run.id, output, {
+            cwd: workDir(global),
+            port: opts.serve === true ? DEFAULT_PORT : opts.serve,
+            open: opts.open,
+            json: Boolean(opts.json),
+            debug: Boolean(global.debug),
+          });
         }),
     );
 
