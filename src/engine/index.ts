@@ -17,6 +17,7 @@ export type { Logger, LogRecord } from './logger.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { CleanResult } from './workspace/index.js';
 export { prepareWorkspace, repositoryRoot, checkPlanFile } from './workspace/index.js';
+export { planPathInside } from './plan-path.js';
 export { gafferDir, worktreePath, runDir, transcriptPath } from './run-context.js';
 export type { TranscriptLine } from './transcript.js';
 export { readTranscript } from './transcript.js';

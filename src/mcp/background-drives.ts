@@ -7,6 +7,10 @@ import type { Engine, Logger } from '../engine/index.js';
 export interface BackgroundDrives {
   /** Starts driving `runId` here without waiting for it. */
   start(runId: string): void;
+  /** Reserves `runId` for a drive about to start here; false when one is claimed or running already. */
+  claim(runId: string): boolean;
+  /** Gives a claim back without starting a drive. */
+  release(runId: string): void;
   /** Whether a drive of `runId` started here has not settled yet (it may not hold the lease yet). */
   isDriving(runId: string): boolean;
   /** Why the last drive of `runId` started here failed, if it did. */
@@ -22,8 +26,17 @@ export function createBackgroundDrives(engine: Engine, logger: Logger): Backgrou
   const controller = new AbortController();
   const running = new Map<string, Promise<void>>();
   const failures = new Map<string, string>();
+  const claimed = new Set<string>();
   return {
+    claim(runId) {
+      if (claimed.has(runId) || running.has(runId)) return false;
+      claimed.add(runId);
+      return true;
+    },
+    release: (runId) => void claimed.delete(runId),
     start(runId) {
+      claimed.delete(runId);
+      if (running.has(runId)) return;
       failures.delete(runId);
       const drive = engine
         .driveRun(runId, { signal: controller.signal })
@@ -40,7 +53,7 @@ export function createBackgroundDrives(engine: Engine, logger: Logger): Backgrou
         });
       running.set(runId, drive);
     },
-    isDriving: (runId) => running.has(runId),
+    isDriving: (runId) => running.has(runId) || claimed.has(runId),
     failure: (runId) => failures.get(runId) ?? null,
     async stop() {
       controller.abort(STOPPED_REASON);

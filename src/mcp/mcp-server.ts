@@ -1,4 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { redactDeep } from '../engine/redact.js';
+import { knownSecretValues } from '../engine/secrets.js';
 import type { CheckPlanOptions, Engine, Logger } from '../engine/index.js';
 import { silentLogger } from '../engine/index.js';
 import type { BackgroundDrives } from './background-drives.js';
@@ -31,6 +34,17 @@ class GafferMcpServer extends McpServer {
     version: string,
   ) {
     super({ name: 'gaffer', version }, { capabilities: { tools: {} } });
+  }
+
+  /**
+   * Every message to the client is redacted on its way out, as everything `gaffer serve` sends
+   * is: a tool's summary, its JSON, and its errors (a git error quoting a URL with a token).
+   */
+  override async connect(transport: Transport): Promise<void> {
+    const known = knownSecretValues(process.env);
+    const send = transport.send.bind(transport);
+    transport.send = (message, options) => send(redactDeep(message, known), options);
+    await super.connect(transport);
   }
 
   override async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import type { Engine, Logger } from '../engine/index.js';
 import { silentLogger } from '../engine/index.js';
 import { ApiError } from './api-error.js';
@@ -61,6 +62,16 @@ export function createServerApp(engine: Engine, options: ServerAppOptions): Serv
   app.notFound((c) => routeNotFound(c, redact));
   if (options.allowedHosts) app.use('*', requireHost(options.allowedHosts));
   app.use('/api/*', requireToken(options.token));
+  // Decisions and answers are a few lines of text: a body beyond 1 MiB is no request of ours.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: () => {
+        throw new ApiError(413, 'GAFFER_BAD_INPUT', 'the request body is larger than 1 MiB', 'send less');
+      },
+    }),
+  );
   app.use('/api/*', async (c, next) => {
     await next();
     c.header('Cache-Control', 'no-store');

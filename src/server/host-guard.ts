@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import type { MiddlewareHandler } from 'hono';
 import { ApiError } from './api-error.js';
 
@@ -20,12 +21,23 @@ export function requireHost(allowed: () => readonly string[]): MiddlewareHandler
   };
 }
 
-/** The Host values a server bound to `host:port` answers to; a loopback server also to `localhost`. */
+/**
+ * The Host values a server bound to `host:port` answers to: a loopback server also to
+ * `localhost`; a wildcard bind (`0.0.0.0`, `::`) to every address of this machine's interfaces,
+ * the names other machines reach it by; on port 80 also without the port, as browsers send it.
+ */
 export function hostsFor(host: string, port: number): string[] {
-  const named = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const hosts = [`${named}:${port}`.toLowerCase()];
-  if (isLoopback(host)) hosts.push(`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`);
-  return [...new Set(hosts)];
+  const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+  const names = wildcard
+    ? [
+        'localhost',
+        ...Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)),
+      ]
+    : [host];
+  if (isLoopback(host)) names.push('localhost', '127.0.0.1', '::1');
+  const bracketed = names.map((name) => (name.includes(':') && !name.startsWith('[') ? `[${name}]` : name));
+  const hosts = bracketed.flatMap((name) => [`${name}:${port}`, ...(port === 80 ? [name] : [])]);
+  return [...new Set(hosts.map((h) => h.toLowerCase()))];
 }
 
 /** Whether `host` only accepts connections from this machine. */

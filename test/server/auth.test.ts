@@ -60,8 +60,9 @@ describe('the HTTP API: token, Host and errors', () => {
     expect(await eventIds()).toEqual(before);
     expect((await engine.listRuns()).map((r) => [r.id, r.status])).toEqual([[run.id, 'pending']]);
 
-    // The token in the query is what an EventSource sends; the header is what everything else does.
-    expect((await api('GET', `/api/runs/${run.id}?token=${TOKEN}`, { token: null })).status).toBe(200);
+    // The token in the query is what an EventSource sends, and counts only there; the header is
+    // what everything else sends.
+    expect((await api('GET', `/api/runs/${run.id}?token=${TOKEN}`, { token: null })).status).toBe(401);
     expect((await api('GET', `/api/runs/${run.id}`)).status).toBe(200);
   });
 

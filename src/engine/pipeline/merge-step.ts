@@ -102,6 +102,8 @@ async function mergeAndCheck(
     return end ?? 'again';
   }
   await store.transaction(async (tx) => {
+    // In the order it happened: the branch was found healthy, then the task passed with its merge.
+    if (checked) await tx.appendEvent(checked);
     const task = await tx.getTask(run.id, attempt.taskId);
     await tx.apply(taskPassed(run.id, attempt.taskId, merged.commit, task?.filesChanged ?? 0));
     await tx.appendEvent({
@@ -110,7 +112,6 @@ async function mergeAndCheck(
       taskId: attempt.taskId,
       data: { commit: merged.commit },
     });
-    if (checked) await tx.appendEvent(checked);
   });
   return 'passed';
 }

@@ -10,6 +10,12 @@ import { tailEvents } from './tail-events.js';
 export interface FollowOptions extends Pick<TailOptions, 'after' | 'taskId' | 'types' | 'signal' | 'pollMs'> {
   /** Keep following until the run stops (ends, pauses, or is left pending with nobody driving it). */
   follow?: boolean;
+  /**
+   * With `follow`: `stopped` (default) as above, for a terminal that drives the run itself; `ended`
+   * follows a paused or pending run too, until it completes, fails or is cancelled (or the signal
+   * aborts) — a dashboard watching a run that is about to be driven, or resumed later.
+   */
+  until?: 'stopped' | 'ended';
 }
 
 /**
@@ -23,15 +29,13 @@ export async function* followRunEvents(
 ): AsyncGenerator<StoredEvent> {
   const db = await store();
   await mustGetRun(db, runId);
-  const { follow, ...rest } = options;
+  const { follow, until, ...rest } = options;
   // A run stops being worth following once it ended or paused, or sits pending with nobody to drive it.
   const stopped = async () => {
     const run = await mustGetRun(db, runId);
-    return (
-      isTerminalRun(run.status) ||
-      run.status === 'paused' ||
-      (run.status === 'pending' && !(await isDriven(db, runId)))
-    );
+    if (isTerminalRun(run.status)) return true;
+    if (until === 'ended') return false;
+    return run.status === 'paused' || (run.status === 'pending' && !(await isDriven(db, runId)));
   };
   yield* tailEvents(db, runId, { ...rest, ...(follow ? { follow: stopped } : {}) });
 }

@@ -1,8 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { PlanIssue } from '../../domain/index.js';
-import { checkPlanFile, formatPlanIssue } from '../../engine/index.js';
+import { checkPlanFile, formatPlanIssue, planPathInside } from '../../engine/index.js';
 import type { ToolContext } from '../tool-context.js';
 import { guarded, toolResult } from '../tool-result.js';
 
@@ -54,7 +53,7 @@ export function registerPlanTools(server: McpServer, context: ToolContext): void
     },
     guarded(context.logger, async ({ plan }: { plan: string }) => {
       const result = await checkPlanFile(
-        resolve(context.repoRoot, plan),
+        await planPathInside(context.repoRoot, plan),
         plan,
         context.repoRoot,
         context.planChecks,

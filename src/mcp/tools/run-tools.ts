@@ -1,9 +1,9 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { BudgetRaise } from '../../domain/index.js';
 import { isTerminalRun, RUN_STATUSES, userError } from '../../domain/index.js';
 import type { LimitRequest } from '../../engine/index.js';
-import { endedRunError, formatFigure, limitOwner } from '../../engine/index.js';
+import { endedRunError, formatFigure, limitOwner, planPathInside } from '../../engine/index.js';
 import type { ToolContext } from '../tool-context.js';
 import { guarded, toolResult } from '../tool-result.js';
 
@@ -82,7 +82,7 @@ export function registerRunTools(server: McpServer, context: ToolContext): void 
     },
     guarded(logger, async (args: { plan: string; concurrency?: number; agent?: string }) => {
       const run = await engine.createRun({
-        planPath: resolve(context.repoRoot, args.plan),
+        planPath: await planPathInside(context.repoRoot, args.plan),
         cwd: context.repoRoot,
         ...(args.agent === undefined ? {} : { agent: args.agent }),
         ...(args.concurrency === undefined ? {} : { concurrency: args.concurrency }),
@@ -145,15 +145,24 @@ export function registerRunTools(server: McpServer, context: ToolContext): void 
     guarded(logger, async (args: { run: string; raise?: z.infer<typeof raiseSchema> }) => {
       const run = await engine.getRun(args.run);
       if (isTerminalRun(run.status)) throw endedRunError(run);
-      if (drives.isDriving(run.id) || (await engine.isDriven(run.id)))
-        throw userError(
+      const busy = () =>
+        userError(
           'GAFFER_BAD_INPUT',
           `run ${run.id} is being driven already`,
           'follow it with run_status; to stop it first, pause_run and wait until run_status shows it paused and not driven',
         );
-      const requests = raiseRequests(args.raise);
-      // Raised first: a refused raise (a limit the plan does not set, one not above what is spent) starts nothing.
-      const raised = requests.length > 0 ? await engine.raiseLimits(run.id, requests) : [];
+      // Claimed before anything is awaited: two resume_run calls at once start one drive.
+      if (!drives.claim(run.id)) throw busy();
+      let raised: BudgetRaise[];
+      try {
+        if (await engine.isDriven(run.id)) throw busy();
+        const requests = raiseRequests(args.raise);
+        // Raised first: a refused raise (a limit the plan does not set, one not above what is spent) starts nothing.
+        raised = requests.length > 0 ? await engine.raiseLimits(run.id, requests) : [];
+      } catch (error) {
+        drives.release(run.id);
+        throw error;
+      }
       drives.start(run.id);
       const lines = raised.map(
         (r) =>

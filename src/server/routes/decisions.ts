@@ -65,6 +65,14 @@ export function registerDecisions(app: OpenAPIHono, deps: ServerDeps): void {
  * browser, approving is all it takes. Runs paused for any other reason, or driven, stay as they are.
  */
 async function continueAfterDecision(deps: ServerDeps, runId: string): Promise<boolean> {
+  // The decision is recorded: whatever goes wrong here must not answer as if it were not.
+  return goOnAfterDecision(deps, runId).catch((error: unknown) => {
+    deps.logger.error(`could not continue run ${runId} after a decision: ${String(error)}`);
+    return false;
+  });
+}
+
+async function goOnAfterDecision(deps: ServerDeps, runId: string): Promise<boolean> {
   const { engine, drives } = deps;
   const run = await engine.getRun(runId);
   if (run.status !== 'paused' || drives.isDriving(runId) || (await engine.isDriven(runId))) return false;

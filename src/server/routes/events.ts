@@ -14,7 +14,7 @@ const events = createRoute({
   responses: {
     200: {
       description:
-        'one `message` per stored event (data: the event as JSON), then an `end` event once the run stops (ends or pauses)',
+        'one `message` per stored event (data: the event as JSON), across pauses and resumes, then an `end` event once the run has ended',
       content: { 'text/event-stream': { schema: z.string() } },
     },
     ...ERRORS,
@@ -34,7 +34,13 @@ export function registerEvents(app: OpenAPIHono, deps: ServerDeps): void {
       async (stream) => {
         const disconnected = new AbortController();
         stream.onAbort(() => disconnected.abort());
-        const tail = engine.tailEvents(runId, { after: cursor, follow: true, signal: disconnected.signal });
+        // Open until the run ends: a paused run may be resumed, a new one is about to be driven.
+        const tail = engine.tailEvents(runId, {
+          after: cursor,
+          follow: true,
+          until: 'ended',
+          signal: disconnected.signal,
+        });
         for await (const event of tail)
           await stream.writeSSE({ id: String(event.id), data: JSON.stringify(deps.redact(event)) });
         if (disconnected.signal.aborted) return;

@@ -1,7 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import { isAbsolute, relative, resolve } from 'node:path';
 import type { LimitRequest } from '../../engine/index.js';
-import { ApiError } from '../api-error.js';
+import { planPathInside } from '../../engine/index.js';
 import { mustGetIdleRun, mustGetLiveRun } from '../lookups.js';
 import { createRoute } from '@hono/zod-openapi';
 import { ERRORS, jsonBody, ok } from '../route-config.js';
@@ -46,7 +45,7 @@ export function registerRunActions(app: OpenAPIHono, deps: ServerDeps): void {
   app.openapi(startRun, async (c) => {
     const { plan, ...options } = c.req.valid('json');
     const run = await engine.createRun({
-      planPath: planPathIn(deps.repoRoot, plan),
+      planPath: await planPathInside(deps.repoRoot, plan),
       cwd: deps.repoRoot,
       ...options,
     });
@@ -78,20 +77,6 @@ export function registerRunActions(app: OpenAPIHono, deps: ServerDeps): void {
     await mustGetIdleRun(engine, drives, runId);
     return reply(deps, c, { raised: await engine.raiseLimits(runId, limitRequests(body)) }, 200);
   });
-}
-
-/** A plan path from a request: relative to the served repository, and inside it. */
-function planPathIn(repoRoot: string, plan: string): string {
-  const path = resolve(repoRoot, plan);
-  const inside = relative(repoRoot, path);
-  if (isAbsolute(plan) || inside.startsWith('..') || isAbsolute(inside))
-    throw new ApiError(
-      400,
-      'GAFFER_BAD_INPUT',
-      `plan "${plan}" is not inside the served repository`,
-      'give its path relative to the repository root, e.g. plan.yaml',
-    );
-  return path;
 }
 
 /** The body's limits as the engine's requests: the run's first, then each task's. */
