@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { importX } from 'eslint-plugin-import-x';
 import { importXSettings, restrictedPathsOptions } from './eslint/layers.js';
@@ -63,6 +64,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The dashboard runs in the browser; typed rules read it through web/tsconfig.json (DOM libs, JSX).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['**/*.js'],

@@ -103,7 +103,7 @@ describe('the HTTP API: token, Host and errors', () => {
       expect([...res.headers.keys()].filter((k) => k.startsWith('access-control-'))).toEqual([]);
     const page = await api('GET', '/', { headers: { host: '127.0.0.1:4477' } });
     expect(page.status).toBe(200);
-    expect(page.text).toContain('dashboard is coming');
+    expect(page.text).toContain('<div id="root">');
   });
 
   it('answers a fault of Gaffer with a 500 that shows no message, stack or secret', async () => {
