@@ -38,8 +38,9 @@ export function titleCase(text) {
 `;
 
 /**
- * The demo's six tasks: a diamond (words → slugify, title-case → headline) plus two more, and
- * `title-case` scripted to get its first attempt wrong so the run shows a rework.
+ * The demo's six tasks: a diamond (words → slugify, title-case → headline) plus two more,
+ * `title-case` scripted to get its first attempt wrong so the run shows a rework, and `index`
+ * checked by nothing, so its yellow result waits for approval.
  */
 export function demoPlan(): Plan {
   const tasks: PlanTask[] = [
@@ -156,6 +157,9 @@ export function demoPlan(): Plan {
       depends_on: ['headline', 'word-count'],
       deliverables: ['src/index.js'],
       acceptance_criteria: ['src/index.js exports every helper'],
+      // Nothing checks it (its test is left to the run that follows): a yellow result, which under
+      // the default autonomy waits for a person — the demo shows that step, and takes it.
+      verifiers: { skip: ['test'] },
       agent_config: {
         steps: [
           sleep(600),

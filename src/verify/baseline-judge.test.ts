@@ -57,6 +57,12 @@ describe('judge against a baseline', () => {
 describe('judge with no checks', () => {
   it('is yellow with the "no checks ran" note, and still passes', () => {
     expect(judge([], [])).toMatchObject({ passed: true, confidence: 'yellow', note: NO_CHECKS_NOTE });
+    // Checks the repository has but the task's verifiers left out are named, not called missing.
+    expect(judge([], [], { leftOut: ['test', 'lint'] })).toMatchObject({
+      passed: true,
+      confidence: 'yellow',
+      note: "no checks ran: the plan's or the task's verifiers leave out test, lint",
+    });
   });
 
   it('counts deliverables as no check of the repository', () => {

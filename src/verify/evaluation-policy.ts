@@ -61,6 +61,8 @@ export interface JudgeOptions {
   baseline?: readonly BaselineEntry[];
   /** The attempt's worktree (absolute), written as `.` in outputs so they compare with the base's. */
   roots?: readonly string[];
+  /** The repository's checks the plan or task left out (`verifiers.skip`/`only`): said when none ran. */
+  leftOut?: readonly string[];
 }
 
 /**
@@ -73,6 +75,14 @@ const BUILT_IN_CHECKS = new Set(['deliverables', 'protected-paths', 'changes', '
 export const NO_CHECKS_NOTE =
   'no checks ran: no test, lint, typecheck or build command was found for this repository; ' +
   'name them in the plan (verifiers: { commands: { test: "npm test" } })';
+
+/** The note when the repository has checks but the plan's or the task's `verifiers` left them all out. */
+const leftOutNote = (names: readonly string[]) =>
+  `no checks ran: the plan's or the task's verifiers leave out ${names.join(', ')}`;
+
+/** Whether a note says that no check ran at all (none found, or all left out). */
+const isNoChecksNote = (note: string | undefined) =>
+  note === NO_CHECKS_NOTE || note?.startsWith('no checks ran: the plan') === true;
 
 /**
  * The verdict on an attempt's checks; a protected-path violation fails it whatever else passed.
@@ -92,7 +102,12 @@ export function judge(
     ? `${preexisting.join(', ')} already failed on the base commit (preexisting, not counted)`
     : undefined;
   if (outcome.passed && checks.length === preexisting.length) {
-    const note = checks.length === 0 ? NO_CHECKS_NOTE : `no check verified this work: ${preexistingNote}`;
+    const note =
+      checks.length > 0
+        ? `no check verified this work: ${preexistingNote}`
+        : options.leftOut?.length
+          ? leftOutNote(options.leftOut)
+          : NO_CHECKS_NOTE;
     return { ...outcome, confidence: 'yellow', note };
   }
   // A check let through as preexisting could still hide new breakage in the same check: a pass
@@ -116,7 +131,7 @@ export function withReview(
   const counted = checks.results.filter((r) => !r.preexisting);
   // No check ran at all: a reviewer that read the diff and judged it is the verification. A
   // preexisting failure let through still caps it: it could hide new breakage in that check.
-  const reviewVerifies = checks.note === NO_CHECKS_NOTE && review.status === 'parsed';
+  const reviewVerifies = isNoChecksNote(checks.note) && review.status === 'parsed';
   const unverified =
     checks.passed && checks.confidence === 'yellow' && !reviewVerifies ? checks.note : undefined;
   const formula = scoreEvaluation({

@@ -14,6 +14,12 @@ describe('gaffer demo', () => {
     expect(result.stdout).toMatch(/title-case: rework \(attempt 2 next\): test failed/);
     expect(result.stdout).toMatch(/run textkit-\w+ completed in \d+s: 6\/6 tasks passed, 7 attempts/);
     expect(result.stdout).toContain('title-case: passed after 1 rework');
+    // index is checked by nothing: yellow, it waits for a person, and the demo says what it runs.
+    expect(result.stdout).toContain("no checks ran: the plan's or the task's verifiers leave out test");
+    expect(result.stdout).toMatch(
+      /the demo approves it, as you would: npx gaffer -C \S+ approve textkit-\w+\.index\.1\.eval/,
+    );
+    expect(result.stdout).toContain('index: approved by gaffer demo');
 
     const branch = /integration branch: (gaffer\/textkit-\w+)/.exec(result.stdout)?.[1];
     expect(branch).toBeDefined();

@@ -60,9 +60,9 @@ export async function evaluateAttempt(
   if (setup.type === 'stopped') return 'stopped';
   // Checks against a failed install test nothing: the setup's output is what the agent needs.
   const failedSetup = setup.type === 'ran' && !setup.result.passed;
-  const checks = failedSetup ? [] : await runChecks(ctx, attempt, signal);
-  if (!checks) return 'stopped';
-  const results = setup.type === 'ran' ? [setup.result, ...checks] : checks;
+  const ran = failedSetup ? { results: [], leftOut: [] } : await runChecks(ctx, attempt, signal);
+  if (!ran) return 'stopped';
+  const results = setup.type === 'ran' ? [setup.result, ...ran.results] : ran.results;
   if (checked && (await ctx.repo.resolveCommit(`refs/heads/${attempt.branch}`)) !== checked) {
     await ctx.repo.resetHard(attempt.worktreePath, checked);
     results.unshift(branchMovedResult());
@@ -70,7 +70,7 @@ export async function evaluateAttempt(
   const filesChanged = (await ctx.store.getTask(ctx.run.id, attempt.taskId))?.filesChanged ?? 0;
   const empty = filesChanged === 0 && !taskOf(ctx.run, attempt.taskId).allow_empty;
   if (empty) results.unshift(noChangesResult());
-  const verdict = judge(results, reverted, await judgeOptions(ctx, attempt));
+  const verdict = judge(results, reverted, { ...(await judgeOptions(ctx, attempt)), leftOut: ran.leftOut });
   const reviewer = reviewerOf(ctx.run);
   // An attempt that changed nothing has nothing to review: the `changes` failure says it all.
   const final =
@@ -81,13 +81,16 @@ export async function evaluateAttempt(
   return 'evaluated';
 }
 
-/** The task's checks in the attempt's worktree, output redacted; undefined when the run is stopping. */
+/**
+ * The task's checks in the attempt's worktree, output redacted, with the repository's checks its
+ * verifiers left out; undefined when the run is stopping.
+ */
 async function runChecks(
   ctx: RunContext,
   attempt: AttemptRecord,
   signal: AbortSignal,
-): Promise<VerifierResult[] | undefined> {
-  const { checks, problems } = await taskChecks(ctx, attempt.worktreePath, attempt.taskId);
+): Promise<{ results: VerifierResult[]; leftOut: string[] } | undefined> {
+  const { checks, problems, leftOut } = await taskChecks(ctx, attempt.worktreePath, attempt.taskId);
   const opened = await openSandbox(
     checkSandboxRequest(ctx, attempt.worktreePath, taskOf(ctx.run, attempt.taskId)),
   );
@@ -104,7 +107,11 @@ async function runChecks(
   }).finally(() => opened.dispose());
   if (signal.aborted) return undefined;
   const known = knownSecretValues(ctx.env);
-  return [...problems, ...outcome.results].map((r) => ({ ...r, output: redactSecrets(r.output, known) }));
+  const results = [...problems, ...outcome.results].map((r) => ({
+    ...r,
+    output: redactSecrets(r.output, known),
+  }));
+  return { results, leftOut };
 }
 
 /** `evaluation.check-started`, so views can say which check runs. */

@@ -35,7 +35,7 @@ export async function taskChecks(
   ctx: RunContext,
   worktree: string,
   taskId: string,
-): Promise<{ checks: CheckPlan; problems: VerifierResult[] }> {
+): Promise<{ checks: CheckPlan; problems: VerifierResult[]; leftOut: string[] }> {
   const task = taskOf(ctx.run, taskId);
   let detected;
   try {
@@ -48,6 +48,7 @@ export async function taskChecks(
       problems: [
         failed('checks', 'detect the checks in the worktree', `The checks could not be found: ${why}`),
       ],
+      leftOut: [],
     };
   }
   const checks = checksFor(detected, ctx.run.plan.settings, task);
@@ -73,7 +74,8 @@ export async function taskChecks(
     const redefined = definitionsResult(changes);
     if (redefined) problems.push(redefined);
   }
-  return { checks, problems };
+  const chosen = new Set(checks.verifiers.map((v) => v.name));
+  return { checks, problems, leftOut: detected.map((v) => v.name).filter((name) => !chosen.has(name)) };
 }
 
 /**
