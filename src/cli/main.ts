@@ -8,6 +8,7 @@ import { registerInspectCommands } from './commands/inspect-commands.js';
 import { registerMcpCommand } from './commands/mcp-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
 import { registerServeCommand } from './commands/serve-command.js';
+import { registerSpecCommands } from './commands/spec-commands.js';
 import { registerWorkspaceCommands } from './commands/workspace-commands.js';
 import { EXIT } from './exit-codes.js';
 import type { Output } from './output.js';
@@ -75,6 +76,7 @@ export function buildProgram(output: Output, setCode: (code: number) => void): C
   registerDemoCommand(program, output, act);
   registerDoctorCommand(program, output, act);
   registerServeCommand(program, output, act);
+  registerSpecCommands(program, output, act);
   usageOnError(program);
   return program;
 }

@@ -202,6 +202,8 @@ export interface PlanTask {
   deliverables: string[];
   acceptance_criteria: string[];
   context_files: string[];
+  /** Ids of the spec's acceptance criteria this task serves (`AC-1.1`), for tracing and coverage. */
+  covers?: string[];
   agent?: string;
   /** Wave number: a task with a higher `order` waits for every task with a lower one (extra edges only). */
   order?: number;

@@ -134,6 +134,8 @@ export const taskSchema = z.strictObject({
   deliverables: z.array(nonEmpty).default([]),
   acceptance_criteria: z.array(nonEmpty).default([]),
   context_files: z.array(nonEmpty).default([]),
+  /** The spec's acceptance-criterion ids (`AC-1.1`) this task serves; checked when the spec is known. */
+  covers: z.array(nonEmpty).optional(),
   agent: nonEmpty.optional(),
   order: z.number().int().min(0).optional(),
   estimate_s: positive.optional(),

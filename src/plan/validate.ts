@@ -22,6 +22,11 @@ export interface ValidateOptions {
   home?: string;
   /** When given, sandbox paths must exist, and so must `worktree.copy`/`link` in `repoRoot`. */
   pathExists?: (p: string) => boolean;
+  /**
+   * The acceptance-criterion ids of the spec the plan serves (`AC-1.1`): when given, every id a
+   * task `covers` must be one of them.
+   */
+  knownCriteria?: readonly string[];
 }
 
 export type PlanCheckResult = { ok: true; plan: Plan } | { ok: false; issues: PlanIssue[] };
@@ -66,10 +71,41 @@ export function validatePlan(text: string, options: ValidateOptions = {}): PlanC
     ...pathIssues(context, loose, options.repoRoot),
     ...sandboxIssues(context, raw, options),
     ...worktreeIssues(context, raw, options),
+    ...coversIssues(context, raw, options.knownCriteria),
   ];
   if (issues.length > 0 || !parsed.success) return { ok: false, issues: sortIssues(issues) };
   return { ok: true, plan: toPlan(parsed.data, defaultName(file)) };
 }
+
+/** Each `covers` id that names no acceptance criterion of the spec, at its place in the file. */
+function coversIssues(
+  context: IssueContext,
+  raw: unknown,
+  known: readonly string[] | undefined,
+): PlanIssue[] {
+  if (known === undefined || !isRecordLike(raw) || !Array.isArray(raw.tasks)) return [];
+  const ids = new Set(known);
+  const issues: PlanIssue[] = [];
+  (raw.tasks as unknown[]).forEach((task, t) => {
+    const covers = isRecordLike(task) && Array.isArray(task.covers) ? (task.covers as unknown[]) : [];
+    covers.forEach((id, c) => {
+      if (typeof id === 'string' && !ids.has(id))
+        issues.push(
+          issueAt(
+            context,
+            ['tasks', t, 'covers', c],
+            'covers',
+            `covers "${id}", which is no acceptance criterion of the spec`,
+            `use ids from requirements.md: ${[...ids].slice(0, 12).join(', ') || '(none)'}`,
+          ),
+        );
+    });
+  });
+  return issues;
+}
+
+const isRecordLike = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** YAML syntax errors, an empty file, or a top level that is not a mapping: nothing else can be checked. */
 function structuralIssues(context: IssueContext, doc: Document): PlanIssue[] {

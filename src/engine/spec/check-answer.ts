@@ -1,0 +1,48 @@
+import type { SpecConfig, SpecPhase } from '../../spec/index.js';
+import { formatRequirementsIssue, markdownOf, parseRequirements, readPlanReply } from '../../spec/index.js';
+
+/** A phase's answer checked: the file it makes, and what is wrong with it (for the model and for a person). */
+export interface CheckedAnswer {
+  output: string;
+  /** Problems that make it unusable, worded for the model (locations in its own block). */
+  problems: string[];
+  /** The same problems at their place in the file written, for a person. */
+  shown: string[];
+  /** Acceptance criteria no task covers: sent back while rounds remain, reported when none do. */
+  gaps: string[];
+}
+
+/** Reads and checks one answer of `phase` (size, then the phase's own format). */
+export function checkAnswer(
+  phase: SpecPhase,
+  text: string,
+  context: { config: SpecConfig; criteria: readonly string[]; planFile: string; repoRoot: string },
+): CheckedAnswer {
+  const max = context.config.max_output_chars;
+  if (text.length > max) {
+    const problem = `the answer is ${text.length} characters, above the limit of ${max}: write it shorter`;
+    return { output: text, problems: [problem], shown: [problem], gaps: [] };
+  }
+  if (phase === 'requirements') {
+    const output = markdownOf(text);
+    const parsed = parseRequirements(output);
+    const problems = parsed.ok ? [] : parsed.issues.map(formatRequirementsIssue);
+    return { output, problems, shown: problems, gaps: [] };
+  }
+  if (phase === 'design') {
+    const output = markdownOf(text);
+    const problems = /^#{1,3}\s+\S/m.test(output)
+      ? []
+      : [
+          'the design has no markdown headings: write it as a ```markdown block with "# Design: …" and its sections',
+        ];
+    return { output, problems, shown: problems, gaps: [] };
+  }
+  const reply = readPlanReply(text, {
+    settings: context.config.plan,
+    criteria: context.criteria,
+    file: context.planFile,
+    repoRoot: context.repoRoot,
+  });
+  return { output: reply.text, problems: reply.forModel, shown: reply.forPerson, gaps: reply.gaps };
+}

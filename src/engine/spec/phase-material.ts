@@ -1,0 +1,72 @@
+import type { PromptInputs, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
+import {
+  criterionIds,
+  CURRENT_TEMPLATES,
+  parseRequirements,
+  phaseInputs,
+  readText,
+  sha256,
+} from '../../spec/index.js';
+
+/** One file a phase reads, as it is on disk now. */
+export interface PhaseInput {
+  name: string;
+  text: string | undefined;
+  sha256: string | null;
+}
+
+/** Everything a phase run starts from: its inputs re-read, and the prompt they make. */
+export interface PhaseMaterial {
+  phase: SpecPhase;
+  inputs: PhaseInput[];
+  prompt: string;
+  template: { name: string; version: number };
+  /** The acceptance-criterion ids requirements.md holds now (tasks phase). */
+  criteria: string[];
+  /** Inputs the phase needs that are not there. */
+  missing: string[];
+}
+
+/** A rough token count (four characters a token), for dry runs: no tokenizer is loaded to guess. */
+export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
+
+/**
+ * Reads a phase's inputs from disk now (so a person's edit is always what goes in) and renders its
+ * prompt with the current template; the design and tasks phases get the repository map.
+ */
+export async function phaseMaterial(
+  spec: SpecHandle,
+  phase: SpecPhase,
+  config: SpecConfig,
+  repoMap: () => Promise<string>,
+  revision?: { feedback: string },
+): Promise<PhaseMaterial> {
+  const inputs = phaseInputs(phase).map((name): PhaseInput => {
+    const text = readText(`${spec.paths.dir}/${name}`);
+    return { name, text, sha256: text === undefined ? null : sha256(text) };
+  });
+  const text = (name: string) => inputs.find((i) => i.name === name)?.text;
+  const requirements = text('requirements.md');
+  const parsed = requirements === undefined ? undefined : parseRequirements(requirements);
+  const criteria = parsed ? criterionIds(parsed.stories) : [];
+  const previous = revision ? readText(spec.paths.artifact(phase)) : undefined;
+  const promptInputs: PromptInputs = {
+    specId: spec.id,
+    feature: text('feature.md') ?? '',
+    maxChars: config.max_output_chars,
+    ...(requirements === undefined ? {} : { requirements }),
+    ...(text('design.md') === undefined ? {} : { design: text('design.md') }),
+    ...(phase === 'requirements' ? {} : { repoMap: await repoMap() }),
+    ...(phase === 'tasks' ? { criteria } : {}),
+    ...(revision && previous !== undefined ? { revision: { feedback: revision.feedback, previous } } : {}),
+  };
+  const template = CURRENT_TEMPLATES[phase];
+  return {
+    phase,
+    inputs,
+    prompt: template.render(promptInputs),
+    template: { name: template.name, version: template.version },
+    criteria,
+    missing: inputs.filter((i) => i.text === undefined).map((i) => i.name),
+  };
+}

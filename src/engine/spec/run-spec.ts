@@ -1,0 +1,185 @@
+import type { AgentRegistry } from '../../agents/index.js';
+import { defaultAgentRegistry } from '../../agents/index.js';
+import { userError } from '../../domain/index.js';
+import { openRepo } from '../../git/index.js';
+import type { PhaseStatus, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
+import {
+  acquireSpecLock,
+  blockedBy,
+  formatRequirementsIssue,
+  openSpec,
+  parseRequirements,
+  PHASES,
+  phasesFrom,
+  readSpecConfig,
+  readText,
+  specStatus,
+} from '../../spec/index.js';
+import type { PhaseMaterial } from './phase-material.js';
+import { phaseMaterial } from './phase-material.js';
+import { repositoryMap } from './repository-map.js';
+import type { PhaseOutcome } from './run-phase.js';
+import { runPhase } from './run-phase.js';
+import { specAsker } from './spec-session.js';
+
+export interface SpecRunRequest {
+  cwd: string;
+  id: string;
+  /** Only this phase. */
+  phase?: SpecPhase;
+  /** This phase and every one after it, re-run even when done. */
+  fromPhase?: SpecPhase;
+  /** `gaffer spec revise`: re-run `phase` with this feedback and its previous output in the prompt. */
+  feedback?: string;
+  /** Render the prompts and stop: no lock, no model, nothing written. */
+  dryRun?: boolean;
+  timeoutS?: number;
+  /** Take a stale lock. */
+  force?: boolean;
+  /** The backend, over spec.yaml's `agent`. */
+  agent?: string;
+  gafferVersion: string;
+  env?: Record<string, string | undefined>;
+  agents?: AgentRegistry;
+  signal?: AbortSignal;
+  /** Told before each phase starts, so a shell can show progress. */
+  onPhaseStart?: (phase: SpecPhase) => void;
+}
+
+export interface SpecRunResult {
+  spec: string;
+  /** Phases run, in order. */
+  ran: PhaseOutcome[];
+  /** With `dryRun`: what each phase would be asked. */
+  dry: PhaseMaterial[];
+  /** Why the run stopped before the last phase asked for (a gate waiting for a person). */
+  waiting?: { phase: SpecPhase; reason: string; hint: string };
+}
+
+/**
+ * Runs a spec's phases in order under its lock: without a phase, from the first one not done up
+ * to the last, stopping at a gate a person has not approved or at a phase that did not succeed.
+ * A phase asked for out of order (an earlier one missing, stale, failed or unapproved) is a user
+ * error naming the command that unblocks it; nothing is run or written then.
+ */
+export async function runSpec(request: SpecRunRequest): Promise<SpecRunResult> {
+  const repo = await openRepo(request.cwd);
+  const spec = openSpec(repo.root, request.id);
+  const stored = readSpecConfig(spec);
+  const config: SpecConfig = request.agent ? { ...stored, agent: request.agent } : stored;
+  const status = specStatus(spec, config.gates);
+  const phases = selectPhases(request, status.phases);
+  const result: SpecRunResult = { spec: spec.id, ran: [], dry: [] };
+  if (phases.length === 0) return result;
+  refuseOutOfOrder(spec, phases[0]!, status.phases, config);
+  const map = memo(() => repositoryMap(repo));
+  const revision = request.feedback === undefined ? undefined : { feedback: request.feedback };
+  if (request.dryRun) {
+    for (const phase of phases) result.dry.push(await phaseMaterial(spec, phase, config, map, revision));
+    return result;
+  }
+  const asker = specAsker(spec, config, {
+    repo,
+    agents: request.agents ?? defaultAgentRegistry(),
+    env: request.env ?? process.env,
+  });
+  const lock = acquireSpecLock(spec.paths.lock, { specId: spec.id, force: Boolean(request.force) });
+  try {
+    for (const [index, phase] of phases.entries()) {
+      if (index > 0) {
+        const blocked = blockedBy(
+          phase,
+          specStatus(spec, config.gates).phases.reduce(standings, initial()),
+          config.gates,
+          spec.id,
+        );
+        if (blocked) {
+          result.waiting = { phase, ...blocked };
+          break;
+        }
+      }
+      checkRequirementsReadable(spec, phase);
+      request.onPhaseStart?.(phase);
+      const material = await phaseMaterial(spec, phase, config, map, revision);
+      const outcome = await runPhase({
+        spec,
+        material,
+        config,
+        asker,
+        timeoutMs: (request.timeoutS ?? config.timeout_s) * 1000,
+        gafferVersion: request.gafferVersion,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
+      result.ran.push(outcome);
+      if (outcome.receipt.status !== 'ok') break;
+    }
+  } finally {
+    lock.release();
+  }
+  return result;
+}
+
+function selectPhases(request: SpecRunRequest, phases: readonly PhaseStatus[]): SpecPhase[] {
+  if (request.phase && request.fromPhase)
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      '--phase and --from-phase cannot go together',
+      'use --phase X for one phase, --from-phase X for X and what follows',
+    );
+  if (request.feedback !== undefined && !request.phase)
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      'a revision names its phase',
+      'gaffer spec revise <id> <phase> --feedback "…"',
+    );
+  if (request.phase) return [request.phase];
+  if (request.fromPhase) return phasesFrom(request.fromPhase);
+  const first = phases.find((p) => p.state !== 'done');
+  return first ? phasesFrom(first.phase) : [];
+}
+
+function refuseOutOfOrder(
+  spec: SpecHandle,
+  phase: SpecPhase,
+  phases: readonly PhaseStatus[],
+  config: SpecConfig,
+): void {
+  const blocked = blockedBy(phase, phases.reduce(standings, initial()), config.gates, spec.id);
+  if (blocked)
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `cannot run ${phase} of spec ${spec.id}: ${blocked.reason}`,
+      blocked.hint,
+      { spec: spec.id, phase },
+    );
+  checkRequirementsReadable(spec, phase);
+}
+
+/** Design and tasks stand on requirements.md: one a person broke is refused at its line, before any model runs. */
+function checkRequirementsReadable(spec: SpecHandle, phase: SpecPhase): void {
+  if (phase === 'requirements') return;
+  const text = readText(spec.paths.artifact('requirements'));
+  if (text === undefined) return;
+  const parsed = parseRequirements(text, spec.paths.artifact('requirements'));
+  if (parsed.ok) return;
+  const [first] = parsed.issues;
+  throw userError(
+    'GAFFER_BAD_INPUT',
+    `requirements.md does not read: ${first ? formatRequirementsIssue(first) : 'invalid'}${parsed.issues.length > 1 ? ` (and ${parsed.issues.length - 1} more)` : ''}`,
+    `fix the file, or re-run it with \`gaffer spec run ${spec.id} --phase requirements\``,
+    { spec: spec.id, issues: parsed.issues },
+  );
+}
+
+type Standings = Record<SpecPhase, { state: PhaseStatus['state']; approved: boolean }>;
+const initial = (): Standings =>
+  Object.fromEntries(PHASES.map((p) => [p, { state: 'missing', approved: false }])) as Standings;
+const standings = (all: Standings, p: PhaseStatus): Standings => ({
+  ...all,
+  [p.phase]: { state: p.state, approved: p.approved },
+});
+
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= make());
+}

@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { userError } from '../../domain/index.js';
+import { openRepo } from '../../git/index.js';
+import type { SpecPhase, SpecStatus } from '../../spec/index.js';
+import {
+  acquireSpecLock,
+  createSpec,
+  describeChange,
+  formatRequirementsIssue,
+  listSpecIds,
+  openSpec,
+  parseRequirements,
+  readApprovals,
+  readSpecConfig,
+  readText,
+  sha256,
+  specStatus,
+  writeApprovals,
+} from '../../spec/index.js';
+
+/** Where a new spec's feature description comes from: a file (relative to `cwd`) or text. */
+export interface NewSpecInput {
+  cwd: string;
+  id: string;
+  from?: string;
+  text?: string;
+}
+
+/** `gaffer spec new`: the spec's folder with feature.md and spec.yaml; returns the folder. */
+export async function newSpec(input: NewSpecInput): Promise<string> {
+  if ((input.from === undefined) === (input.text === undefined))
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      'give the feature with --from <file> or --text "…" (one of them)',
+      'e.g. `gaffer spec new login --from feature.md`',
+    );
+  const repo = await openRepo(input.cwd);
+  let feature = input.text ?? '';
+  if (input.from !== undefined) {
+    const path = resolve(input.cwd, input.from);
+    try {
+      feature = await readFile(path, 'utf8');
+    } catch (error) {
+      throw userError(
+        'GAFFER_BAD_INPUT',
+        `cannot read the feature file ${input.from}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+        'give the path of a markdown file describing the feature, or use --text "…"',
+      );
+    }
+  }
+  return createSpec(repo.root, input.id, feature).paths.dir;
+}
+
+/** `gaffer spec status`: every phase re-read from disk; needs no lock. */
+export async function specStatusAt(cwd: string, id: string): Promise<SpecStatus> {
+  const repo = await openRepo(cwd);
+  return specStatus(openSpec(repo.root, id));
+}
+
+/** `gaffer spec list`: every spec of the repository with its phases' states. */
+export async function listSpecs(cwd: string): Promise<SpecStatus[]> {
+  const repo = await openRepo(cwd);
+  return listSpecIds(repo.root).map((id) => specStatus(openSpec(repo.root, id)));
+}
+
+/**
+ * `gaffer spec approve`: records a person's approval of a phase's artifact as it is now (its
+ * sha256), so a later change to it needs approving again. A missing, stale or unreadable
+ * artifact is refused with why.
+ */
+export async function approvePhase(
+  cwd: string,
+  id: string,
+  phase: SpecPhase,
+  options: { force?: boolean } = {},
+): Promise<{ sha256: string }> {
+  const repo = await openRepo(cwd);
+  const spec = openSpec(repo.root, id);
+  const status = specStatus(spec, readSpecConfig(spec).gates).phases.find((p) => p.phase === phase);
+  if (!status || status.state === 'missing' || status.state === 'failed')
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `${phase} of spec ${id} has no ${status?.artifact ?? 'artifact'} to approve`,
+      `run it first: \`gaffer spec run ${id} --phase ${phase}\``,
+    );
+  if (status.state === 'stale')
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `${phase} of spec ${id} is stale: ${status.changed.map(describeChange).join(', ')}`,
+      `re-run it with \`gaffer spec run ${id} --from-phase ${phase}\``,
+    );
+  const text = readText(spec.paths.artifact(phase)) ?? '';
+  if (phase === 'requirements') {
+    const parsed = parseRequirements(text, spec.paths.artifact(phase));
+    if (!parsed.ok)
+      throw userError(
+        'GAFFER_BAD_INPUT',
+        `requirements.md does not read: ${parsed.issues.map(formatRequirementsIssue).join('; ')}`,
+        'fix the file, then approve it',
+      );
+  }
+  const lock = acquireSpecLock(spec.paths.lock, { specId: id, force: Boolean(options.force) });
+  try {
+    const hash = sha256(text);
+    writeApprovals(spec, { ...readApprovals(spec), [phase]: { sha256: hash, at: new Date().toISOString() } });
+    return { sha256: hash };
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,61 @@
+export type { Approval, Approvals } from './approvals.js';
+export { lastFencedBlock, markdownOf } from './answer-blocks.js';
+export type { SpecConfig } from './config.js';
+export { parseSpecConfig, STARTER_CONFIG } from './config.js';
+export { coverageGaps } from './coverage.js';
+export type { Gates, PhaseStanding } from './gates.js';
+export { blockedBy, DEFAULT_GATES } from './gates.js';
+export { sha256 } from './hash.js';
+export type { AcquireOptions, HeldLock, LockInfo, LockVerdict, LockWorld } from './lock.js';
+export { acquireSpecLock, LOCK_MAX_AGE_MS, lockVerdict, processAlive, readLock } from './lock.js';
+export type { SpecPaths } from './paths.js';
+export { specDir, specPaths, specsDir } from './paths.js';
+export type { SpecPhase } from './phases.js';
+export {
+  FEATURE_FILE,
+  isPhase,
+  parsePhase,
+  PHASE_ARTIFACT,
+  PHASES,
+  phaseInputs,
+  phasesBefore,
+  phasesFrom,
+} from './phases.js';
+export type { PlanReply } from './plan-reply.js';
+export { readPlanReply } from './plan-reply.js';
+export type { Receipt, ReceiptStatus } from './receipt.js';
+export { parseReceipt, RECEIPT_FORMAT, RECEIPT_STATUSES, receiptSchema } from './receipt.js';
+export type { RepoMapInput } from './repo-map.js';
+export { exportedSymbols, renderRepoMap } from './repo-map.js';
+export type {
+  AcceptanceCriterion,
+  RequirementsIssue,
+  RequirementsResult,
+  UserStory,
+} from './requirements.js';
+export {
+  criterionIds,
+  formatRequirementsIssue,
+  parseRequirements,
+  REQUIREMENTS_FORMAT,
+} from './requirements.js';
+export type { SpecHandle } from './spec-files.js';
+export {
+  createSpec,
+  listReceipts,
+  listSpecIds,
+  nextReceiptNumber,
+  openSpec,
+  readApprovals,
+  readSpecConfig,
+  readText,
+  writeApprovals,
+  writeReceipt,
+} from './spec-files.js';
+export { checkSpecId, SPEC_ID_PATTERN } from './spec-id.js';
+export type { ChangedInput, PhaseFacts, PhaseState, PhaseVerdict } from './staleness.js';
+export { describeChange, phaseVerdict } from './staleness.js';
+export type { PhaseStatus, SpecStatus } from './status.js';
+export { currentHashes, specStatus } from './status.js';
+export type { PromptInputs, PromptTemplate } from './templates/index.js';
+export { CURRENT_TEMPLATES, MODEL_TASK_KEYS } from './templates/index.js';

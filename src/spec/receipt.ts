@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { PHASES } from './phases.js';
+
+/** How a phase run ended: `invalid` means the model answered, but not in a usable form. */
+export const RECEIPT_STATUSES = ['ok', 'failed', 'timeout', 'invalid'] as const;
+export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
+
+/** Bumped when the receipt's shape changes, so old receipts are read knowingly. */
+export const RECEIPT_FORMAT = 1;
+
+const hashed = z.object({ name: z.string(), sha256: z.string() });
+
+/**
+ * The record of one phase run (`receipts/<phase>-<n>.json`), kept as history: exactly what went
+ * in (each input's sha256, the template and the prompt's hash), who answered (agent, model), what
+ * it cost, and what came out (the output's sha256 and size, and where it was written).
+ */
+export const receiptSchema = z.object({
+  format: z.literal(RECEIPT_FORMAT),
+  spec: z.string(),
+  phase: z.enum(PHASES),
+  number: z.number().int().positive(),
+  status: z.enum(RECEIPT_STATUSES),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  template: z.object({ name: z.string(), version: z.number().int() }),
+  promptSha256: z.string(),
+  agent: z.string(),
+  model: z.string().nullable(),
+  inputs: z.array(hashed),
+  /** The output file (the artifact, or `<artifact>.partial`); null when nothing came back. */
+  output: z
+    .object({ file: z.string(), sha256: z.string(), chars: z.number().int(), maxChars: z.number().int() })
+    .nullable(),
+  /** Correction rounds: the model was asked this many times. */
+  rounds: z.number().int().nonnegative(),
+  usage: z
+    .object({
+      inputTokens: z.number(),
+      outputTokens: z.number(),
+      cachedInputTokens: z.number(),
+      costUsd: z.number(),
+    })
+    .nullable(),
+  /** Why it is not ok, and the last problems found in the answer (with their locations). */
+  error: z.string().nullable(),
+  issues: z.array(z.string()),
+  /** Acceptance criteria no task covers (the tasks phase only). */
+  gaps: z.array(z.string()).optional(),
+  gafferVersion: z.string(),
+});
+
+export type Receipt = z.infer<typeof receiptSchema>;
+
+/** Reads a receipt's JSON; a file that is not one is reported, never thrown. */
+export function parseReceipt(
+  text: string,
+): { success: true; value: Receipt } | { success: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { success: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  const parsed = receiptSchema.safeParse(raw);
+  return parsed.success
+    ? { success: true, value: parsed.data }
+    : {
+        success: false,
+        error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      };
+}
+
+/** `<phase>-<n>.json` → n, for the receipts of `phase`; undefined for any other file. */
+export function receiptNumber(fileName: string, phase: string): number | undefined {
+  const match = /^([a-z]+)-(\d+)\.json$/.exec(fileName);
+  return match && match[1] === phase ? Number(match[2]) : undefined;
+}

@@ -1,0 +1,204 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validatePlan } from '../../src/plan/index.js';
+import type { Receipt } from '../../src/spec/index.js';
+import {
+  acquireSpecLock,
+  blockedBy,
+  checkSpecId,
+  DEFAULT_GATES,
+  lockVerdict,
+  parseRequirements,
+  phaseVerdict,
+  readPlanReply,
+  renderRepoMap,
+} from '../../src/spec/index.js';
+import { REQUIREMENTS } from './spec-support.js';
+
+describe('requirements.md', () => {
+  it('reads user stories and their acceptance criteria with their ids and lines', () => {
+    const parsed = parseRequirements(REQUIREMENTS);
+    expect(parsed.ok).toBe(true);
+    expect(parsed.stories.map((s) => [s.id, s.line, s.criteria.map((c) => [c.id, c.line])])).toEqual([
+      [
+        'US-1',
+        3,
+        [
+          ['AC-1.1', 6],
+          ['AC-1.2', 7],
+        ],
+      ],
+    ]);
+  });
+
+  it('rejects a malformed document at file:line, every problem at once', () => {
+    const parsed = parseRequirements(
+      '## US-1: A\n- AC-1.1: the system should work\n- AC-2.1: WHEN x THE SYSTEM SHALL y\n## US-2 without colon\n- AC 1: nope\n## US-3: empty\n',
+      'r.md',
+    );
+    expect(parsed.ok).toBe(false);
+    if (parsed.ok) return;
+    expect(parsed.issues.map((i) => `${i.file}:${i.line}: ${i.message}`)).toEqual([
+      'r.md:2: AC-1.1 is not in EARS form',
+      'r.md:3: AC-2.1 is under US-1',
+      'r.md:4: cannot read the user story heading "## US-2 without colon"',
+      'r.md:5: cannot read the acceptance criterion "- AC 1: nope"',
+      'r.md:6: US-3 has no acceptance criteria',
+    ]);
+    expect(parseRequirements('just prose').ok).toBe(false);
+  });
+});
+
+const receipt = (inputs: Record<string, string>, output = 'out'): Receipt => ({
+  format: 1,
+  spec: 's',
+  phase: 'design',
+  number: 1,
+  status: 'ok',
+  startedAt: '',
+  durationMs: 0,
+  template: { name: 'design', version: 1 },
+  promptSha256: '',
+  agent: 'api',
+  model: null,
+  inputs: Object.entries(inputs).map(([name, sha256]) => ({ name, sha256 })),
+  output: { file: 'design.md', sha256: output, chars: 1, maxChars: 1 },
+  rounds: 1,
+  usage: null,
+  error: null,
+  issues: [],
+  gafferVersion: 'x',
+});
+
+describe('phase state', () => {
+  it('is stale when an input differs from its last good run, naming the input and both hashes', () => {
+    const lastOk = receipt({ 'feature.md': 'f1', 'requirements.md': 'r1' });
+    const facts = { artifact: 'out', lastOk, last: lastOk };
+    expect(phaseVerdict({ ...facts, current: { 'feature.md': 'f1', 'requirements.md': 'r1' } }).state).toBe(
+      'done',
+    );
+    expect(phaseVerdict({ ...facts, current: { 'feature.md': 'f1', 'requirements.md': 'r2' } })).toEqual({
+      state: 'stale',
+      changed: [{ name: 'requirements.md', old: 'r1', new: 'r2' }],
+      edited: false,
+    });
+    expect(
+      phaseVerdict({ ...facts, artifact: 'hand', current: { 'feature.md': 'f1', 'requirements.md': 'r1' } }),
+    ).toMatchObject({
+      state: 'done',
+      edited: true,
+    });
+    expect(
+      phaseVerdict({ artifact: null, lastOk: undefined, last: { ...lastOk, status: 'timeout' }, current: {} })
+        .state,
+    ).toBe('failed');
+  });
+
+  it('runs a phase only after the earlier ones are done and, where gated, approved', () => {
+    const done = { state: 'done' as const, approved: false };
+    expect(
+      blockedBy(
+        'design',
+        { requirements: { state: 'stale', approved: false }, design: done, tasks: done },
+        DEFAULT_GATES,
+        's',
+      )?.reason,
+    ).toBe('design needs requirements first, which is stale');
+    const gated = { ...DEFAULT_GATES, design: true };
+    expect(blockedBy('tasks', { requirements: done, design: done, tasks: done }, gated, 's')?.reason).toBe(
+      'tasks waits for a person to approve design',
+    );
+    expect(
+      blockedBy(
+        'tasks',
+        { requirements: done, design: { state: 'done', approved: true }, tasks: done },
+        gated,
+        's',
+      ),
+    ).toBeUndefined();
+  });
+});
+
+describe('spec locks', () => {
+  const world = {
+    host: 'here',
+    now: Date.parse('2026-01-01T01:00:00Z'),
+    maxAgeMs: 3_600_000,
+    isAlive: () => true,
+  };
+  it('hold while the holder lives; a dead pid on this host, or an old lock, is stale', () => {
+    const info = { pid: 7, host: 'here', startedAt: '2026-01-01T00:30:00Z' };
+    expect(lockVerdict(info, world)).toEqual({ type: 'held' });
+    expect(lockVerdict(info, { ...world, isAlive: () => false })).toMatchObject({ type: 'stale' });
+    expect(lockVerdict({ ...info, host: 'there' }, { ...world, isAlive: () => false })).toEqual({
+      type: 'held',
+    });
+    expect(lockVerdict({ ...info, startedAt: '2025-12-31T00:00:00Z' }, world)).toMatchObject({
+      type: 'stale',
+    });
+    // A lock file being written (empty) is held until it is old.
+    expect(lockVerdict(undefined, world, world.now)).toEqual({ type: 'held' });
+  });
+
+  it('are exclusive: a second taker is refused, a stale lock is taken only with force', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'spec-lock-')), 'lock');
+    const first = acquireSpecLock(path, { specId: 's' });
+    expect(() => acquireSpecLock(path, { specId: 's' })).toThrow(/spec s is locked by process/);
+    const dead = { isAlive: () => false };
+    expect(() => acquireSpecLock(path, { specId: 's', world: dead })).toThrow(/stale lock/);
+    const taken = acquireSpecLock(path, { specId: 's', world: dead, force: true, pid: 99 });
+    first.release(); // no longer ours: left alone
+    expect(() => acquireSpecLock(path, { specId: 's', world: { isAlive: () => true } })).toThrow(
+      /locked by process 99/,
+    );
+    taken.release();
+    acquireSpecLock(path, { specId: 's' }).release();
+  });
+});
+
+describe('the plan a tasks phase writes', () => {
+  it('checks covers against the spec criteria, at the line, in the validator', () => {
+    const text = 'tasks:\n  - id: a\n    title: A\n    covers: [AC-1.1, AC-7.1]\n';
+    expect(validatePlan(text).ok).toBe(true);
+    const checked = validatePlan(text, { knownCriteria: ['AC-1.1'] });
+    expect(checked.ok ? [] : checked.issues.map((i) => [i.line, i.message])).toEqual([
+      [4, 'covers "AC-7.1", which is no acceptance criterion of the spec'],
+    ]);
+  });
+
+  it("refuses settings from the model and reports the gap, with the model's own line numbers", () => {
+    const reply = readPlanReply(
+      '```yaml\nname: x\nconcurrency: 9\ntasks:\n  - id: a\n    title: A\n    sandbox: { network: [x] }\n    covers: [AC-9.9]\n```',
+      {
+        settings: { agent: 'script', max_rework: 1 },
+        criteria: ['AC-1.1'],
+        file: 'plan.yaml.partial',
+      },
+    );
+    expect(reply.plan).toBeUndefined();
+    expect(reply.text.startsWith('# Written by gaffer spec')).toBe(true);
+    expect(reply.forModel.join('\n')).toContain('`concurrency` cannot be set');
+    expect(reply.forModel.join('\n')).toContain('`sandbox` cannot be set here');
+    expect(reply.forModel.join('\n')).toContain('your YAML block:7:');
+    const ok = readPlanReply('```yaml\ntasks:\n  - id: a\n    title: A\n```', {
+      settings: {},
+      criteria: ['AC-1.1'],
+      file: 'p',
+    });
+    expect([ok.plan?.tasks.length, ok.gaps]).toEqual([1, ['AC-1.1']]);
+  });
+});
+
+describe('the rest', () => {
+  it('validates spec ids and bounds the repository map', () => {
+    expect(checkSpecId('login-2')).toBe('login-2');
+    expect(() => checkSpecId('-x')).toThrow(/not a valid spec id/);
+    const files = Array.from({ length: 100 }, (_, i) => `src/file-${i}.ts`);
+    const map = renderRepoMap({ files, symbols: new Map([['src/file-0.ts', ['main']]]), maxChars: 200 });
+    expect(map.length).toBeLessThan(260);
+    expect(map).toContain('src/file-0.ts: main');
+    expect(map).toMatch(/and \d+ more files/);
+  });
+});

@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
+import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
+import { sha256 } from '../../src/spec/index.js';
+import { runMain } from '../support/cli.js';
+import {
+  DESIGN,
+  md,
+  newSpec,
+  PLAN,
+  PLAN_WITH_GAP,
+  receipts,
+  repoWithCode,
+  REQUIREMENTS,
+  specDir,
+  yaml,
+} from './spec-support.js';
+
+let server: ChatServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** The model plays `replies` in order, one per request. */
+async function startModel(replies: readonly string[]) {
+  let next = 0;
+  server = await startChatServer(() => ({ text: replies[next++] ?? 'no more replies scripted' }));
+  return server;
+}
+
+const promptOf = (s: ChatServer, i: number) => JSON.stringify(s.exchanges[i]?.body.messages);
+const statusOf = async (repo: string) =>
+  JSON.parse((await runMain(['spec', 'status', 'greet', '--json'], repo)).stdout) as {
+    phases: {
+      phase: string;
+      state: string;
+      approved: boolean;
+      changed: { name: string; old: string; new: string }[];
+    }[];
+    gaps?: string[];
+  };
+
+describe('gaffer spec through the api backend', () => {
+  it('runs requirements → design → tasks, each correction loop converging, with receipts that trace every input', async () => {
+    const model = await startModel([
+      // requirements, round 1: a criterion not in EARS form; round 2 fixed.
+      md(REQUIREMENTS.replace('WHEN greet is called with a name THE SYSTEM SHALL', 'greet should')),
+      md(REQUIREMENTS),
+      md(DESIGN),
+      // tasks, round 1: covers an id requirements.md does not have; round 2 fixed.
+      yaml(PLAN.replace('covers: [AC-1.2]', 'covers: [AC-9.9]')),
+      yaml(PLAN),
+    ]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    const ran = await runMain(['spec', 'run', 'greet'], repo);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(model.exchanges).toHaveLength(5);
+    // The second round of each was told what was wrong, and where.
+    expect(promptOf(model, 1)).toContain('requirements.md:6: AC-1.1 is not in EARS form');
+    expect(promptOf(model, 4)).toMatch(
+      /your YAML block:\d+:\d+: covers \\"AC-9.9\\", which is no acceptance criterion/,
+    );
+    // The design and tasks prompts are grounded in the repository.
+    expect(promptOf(model, 2)).toContain('src/greet.ts: greet, DEFAULT_NAME');
+    expect(promptOf(model, 3)).toContain('AC-1.1, AC-1.2');
+
+    const dir = specDir(repo);
+    expect(readFileSync(join(dir, 'requirements.md'), 'utf8')).toBe(REQUIREMENTS);
+    expect(readFileSync(join(dir, 'plan.yaml'), 'utf8')).toContain('agent: script\nname: greet');
+    const all = receipts(repo);
+    expect(Object.keys(all).sort()).toEqual(['design-1.json', 'requirements-1.json', 'tasks-1.json']);
+    expect(all['tasks-1.json']).toMatchObject({
+      status: 'ok',
+      rounds: 2,
+      agent: 'api',
+      model: 'spec-model',
+      template: { name: 'tasks', version: 1 },
+      inputs: [{ name: 'feature.md' }, { name: 'requirements.md' }, { name: 'design.md' }],
+      output: { file: 'plan.yaml', maxChars: 60000 },
+      gaps: [],
+    });
+    expect((all['tasks-1.json']!.usage as { inputTokens: number }).inputTokens).toBeGreaterThan(0);
+    const status = await statusOf(repo);
+    expect(status.phases.map((p) => [p.phase, p.state, p.approved])).toEqual([
+      ['requirements', 'done', false],
+      ['design', 'done', false],
+      ['tasks', 'done', false],
+    ]);
+    expect(status.gaps).toEqual([]);
+    const approved = await runMain(['spec', 'approve', 'greet', 'tasks'], repo);
+    expect(approved.code).toBe(0);
+    expect((await statusOf(repo)).phases[2]!.approved).toBe(true);
+
+    // A person edits requirements.md: design and tasks are stale, and say which input changed.
+    const edited = REQUIREMENTS.replace('throw an error', 'return "hello stranger"');
+    writeFileSync(join(dir, 'requirements.md'), edited);
+    const stale = await statusOf(repo);
+    expect(stale.phases.map((p) => p.state)).toEqual(['done', 'stale', 'stale']);
+    expect(stale.phases[1]!.changed).toEqual([
+      {
+        name: 'requirements.md',
+        old: (all['design-1.json']!.inputs as { sha256: string }[])[1]!.sha256,
+        new: sha256(edited),
+      },
+    ]);
+    expect((await runMain(['spec', 'status', 'greet'], repo)).stdout).toMatch(
+      /stale: requirements.md changed \(\w{12} → \w{12}\)/,
+    );
+    // …and the plan cannot be re-run out of order, nor a stale one approved.
+    const refused = await runMain(['spec', 'run', 'greet', '--phase', 'tasks'], repo);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('tasks needs design first, which is stale');
+    expect(refused.stderr).toContain('--from-phase design');
+    expect((await runMain(['spec', 'approve', 'greet', 'design'], repo)).code).toBe(2);
+    expect(model.exchanges).toHaveLength(5);
+  }, 120_000);
+
+  it('gives up after the correction rounds: the partial plan is kept, plan.yaml is not written, the errors are shown', async () => {
+    const bad = yaml(
+      'name: greet\ntasks:\n  - id: a\n    title: A\n    depends_on: [nowhere]\n    covers: [AC-1.1, AC-1.2]\n',
+    );
+    const model = await startModel([md(REQUIREMENTS), md(DESIGN), bad, bad]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    const ran = await runMain(['spec', 'run', 'greet'], repo);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toContain('tasks: invalid after 2 rounds');
+    expect(ran.stdout).toMatch(/plan\.yaml\.partial:\d+:\d+: .*nowhere/);
+    const dir = specDir(repo);
+    expect(existsSync(join(dir, 'plan.yaml'))).toBe(false);
+    expect(readFileSync(join(dir, 'plan.yaml.partial'), 'utf8')).toContain('depends_on: [nowhere]');
+    expect(receipts(repo)['tasks-1.json']).toMatchObject({
+      status: 'invalid',
+      rounds: 2,
+      output: { file: 'plan.yaml.partial' },
+    });
+    expect((await statusOf(repo)).phases[2]!.state).toBe('failed');
+  }, 120_000);
+
+  it('reports a coverage gap that the correction round did not close, in the run, the receipt and the status', async () => {
+    const model = await startModel([md(REQUIREMENTS), md(DESIGN), yaml(PLAN_WITH_GAP), yaml(PLAN_WITH_GAP)]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    const ran = await runMain(['spec', 'run', 'greet'], repo);
+    expect(ran.code).toBe(0);
+    expect(promptOf(model, 3)).toContain('no task covers AC-1.2');
+    expect(ran.stdout).toContain('coverage gap: no task covers AC-1.2');
+    expect(receipts(repo)['tasks-1.json']).toMatchObject({ status: 'ok', gaps: ['AC-1.2'] });
+    expect((await statusOf(repo)).gaps).toEqual(['AC-1.2']);
+  }, 120_000);
+
+  it('--dry-run prints the prompt, its inputs with their hashes and the estimated tokens, and calls no model', async () => {
+    const model = await startModel([]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    const dry = await runMain(['spec', 'run', 'greet', '--dry-run'], repo);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/input feature\.md +[0-9a-f]{64}/);
+    expect(dry.stdout).toMatch(/estimated tokens: \d+/);
+    expect(dry.stdout).toContain('The greeter says hello');
+    expect(model.exchanges).toHaveLength(0);
+    expect(existsSync(join(specDir(repo), 'receipts', 'requirements-1.json'))).toBe(false);
+    expect(existsSync(join(specDir(repo), 'lock'))).toBe(false);
+  });
+
+  it('refuses bad input with one message and a hint, exit 2, writing nothing', async () => {
+    const repo = repoWithCode();
+    const cases: [string[], string][] = [
+      [['spec', 'new', 'x', '--text', '  '], 'the feature description is empty'],
+      [['spec', 'new', 'x', '--from', 'missing.md'], 'cannot read the feature file missing.md'],
+      [['spec', 'new', 'Not_Valid', '--text', 'a'], 'is not a valid spec id'],
+      [['spec', 'status', 'nope'], 'there is no spec "nope"'],
+      [['spec', 'run', 'nope'], 'there is no spec "nope"'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runMain(args, repo);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain('hint:');
+      expect(result.stderr).not.toContain('    at ');
+    }
+    expect(existsSync(join(repo, '.gaffer'))).toBe(false);
+    await runMain(['spec', 'new', 'greet', '--text', 'Say hello'], repo);
+    const phase = await runMain(['spec', 'run', 'greet', '--phase', 'deploy'], repo);
+    expect([phase.code, phase.stderr]).toEqual([2, expect.stringContaining('unknown phase "deploy"')]);
+    const order = await runMain(['spec', 'run', 'greet', '--phase', 'design'], repo);
+    expect([order.code, order.stderr]).toEqual([
+      2,
+      expect.stringContaining('design needs requirements first, which is missing'),
+    ]);
+    const again = await runMain(['spec', 'new', 'greet', '--text', 'Other'], repo);
+    expect([again.code, again.stderr]).toEqual([2, expect.stringContaining('already exists')]);
+    expect(readFileSync(join(specDir(repo), 'feature.md'), 'utf8')).toBe('Say hello\n');
+  });
+});
