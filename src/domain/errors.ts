@@ -26,6 +26,7 @@ export type GafferErrorCode =
   | 'GAFFER_WORKTREE_TAMPERED'
   | 'GAFFER_PROCESSES_LEFT'
   | 'GAFFER_REPO_LOCKED'
+  | 'GAFFER_SPEC_NOT_READY'
   | 'GAFFER_INTERNAL';
 
 const marker = Symbol.for('gaffer.error');

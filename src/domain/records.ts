@@ -9,6 +9,8 @@ export interface RunOptions {
   schedule: 'critical-path' | 'waves';
   /** Agent forced for every task (`--agent`), overriding the plan. */
   agent?: string;
+  /** The spec whose plan.yaml the run runs (`gaffer run --spec <id>`), so `gaffer spec trace` finds it. */
+  spec?: string;
 }
 
 export interface RunRecord {

@@ -21,6 +21,12 @@ export interface CreateRunOptions {
   agent?: string;
   keepGoing?: boolean;
   schedule?: RunOptions['schedule'];
+  /**
+   * The run comes from a spec (`gaffer run --spec`): its id is recorded in the run's options, and
+   * each task that `covers` acceptance criteria gets their text (`AC-1.1: WHEN …`) among its
+   * acceptance criteria, so the agent is told, and the reviewer judges, exactly what it serves.
+   */
+  spec?: { id: string; criteria: Readonly<Record<string, string>> };
 }
 
 export interface CreateRunDeps {
@@ -36,10 +42,11 @@ export interface CreateRunDeps {
  */
 export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): Promise<RunRecord> {
   const { repo } = deps;
-  const plan = await loadPlan(input.planPath, {
+  const loaded = await loadPlan(input.planPath, {
     repoRoot: repo.root,
     ...(deps.env.HOME ? { home: deps.env.HOME } : {}),
   });
+  const plan = input.spec ? withCoveredCriteria(loaded, input.spec.criteria) : loaded;
   // Fail closed: no run is recorded on a machine that cannot sandbox its agents.
   await assertSandboxAvailable(plan.settings.sandbox === 'off');
   const options = runOptionsOf(input, plan);
@@ -107,11 +114,27 @@ function runOptionsOf(input: CreateRunOptions, plan: Plan): RunOptions {
     keepGoing: input.keepGoing ?? false,
     schedule: input.schedule ?? 'critical-path',
     ...(input.agent ? { agent: input.agent } : {}),
+    ...(input.spec ? { spec: input.spec.id } : {}),
   };
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw userError('GAFFER_BAD_INPUT', `concurrency must be a positive integer, got ${options.concurrency}`);
   }
   return options;
+}
+
+/** Each task's acceptance criteria with the text of the spec criteria it covers added (once each). */
+function withCoveredCriteria(plan: Plan, criteria: Readonly<Record<string, string>>): Plan {
+  const tasks = plan.tasks.map((task) => {
+    const added = (task.covers ?? []).flatMap((id) => {
+      const text = criteria[id];
+      const line = `${id}: ${text ?? ''}`;
+      return text === undefined || task.acceptance_criteria.includes(line) ? [] : [line];
+    });
+    return added.length === 0
+      ? task
+      : { ...task, acceptance_criteria: [...task.acceptance_criteria, ...added] };
+  });
+  return { ...plan, tasks };
 }
 
 async function baseBranchOf(repo: Repo, plan: Plan): Promise<string> {

@@ -78,6 +78,17 @@ describe('planToYaml', () => {
     expect(roundTrip(plan)).toEqual(plan);
   });
 
+  it("keeps each task's covers (the spec's acceptance-criterion ids), empty ones too", () => {
+    const text =
+      'tasks:\n  - { id: a, title: A, covers: [AC-1.1, AC-2.3] }\n  - { id: b, title: B, covers: [] }\n  - { id: c, title: C }\n';
+    const result = validatePlan(text, { file: 'plan.yaml' });
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(planToYaml(result.plan)).toContain('    covers:\n      - AC-1.1\n      - AC-2.3\n');
+    const back = roundTrip(result.plan);
+    expect(back).toEqual(result.plan);
+    expect(back.tasks.map((t) => t.covers)).toEqual([['AC-1.1', 'AC-2.3'], [], undefined]);
+  });
+
   it('leaves defaults out and keeps the flat file layout', () => {
     const result = validatePlan('tasks: [{ id: a, title: A }]\n', { file: 'plan.yaml' });
     if (!result.ok) throw new Error('should be valid');

@@ -40,6 +40,7 @@ function taskEntry(task: PlanTask): Record<string, unknown> {
     deliverables: nonEmpty(task.deliverables),
     acceptance_criteria: nonEmpty(task.acceptance_criteria),
     context_files: nonEmpty(task.context_files),
+    covers: task.covers,
     agent: task.agent,
     order: task.order,
     estimate_s: task.estimate_s,

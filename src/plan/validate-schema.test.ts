@@ -239,7 +239,7 @@ describe('validatePlan: unknown keys', () => {
       '2:12 unknown key `cost` in budgets | allowed keys: cost_usd, tokens, wall_time_s, attempts, per_task',
       '6:5 unknown key `depend_on` in task "a" | did you mean `depends_on`?',
       '7:18 unknown key `skipp` in task "a": verifiers | did you mean `skip`?',
-      '8:5 unknown key `colour` in task "a" | allowed keys: id, title, description, depends_on, deliverables, acceptance_criteria, context_files, agent, order, estimate_s, verifiers, allow_empty, sandbox, agent_config, budgets',
+      '8:5 unknown key `colour` in task "a" | allowed keys: id, title, description, depends_on, deliverables, acceptance_criteria, context_files, covers, agent, order, estimate_s, verifiers, allow_empty, sandbox, agent_config, budgets',
     ]);
     expect(new Set(issues(text).map((issue) => issue.kind))).toEqual(new Set(['unknown-key']));
   });

@@ -55,7 +55,9 @@ export {
 export { checkSpecId, SPEC_ID_PATTERN } from './spec-id.js';
 export type { ChangedInput, PhaseFacts, PhaseState, PhaseVerdict } from './staleness.js';
 export { describeChange, phaseVerdict } from './staleness.js';
-export type { PhaseStatus, SpecStatus } from './status.js';
-export { currentHashes, specStatus } from './status.js';
+export type { PhaseStatus, SpecLockState, SpecStatus } from './status.js';
+export { currentHashes, lockState, specStatus } from './status.js';
 export type { PromptInputs, PromptTemplate } from './templates/index.js';
-export { CURRENT_TEMPLATES, MODEL_TASK_KEYS } from './templates/index.js';
+export { CURRENT_TEMPLATES, MODEL_TASK_KEYS, QUICK_TEMPLATE } from './templates/index.js';
+export type { SpecTrace, TracedCriterion, TracedStory, TracedTask, TraceRunFacts } from './trace.js';
+export { traceSpec } from './trace.js';

@@ -47,6 +47,13 @@ export const receiptSchema = z.object({
   issues: z.array(z.string()),
   /** Acceptance criteria no task covers (the tasks phase only). */
   gaps: z.array(z.string()).optional(),
+  /**
+   * Written by `gaffer spec run --quick`: requirements and plan came from one answer, whose usage
+   * is on the tasks receipt only; `other` names the receipt of the other half.
+   */
+  quick: z.object({ other: z.string() }).optional(),
+  /** `gaffer spec revise`: the sha256 of the person's feedback (its text is in the prompt, hashed too). */
+  feedbackSha256: z.string().optional(),
   gafferVersion: z.string(),
 });
 

@@ -1,8 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { validatePlan } from '../plan/index.js';
 import { coverageGaps } from './coverage.js';
 import type { Gates } from './gates.js';
 import { sha256 } from './hash.js';
+import type { LockInfo, LockWorld } from './lock.js';
+import { LOCK_MAX_AGE_MS, lockVerdict, processAlive, readLock } from './lock.js';
 import type { SpecPhase } from './phases.js';
 import { FEATURE_FILE, PHASE_ARTIFACT, PHASES } from './phases.js';
 import type { Receipt } from './receipt.js';
@@ -34,6 +37,37 @@ export interface SpecStatus {
   stories: UserStory[] | undefined;
   /** Criteria no task of plan.yaml covers, when both read. */
   gaps: string[] | undefined;
+  /**
+   * The spec's lock, when one is there: `running` while a live process holds it (a phase is being
+   * written), `stale` when its holder is gone or it is too old (`--force` takes it).
+   */
+  lock: SpecLockState | null;
+}
+
+export interface SpecLockState {
+  state: 'running' | 'stale';
+  /** Null when the lock file cannot be read (being written this instant, or damaged). */
+  holder: LockInfo | null;
+  reason?: string;
+}
+
+/** The lock as `status` reports it; reading it takes nothing. */
+export function lockState(path: string, world: Partial<LockWorld> = {}): SpecLockState | null {
+  let writtenAt: number;
+  try {
+    writtenAt = statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+  const holder = readLock(path);
+  const verdict = lockVerdict(
+    holder,
+    { host: hostname(), now: Date.now(), maxAgeMs: LOCK_MAX_AGE_MS, isAlive: processAlive, ...world },
+    writtenAt,
+  );
+  return verdict.type === 'held'
+    ? { state: 'running', holder: holder ?? null }
+    : { state: 'stale', holder: holder ?? null, reason: verdict.reason };
 }
 
 /** The sha256 of each file a phase may read, now (null: not there). */
@@ -73,7 +107,13 @@ export function specStatus(spec: SpecHandle, gates: Gates = readSpecConfig(spec)
   const requirements = readText(spec.paths.artifact('requirements'));
   const parsed = requirements === undefined ? undefined : parseRequirements(requirements);
   const stories = parsed?.ok ? parsed.stories : undefined;
-  return { id: spec.id, phases, stories, gaps: stories ? planGaps(spec, criterionIds(stories)) : undefined };
+  return {
+    id: spec.id,
+    phases,
+    stories,
+    gaps: stories ? planGaps(spec, criterionIds(stories)) : undefined,
+    lock: lockState(spec.paths.lock),
+  };
 }
 
 function planGaps(spec: SpecHandle, criteria: string[]): string[] | undefined {

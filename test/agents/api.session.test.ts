@@ -8,6 +8,9 @@ import type { AgentEvent, AgentSession, SessionInput, SessionResult } from '../.
 import { startAnthropicServer, say, useTool } from '../fixtures/model-servers/anthropic-messages-server.js';
 import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatScript, ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
+import { streamChunks } from '../fixtures/model-servers/openai-chat-sse.js';
+import { sendSse, startScriptedServer, startSse } from '../fixtures/model-servers/scripted-server.js';
+import { waitFor } from '../support/wait-for.js';
 import { sessionInput } from './session-input.js';
 
 /** An asymmetric matcher typed as the string it stands for. */
@@ -324,6 +327,32 @@ describe('api agent session', () => {
       expect(result.usage?.costUsd).toBeCloseTo((200 * 3 + 1_800 * 0.3 + 20 * 15) / 1_000_000, 10);
     } finally {
       await anthropic.close();
+    }
+  });
+
+  it('keeps the text streamed so far when the session is aborted mid-answer (a timeout)', async () => {
+    // The model starts its answer, then never finishes it.
+    let sent = false;
+    const stalling = await startScriptedServer((_request, response) => {
+      startSse(response);
+      const chunks = streamChunks({ id: 'c', model: 'test-model', text: 'I will write', toolCalls: [] });
+      for (const chunk of chunks.slice(0, 2)) sendSse(response, chunk);
+      response.write('', () => (sent = true));
+    });
+    try {
+      const abort = new AbortController();
+      const session = createApiAgent().start(
+        sessionInput({ cwd, config: { base_url: `${stalling.url}/v1`, model: 'test-model' } }),
+        abort.signal,
+      );
+      const collected = collect(session);
+      await waitFor(() => sent, 'the model to stream the start of its answer');
+      abort.abort();
+      const { events, result } = await collected;
+      expect(result.status).toBe('aborted');
+      expect(events.filter((e) => e.type === 'text')).toEqual([{ type: 'text', text: 'I will write' }]);
+    } finally {
+      await stalling.close();
     }
   });
 });

@@ -71,6 +71,24 @@ describe('gaffer spec run as separate processes', () => {
     expect(status.stdout).toContain('requirements.md.partial holds the output of a run that did not succeed');
   }, 60_000);
 
+  it('keeps what was streamed as <artifact>.partial when the first round times out mid-answer', async () => {
+    const model = await startStallingModel(['stall']);
+    server = model.server;
+    const repo = repoWithCode();
+    await newSpec(repo, `${server.url}/v1`);
+    const ran = await runCli(['spec', 'run', 'greet', '--timeout', '1'], repo);
+    expect(ran.stdout).toContain('requirements: timeout after 1 round');
+    expect(ran.code).toBe(1);
+    const dir = specDir(repo);
+    expect(existsSync(join(dir, 'requirements.md'))).toBe(false);
+    expect(readFileSync(join(dir, 'requirements.md.partial'), 'utf8')).toBe('I will write');
+    expect(receipts(repo)['requirements-1.json']).toMatchObject({
+      status: 'timeout',
+      rounds: 1,
+      output: { file: 'requirements.md.partial', chars: 'I will write'.length },
+    });
+  }, 60_000);
+
   it('lets one process write a spec at a time; a dead holder leaves a stale lock that only --force takes', async () => {
     const model = await startStallingModel(['stall']);
     server = model.server;
@@ -86,6 +104,8 @@ describe('gaffer spec run as separate processes', () => {
     // Read-only commands need no lock.
     const status = await runCli(['spec', 'status', 'greet'], repo);
     expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`running: process ${holder.pid} on `);
+    expect(status.stdout).toContain('is writing this spec');
 
     const gone = new Promise((resolve) => holder.once('exit', resolve));
     holder.kill('SIGKILL');
@@ -96,6 +116,9 @@ describe('gaffer spec run as separate processes', () => {
     expect(stale.stderr).toContain(`its process ${holder.pid}`);
     expect(stale.stderr).toContain('--force');
     expect(server.requests).toHaveLength(1);
+    const after = await runCli(['spec', 'status', 'greet'], repo);
+    expect(after.stdout).not.toContain('running:');
+    expect(after.stdout).toContain(`stale lock: process ${holder.pid}`);
 
     model.answerWith(1, md(REQUIREMENTS));
     const forced = await runCli(['spec', 'run', 'greet', '--phase', 'requirements', '--force'], repo);

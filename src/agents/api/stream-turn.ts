@@ -79,27 +79,14 @@ export async function streamTurn(request: TurnRequest): Promise<TurnOutcome> {
     messages: [],
     steeredLate: false,
   };
-
-  for await (const part of result.fullStream) {
-    // Only the parts Gaffer reports; deltas of tool input, reasoning and raw chunks are skipped.
-    if (part.type === 'text-delta') text += part.text;
-    else if (part.type === 'text-end') flushText();
-    else if (part.type === 'tool-call') {
-      flushText();
-      emit({ type: 'tool_call', id: part.toolCallId, name: part.toolName, input: part.input });
-    } else if (part.type === 'tool-result') {
-      flushNotes(part.toolCallId);
-      const output = typeof part.output === 'string' ? part.output : JSON.stringify(part.output);
-      emit({ type: 'tool_result', id: part.toolCallId, output });
-    } else if (part.type === 'tool-error') {
-      flushNotes(part.toolCallId);
-      emit({ type: 'tool_result', id: part.toolCallId, output: messageOf(part.error), isError: true });
-    } else if (part.type === 'finish-step') {
-      flushText();
-      outcome.steps += 1;
-      outcome.finishReason = part.finishReason;
-      emit({ type: 'usage', usage: meter.add(part.usage) });
-    } else if (part.type === 'error') outcome.error ??= part.error;
+  // An abort (a timeout, Ctrl-C) ends the session at once, before this loop sees the end of the
+  // text block: what was streamed so far is emitted now, synchronously, so it is not lost.
+  const onAbort = () => flushText();
+  request.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await readStream();
+  } finally {
+    request.signal.removeEventListener('abort', onAbort);
   }
   flushText();
   if (outcome.error === undefined && !request.signal.aborted) {
@@ -108,4 +95,28 @@ export async function streamTurn(request: TurnRequest): Promise<TurnOutcome> {
     outcome.messages = steering.apply(all, initialCount) ?? all;
   }
   return outcome;
+
+  async function readStream(): Promise<void> {
+    for await (const part of result.fullStream) {
+      // Only the parts Gaffer reports; deltas of tool input, reasoning and raw chunks are skipped.
+      if (part.type === 'text-delta') text += part.text;
+      else if (part.type === 'text-end') flushText();
+      else if (part.type === 'tool-call') {
+        flushText();
+        emit({ type: 'tool_call', id: part.toolCallId, name: part.toolName, input: part.input });
+      } else if (part.type === 'tool-result') {
+        flushNotes(part.toolCallId);
+        const output = typeof part.output === 'string' ? part.output : JSON.stringify(part.output);
+        emit({ type: 'tool_result', id: part.toolCallId, output });
+      } else if (part.type === 'tool-error') {
+        flushNotes(part.toolCallId);
+        emit({ type: 'tool_result', id: part.toolCallId, output: messageOf(part.error), isError: true });
+      } else if (part.type === 'finish-step') {
+        flushText();
+        outcome.steps += 1;
+        outcome.finishReason = part.finishReason;
+        emit({ type: 'usage', usage: meter.add(part.usage) });
+      } else if (part.type === 'error') outcome.error ??= part.error;
+    }
+  }
 }

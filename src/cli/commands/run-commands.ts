@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
-import { isTerminalRun } from '../../domain/index.js';
+import { isTerminalRun, userError } from '../../domain/index.js';
 import type { LimitRequest } from '../../engine/index.js';
 import { endedRunError, formatFigure, limitOwner } from '../../engine/index.js';
+import { specRunPlan } from '../../engine/spec/index.js';
 import { DEFAULT_PORT } from '../../server/index.js';
 import { driveWithDashboard } from '../drive-with-dashboard.js';
 import { portNumber } from '../dashboard-server.js';
@@ -40,7 +41,9 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
   program
     .command('run')
     .description('run a plan: every task in its own worktree and agent session, verified and merged')
-    .argument('<plan>', 'the plan file (plan.yaml)')
+    .argument('[plan]', 'the plan file (plan.yaml); or --spec <id>')
+    .option('--spec <id>', 'run the plan a spec produced (.gaffer/specs/<id>/plan.yaml), once it is approved')
+    .option('--allow-gaps', 'with --spec: run even when some acceptance criteria are covered by no task')
     .option('--agent <name>', 'run every task on this agent backend')
     .option('--concurrency <n>', 'how many tasks run at once', positiveInt)
     .option('--keep-going', 'when a task is blocked, finish every task that does not depend on it')
@@ -54,8 +57,10 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
     .option('--no-open', 'with --serve: do not open a browser')
     .action(
       (
-        plan: string,
+        plan: string | undefined,
         opts: {
+          spec?: string;
+          allowGaps?: boolean;
           agent?: string;
           concurrency?: number;
           keepGoing?: boolean;
@@ -70,9 +75,31 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
             output.err(`error: --schedule must be critical-path or waves, got "${opts.schedule}"\n`);
             return EXIT.badInput;
           }
+          if ((plan === undefined) === (opts.spec === undefined))
+            throw userError(
+              'GAFFER_BAD_INPUT',
+              plan === undefined
+                ? 'give a plan file or --spec <id>'
+                : 'give a plan file or --spec <id>, not both',
+              'e.g. `gaffer run plan.yaml`, or `gaffer run --spec login` for the plan of a spec',
+            );
+          if (opts.allowGaps && opts.spec === undefined)
+            throw userError(
+              'GAFFER_BAD_INPUT',
+              '--allow-gaps goes with --spec',
+              'gaffer run --spec <id> --allow-gaps',
+            );
+          // The spec is checked before the engine opens anything: a plan not fit to run creates nothing.
+          const fromSpec =
+            opts.spec === undefined
+              ? undefined
+              : await specRunPlan(workDir(global), opts.spec, { allowGaps: Boolean(opts.allowGaps) });
+          if (fromSpec && fromSpec.gaps.length > 0)
+            output.err(`warning: no task covers ${fromSpec.gaps.join(', ')} (--allow-gaps)\n`);
           const engine = engineFor(global);
           const run = await engine.createRun({
-            planPath: resolve(workDir(global), plan),
+            planPath: fromSpec ? fromSpec.planPath : resolve(workDir(global), plan ?? ''),
+            ...(fromSpec ? { spec: fromSpec.spec } : {}),
             cwd: workDir(global),
             ...(opts.agent ? { agent: opts.agent } : {}),
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
@@ -81,7 +108,7 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
           });
           if (!opts.json) {
             output.out(
-              `run ${run.id}: ${run.plan.tasks.length} tasks, ${run.baseBranch} → ${run.integrationBranch}\n`,
+              `run ${run.id}: ${run.plan.tasks.length} tasks, ${run.baseBranch} → ${run.integrationBranch}${fromSpec ? ` (spec ${fromSpec.spec.id})` : ''}\n`,
             );
           }
           if (opts.serve === undefined) return driveAndShow(engine, run.id, output, Boolean(opts.json));

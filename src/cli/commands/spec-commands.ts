@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import type { PhaseOutcome, SpecRunResult, SpecStatus } from '../../engine/spec/index.js';
+import type { PhaseOutcome, SpecRunResult, SpecStatus, SpecTrace } from '../../engine/spec/index.js';
 import {
   approvePhase,
   describeChange,
@@ -10,17 +10,19 @@ import {
   parsePhase,
   runSpec,
   specStatusAt,
+  specTraceAt,
 } from '../../engine/spec/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { Output } from '../output.js';
 import { paint } from '../output.js';
 import { gafferVersion } from '../version.js';
 import type { GlobalOptions } from '../workspace.js';
-import { workDir } from '../workspace.js';
+import { engineFor, isNoStoreError, workDir } from '../workspace.js';
 
 type Act = (fn: (global: GlobalOptions) => Promise<number>) => Promise<void>;
 
 interface RunFlags {
+  quick?: boolean;
   phase?: string;
   fromPhase?: string;
   dryRun?: boolean;
@@ -70,17 +72,22 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
       .description('run the next phases in order (requirements → design → tasks), stopping at a gate')
       .argument('<id>', 'the spec id')
       .option('--phase <phase>', 'run only this phase: requirements, design or tasks')
-      .option('--from-phase <phase>', 'run this phase and every one after it again'),
+      .option('--from-phase <phase>', 'run this phase and every one after it again')
+      .option('--quick', 'a small change: requirements and tasks in one answer, no design'),
   ).action((id: string, opts: RunFlags) =>
     act(async (global) => {
       const result = await runSpec({
         cwd: workDir(global),
         id,
+        ...(opts.quick ? { quick: true } : {}),
         ...(opts.phase ? { phase: parsePhase(opts.phase) } : {}),
         ...(opts.fromPhase ? { fromPhase: parsePhase(opts.fromPhase) } : {}),
         ...commonRequest(opts),
         onPhaseStart: (phase) =>
-          !opts.dryRun && output.out(`${phase}: asking ${opts.agent ?? 'the spec backend'}…\n`),
+          !opts.dryRun &&
+          output.out(
+            `${opts.quick ? 'requirements + tasks (--quick)' : phase}: asking ${opts.agent ?? 'the spec backend'}…\n`,
+          ),
       });
       return showRun(output, result);
     }),
@@ -138,6 +145,39 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
     );
 
   spec
+    .command('trace')
+    .description(
+      'requirement → acceptance criteria → tasks → (after `gaffer run --spec`) their status, merge and evaluation',
+    )
+    .argument('<id>', 'the spec id')
+    .option('--json', 'print the trace as JSON')
+    .action((id: string, opts: { json?: boolean }) =>
+      act(async (global) => {
+        const engine = engineFor(global, { readOnly: true });
+        try {
+          const trace = await specTraceAt(workDir(global), id, {
+            listRuns: async () => {
+              try {
+                return await engine.listRuns();
+              } catch (error) {
+                if (isNoStoreError(error)) return [];
+                throw error;
+              }
+            },
+            getRun: (runId) => engine.getRun(runId),
+            runView: (runId) => engine.runView(runId),
+          });
+          output.out(
+            opts.json ? JSON.stringify(trace, null, 2) + '\n' : traceLines(output, trace).join('\n') + '\n',
+          );
+        } finally {
+          await engine.close();
+        }
+        return EXIT.ok;
+      }),
+    );
+
+  spec
     .command('list')
     .description('every spec of this repository and its phases')
     .option('--json', 'print the specs as JSON')
@@ -150,7 +190,7 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
         else
           for (const s of specs)
             output.out(
-              `${s.id.padEnd(24)} ${s.phases.map((p) => `${p.phase} ${p.state}${p.approved ? ' ✓' : ''}`).join(', ')}\n`,
+              `${s.id.padEnd(24)} ${s.lock?.state === 'running' ? 'running; ' : ''}${s.phases.map((p) => `${p.phase} ${p.state}${p.approved ? ' ✓' : ''}`).join(', ')}\n`,
             );
         return EXIT.ok;
       }),
@@ -227,6 +267,16 @@ function outcomeLines(output: Output, outcome: PhaseOutcome): string[] {
 
 function statusLines(output: Output, status: SpecStatus): string[] {
   const lines = [paint(output, 'bold', `spec ${status.id}`)];
+  const lock = status.lock;
+  const who = lock?.holder
+    ? `process ${lock.holder.pid} on ${lock.holder.host} since ${lock.holder.startedAt}`
+    : 'a lock being written';
+  if (lock?.state === 'running')
+    lines.push(`  ${paint(output, 'yellow', 'running')}: ${who} is writing this spec`);
+  if (lock?.state === 'stale')
+    lines.push(
+      `  ${paint(output, 'red', 'stale lock')}: ${who}: ${lock.reason ?? ''}; the next run takes it with --force`,
+    );
   for (const p of status.phases) {
     const color = p.state === 'done' ? 'green' : p.state === 'stale' || p.state === 'failed' ? 'red' : 'gray';
     const gate = p.gate ? (p.approved ? 'approved' : p.state === 'done' ? 'needs approval' : '') : '';
@@ -235,6 +285,9 @@ function statusLines(output: Output, status: SpecStatus): string[] {
     lines.push(
       `  ${p.phase.padEnd(13)} ${paint(output, color, p.state.padEnd(8))} ${p.artifact.padEnd(16)} ${[gate, receipt].filter(Boolean).join('; ')}`.trimEnd(),
     );
+    const quick = status.phases.find((q) => q.phase === 'tasks')?.lastReceipt?.quick;
+    if (p.phase === 'design' && p.state === 'missing' && quick)
+      lines.push(`      skipped: the plan was written with --quick, from the requirements alone`);
     for (const change of p.changed) lines.push(`      stale: ${describeChange(change)}`);
     if (p.edited) lines.push(`      edited by hand since it was written (kept as it is)`);
     if (p.partial) lines.push(`      ${p.artifact}.partial holds the output of a run that did not succeed`);
@@ -245,5 +298,37 @@ function statusLines(output: Output, status: SpecStatus): string[] {
     );
   if (status.gaps && status.gaps.length > 0)
     lines.push(`  ${paint(output, 'yellow', 'coverage gap')}: no task covers ${status.gaps.join(', ')}`);
+  return lines;
+}
+
+function traceLines(output: Output, trace: SpecTrace): string[] {
+  const lines = [
+    paint(output, 'bold', `spec ${trace.spec}`) +
+      (trace.run
+        ? ` — run ${trace.run.id} (${trace.run.status})`
+        : ' — not run yet (`gaffer run --spec <id>`)'),
+  ];
+  if (trace.stories.length === 0)
+    lines.push('  no user stories yet (requirements.md is missing or reads none)');
+  for (const story of trace.stories) {
+    lines.push(`${story.id}: ${story.title}`);
+    for (const criterion of story.criteria) {
+      lines.push(`  ${criterion.id}: ${criterion.text}`);
+      if (criterion.tasks.length === 0)
+        lines.push(`    ${paint(output, 'yellow', 'gap')}: no task covers ${criterion.id}`);
+      for (const task of criterion.tasks) {
+        const parts = [task.status ?? (trace.run ? 'not in the run' : 'planned')];
+        if (task.mergeCommit) parts.push(`merged ${task.mergeCommit.slice(0, 10)}`);
+        if (task.evaluation) {
+          parts.push(`${task.evaluation.confidence} ${task.evaluation.score.toFixed(2)}`);
+          if (task.evaluation.verdict) parts.push(`reviewer: ${task.evaluation.verdict}`);
+        }
+        lines.push(`    → ${task.id} (${task.title}): ${parts.join(', ')}`);
+      }
+    }
+  }
+  if (trace.gaps.length > 0)
+    lines.push(`${paint(output, 'yellow', 'coverage gap')}: no task covers ${trace.gaps.join(', ')}`);
+  if (trace.uncovered.length > 0) lines.push(`tasks that cover no criterion: ${trace.uncovered.join(', ')}`);
   return lines;
 }

@@ -1,9 +1,13 @@
 export type { NewSpecInput } from './spec-admin.js';
 export { approvePhase, listSpecs, newSpec, specStatusAt } from './spec-admin.js';
+export type { TraceRuns } from './spec-trace.js';
+export { specTraceAt } from './spec-trace.js';
+export type { SpecRunPlan } from './spec-for-run.js';
+export { specRunPlan } from './spec-for-run.js';
 export type { SpecRunRequest, SpecRunResult } from './run-spec.js';
 export { runSpec } from './run-spec.js';
 export type { PhaseOutcome } from './run-phase.js';
 export type { PhaseInput, PhaseMaterial } from './phase-material.js';
 export { estimateTokens } from './phase-material.js';
-export type { PhaseStatus, Receipt, SpecPhase, SpecStatus } from '../../spec/index.js';
+export type { PhaseStatus, Receipt, SpecPhase, SpecStatus, SpecTrace } from '../../spec/index.js';
 export { describeChange, parsePhase, PHASES } from '../../spec/index.js';

@@ -25,6 +25,8 @@ export interface PhaseMaterial {
   criteria: string[];
   /** Inputs the phase needs that are not there. */
   missing: string[];
+  /** `gaffer spec revise`: the sha256 of the feedback, for the receipt. */
+  feedbackSha256?: string;
 }
 
 /** A rough token count (four characters a token), for dry runs: no tokenizer is loaded to guess. */
@@ -68,5 +70,6 @@ export async function phaseMaterial(
     template: { name: template.name, version: template.version },
     criteria,
     missing: inputs.filter((i) => i.text === undefined).map((i) => i.name),
+    ...(revision ? { feedbackSha256: sha256(revision.feedback) } : {}),
   };
 }

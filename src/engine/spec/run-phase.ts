@@ -84,11 +84,9 @@ export async function runPhase(options: RunPhaseOptions): Promise<PhaseOutcome> 
     error = `the answer is not usable after ${rounds} round${rounds === 1 ? '' : 's'}`;
     prompt = `${material.prompt}\n## Your previous reply could not be used\n${problems.map((p) => `- ${p}`).join('\n')}\nReply again with the whole block, fixed.\n`;
   }
-  // A session that failed after an invalid round keeps the better of the two: what it streamed, else that answer.
-  const output =
-    status === 'ok' || status === 'invalid' || partialText.trim() === ''
-      ? (last?.output ?? partialText)
-      : partialText;
+  // A session that failed or timed out keeps the last complete answer of an earlier round (a whole
+  // block to fix by hand), else what it had streamed when it was stopped (a first round's fragment).
+  const output = last?.output ?? partialText;
   const written =
     status === 'ok' ? spec.paths.artifact(phase) : output.trim() === '' ? null : spec.paths.partial(phase);
   let kept: string | null = null;
@@ -124,13 +122,14 @@ export async function runPhase(options: RunPhaseOptions): Promise<PhaseOutcome> 
     error: status === 'ok' ? null : error,
     issues: status === 'invalid' ? (last?.shown ?? []) : [],
     ...(phase === 'tasks' && last ? { gaps: last.gaps } : {}),
+    ...(material.feedbackSha256 === undefined ? {} : { feedbackSha256: material.feedbackSha256 }),
     gafferVersion: options.gafferVersion,
   };
   return { receipt, receiptPath: writeReceipt(spec, receipt), written, kept };
 }
 
 /** Moves the artifact a run replaces to `history/<n>-<artifact>` (as it was before run n). */
-function keepPrevious(spec: SpecHandle, phase: PhaseMaterial['phase'], number: number): string | null {
+export function keepPrevious(spec: SpecHandle, phase: PhaseMaterial['phase'], number: number): string | null {
   const current = spec.paths.artifact(phase);
   if (!existsSync(current)) return null;
   mkdirSync(spec.paths.history, { recursive: true });

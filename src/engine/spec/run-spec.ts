@@ -12,7 +12,9 @@ import {
   PHASES,
   phasesFrom,
   readSpecConfig,
+  QUICK_TEMPLATE,
   readText,
+  sha256,
   specStatus,
 } from '../../spec/index.js';
 import type { PhaseMaterial } from './phase-material.js';
@@ -20,6 +22,7 @@ import { phaseMaterial } from './phase-material.js';
 import { repositoryMap } from './repository-map.js';
 import type { PhaseOutcome } from './run-phase.js';
 import { runPhase } from './run-phase.js';
+import { quickPrompt, runQuick } from './run-quick.js';
 import { specAsker } from './spec-session.js';
 
 export interface SpecRunRequest {
@@ -31,6 +34,8 @@ export interface SpecRunRequest {
   fromPhase?: SpecPhase;
   /** `gaffer spec revise`: re-run `phase` with this feedback and its previous output in the prompt. */
   feedback?: string;
+  /** `--quick`: requirements and plan in one answer, no design (for a small change). */
+  quick?: boolean;
   /** Render the prompts and stop: no lock, no model, nothing written. */
   dryRun?: boolean;
   timeoutS?: number;
@@ -68,8 +73,9 @@ export async function runSpec(request: SpecRunRequest): Promise<SpecRunResult> {
   const stored = readSpecConfig(spec);
   const config: SpecConfig = request.agent ? { ...stored, agent: request.agent } : stored;
   const status = specStatus(spec, config.gates);
-  const phases = selectPhases(request, status.phases);
   const result: SpecRunResult = { spec: spec.id, ran: [], dry: [] };
+  if (request.quick) return runQuickly(request, { repo, spec, config, result });
+  const phases = selectPhases(request, status.phases);
   if (phases.length === 0) return result;
   refuseOutOfOrder(spec, phases[0]!, status.phases, config);
   const map = memo(() => repositoryMap(repo));
@@ -119,6 +125,62 @@ export async function runSpec(request: SpecRunRequest): Promise<SpecRunResult> {
   return result;
 }
 
+/** `--quick`: one answer for requirements.md and plan.yaml under the lock; `dryRun` shows its prompt. */
+async function runQuickly(
+  request: SpecRunRequest,
+  at: {
+    repo: Awaited<ReturnType<typeof openRepo>>;
+    spec: SpecHandle;
+    config: SpecConfig;
+    result: SpecRunResult;
+  },
+): Promise<SpecRunResult> {
+  const { repo, spec, config, result } = at;
+  if (request.phase || request.fromPhase || request.feedback !== undefined)
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      '--quick writes requirements and tasks together: it takes no --phase, --from-phase or revision',
+      `gaffer spec run ${spec.id} --quick`,
+    );
+  const repoMap = await repositoryMap(repo);
+  if (request.dryRun) {
+    const { prompt } = quickPrompt(spec, config, repoMap);
+    const feature = readText(spec.paths.feature);
+    result.dry.push({
+      phase: 'tasks',
+      inputs: [{ name: 'feature.md', text: feature, sha256: feature === undefined ? null : sha256(feature) }],
+      prompt,
+      template: { name: QUICK_TEMPLATE.name, version: QUICK_TEMPLATE.version },
+      criteria: [],
+      missing: [],
+    });
+    return result;
+  }
+  const asker = specAsker(spec, config, {
+    repo,
+    agents: request.agents ?? defaultAgentRegistry(),
+    env: request.env ?? process.env,
+  });
+  const lock = acquireSpecLock(spec.paths.lock, { specId: spec.id, force: Boolean(request.force) });
+  try {
+    request.onPhaseStart?.('requirements');
+    result.ran.push(
+      ...(await runQuick({
+        spec,
+        config,
+        asker,
+        repoMap,
+        timeoutMs: (request.timeoutS ?? config.timeout_s) * 1000,
+        gafferVersion: request.gafferVersion,
+        ...(request.signal ? { signal: request.signal } : {}),
+      })),
+    );
+  } finally {
+    lock.release();
+  }
+  return result;
+}
+
 function selectPhases(request: SpecRunRequest, phases: readonly PhaseStatus[]): SpecPhase[] {
   if (request.phase && request.fromPhase)
     throw userError(
@@ -134,8 +196,14 @@ function selectPhases(request: SpecRunRequest, phases: readonly PhaseStatus[]): 
     );
   if (request.phase) return [request.phase];
   if (request.fromPhase) return phasesFrom(request.fromPhase);
-  const first = phases.find((p) => p.state !== 'done');
-  return first ? phasesFrom(first.phase) : [];
+  // After --quick there is no design, and none is needed: the plan stands on requirements alone.
+  const quick = phases.find((p) => p.phase === 'tasks')?.lastReceipt?.quick !== undefined;
+  const first = phases.find(
+    (p) => p.state !== 'done' && !(quick && p.phase === 'design' && p.state === 'missing'),
+  );
+  return first
+    ? phasesFrom(first.phase).filter((p) => !(quick && p === 'design' && first.phase !== 'design'))
+    : [];
 }
 
 function refuseOutOfOrder(

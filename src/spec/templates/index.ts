@@ -1,5 +1,6 @@
 import type { SpecPhase } from '../phases.js';
 import { designV1 } from './design.v1.js';
+import { quickV1 } from './quick.v1.js';
 import { requirementsV1 } from './requirements.v1.js';
 import { tasksV1 } from './tasks.v1.js';
 import type { PromptTemplate } from './template.js';
@@ -13,3 +14,6 @@ export const CURRENT_TEMPLATES: Readonly<Record<SpecPhase, PromptTemplate>> = {
   design: designV1,
   tasks: tasksV1,
 };
+
+/** The template of `gaffer spec run --quick` (requirements and plan in one answer). */
+export const QUICK_TEMPLATE: PromptTemplate = quickV1;
