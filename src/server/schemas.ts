@@ -40,6 +40,16 @@ export const EventsQuery = z.object({
   after: EventCursor.optional().openapi({ description: 'resume strictly after this event id' }),
   token: z.string().optional().openapi({ description: 'the token, for an EventSource (no headers)' }),
 });
+/** Lines of a transcript sent at most per request: a client pages through a long one with `from`. */
+export const TRANSCRIPT_PAGE = 2000;
+const LineIndex = z
+  .string()
+  .regex(/^\d{1,9}$/, 'a line index is a whole number')
+  .transform(Number);
+export const TranscriptQuery = z.object({
+  from: LineIndex.optional().openapi({ description: 'the index of the first line wanted (default 0)' }),
+  limit: LineIndex.optional().openapi({ description: `lines at most (default and cap ${TRANSCRIPT_PAGE})` }),
+});
 export const EventsHeaders = z.object({
   'last-event-id': EventCursor.optional().openapi({ description: 'set by a reconnecting EventSource' }),
 });

@@ -77,6 +77,16 @@ describe('the HTTP API: runs, attempts, transcripts, diffs', () => {
       text: 'my key is sk-ant-[REDACTED]',
     });
     expect(transcript.text).not.toContain(SECRET.slice(8));
+    // Paged: a live view asks only for the lines after those it has.
+    const total = transcript.body.lines.length;
+    expect(transcript.body).toMatchObject({ from: 0, next: total, total });
+    const rest = await api<{ lines: TranscriptLine[]; from: number; next: number; total: number }>(
+      'GET',
+      `/api/attempts/${runId}.a.1/transcript?from=1&limit=1`,
+    );
+    expect(rest.body).toMatchObject({ from: 1, next: 2, total });
+    expect(rest.body.lines).toEqual(transcript.body.lines.slice(1, 2));
+    expect((await api('GET', `/api/attempts/${runId}.a.1/transcript?from=-1`)).status).toBe(400);
 
     const diff = await api<AttemptDiff>('GET', `/api/attempts/${runId}.a.1/diff`);
     expect(diff.status).toBe(200);

@@ -56,13 +56,16 @@ describe('the dashboard: every action from the page', () => {
     await page.getByLabel('Why (the agent is told, and reworks it)').fill('say second, not first');
     await page.getByRole('button', { name: 'Deny with this reason' }).click();
     // The rework's result waits in turn: approving it completes the run.
-    await waitFor(
+    const second = await waitFor(
       async () => (await engine.approvals(runId)).find((a) => a.open && a.attempt === 2),
       'the rework to wait for approval',
     );
     const [attempt2] = (await engine.attempts(runId, 'doc')).filter((a) => a.number === 2);
     expect(attempt2?.feedback).toContain('say second, not first');
-    await page.getByRole('button', { name: 'Approve' }).click();
+    // The page learns of the rework's approval from the event stream: approve that card, not the
+    // first attempt's if it is still on screen.
+    const card = page.locator(`[data-approval-id="${second.approvalId}"]`);
+    await card.getByRole('button', { name: 'Approve' }).click();
     await page.locator('.run-page[data-run-status="completed"]').waitFor();
     expect(git(repo, 'show', `gaffer/${runId}:doc.txt`).trim()).toBe('second');
     expect(pageErrors(page)).toEqual([]);

@@ -3,16 +3,17 @@ import { attemptDiff } from '../../engine/queries/index.js';
 import { mustFindAttempt } from '../lookups.js';
 import { createRoute } from '@hono/zod-openapi';
 import { ERRORS, ok } from '../route-config.js';
-import { AttemptParams } from '../schemas.js';
+import { AttemptParams, TRANSCRIPT_PAGE, TranscriptQuery } from '../schemas.js';
 import type { ServerDeps } from '../server-deps.js';
 import { reply } from '../server-deps.js';
 
 const transcript = createRoute({
   method: 'get',
   path: '/api/attempts/{attemptId}/transcript',
-  summary: "An attempt's agent transcript, secrets redacted",
-  request: { params: AttemptParams },
-  responses: { 200: ok('{attemptId, lines: TranscriptLine[]}'), ...ERRORS },
+  summary:
+    "An attempt's agent transcript, secrets redacted, a page of lines at a time: `next` is the `from` of the next page, `total` the lines there are now (a live transcript grows)",
+  request: { params: AttemptParams, query: TranscriptQuery },
+  responses: { 200: ok('{attemptId, lines: TranscriptLine[], from, next, total}'), ...ERRORS },
 });
 const diff = createRoute({
   method: 'get',
@@ -27,7 +28,12 @@ export function registerAttemptReads(app: OpenAPIHono, deps: ServerDeps): void {
   const { engine } = deps;
   app.openapi(transcript, async (c) => {
     const attempt = await mustFindAttempt(engine, c.req.valid('param').attemptId);
-    return reply(deps, c, { attemptId: attempt.id, lines: await engine.transcript(attempt) }, 200);
+    const { from = 0, limit = TRANSCRIPT_PAGE } = c.req.valid('query');
+    const all = await engine.transcript(attempt);
+    // Only the page is redacted and sent: a live view asks for the lines after the ones it has.
+    const lines = all.slice(from, from + Math.min(Math.max(limit, 1), TRANSCRIPT_PAGE));
+    const page = { attemptId: attempt.id, lines, from, next: from + lines.length, total: all.length };
+    return reply(deps, c, page, 200);
   });
   app.openapi(diff, async (c) => {
     const attempt = await mustFindAttempt(engine, c.req.valid('param').attemptId);

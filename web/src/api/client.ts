@@ -30,13 +30,22 @@ interface ErrorBody {
   error?: { code?: string; message?: string; hint?: string };
 }
 
+export interface TranscriptPage {
+  attemptId: string;
+  lines: TranscriptLine[];
+  from: number;
+  next: number;
+  total: number;
+}
+
 /** The dashboard's view of the HTTP API: one typed method per route it calls, all with the token. */
 export interface ApiClient {
   readonly token: string;
   listRuns(): Promise<{ runs: RunSummary[] }>;
   getRun(runId: string): Promise<RunView>;
   attempts(runId: string, taskId?: string): Promise<{ attempts: AttemptView[] }>;
-  transcript(attemptId: string): Promise<{ attemptId: string; lines: TranscriptLine[] }>;
+  /** A page of an attempt's transcript from line `from`; `next` is where the next page starts. */
+  transcript(attemptId: string, from?: number): Promise<TranscriptPage>;
   diff(attemptId: string): Promise<AttemptDiff>;
   approve(approvalId: string): Promise<DecisionReply>;
   deny(approvalId: string, reason: string): Promise<DecisionReply>;
@@ -79,7 +88,8 @@ export function createApiClient(token: string, onUnauthorized: () => void): ApiC
     getRun: (runId) => call('GET', `/api/runs/${path(runId)}`),
     attempts: (runId, taskId) =>
       call('GET', `/api/runs/${path(runId)}/attempts${taskId ? `?task=${encodeURIComponent(taskId)}` : ''}`),
-    transcript: (attemptId) => call('GET', `/api/attempts/${path(attemptId)}/transcript`),
+    transcript: (attemptId, from = 0) =>
+      call('GET', `/api/attempts/${path(attemptId)}/transcript${from > 0 ? `?from=${from}` : ''}`),
     diff: (attemptId) => call('GET', `/api/attempts/${path(attemptId)}/diff`),
     approve: (approvalId) => call('POST', `/api/approvals/${path(approvalId)}/approve`),
     deny: (approvalId, reason) => call('POST', `/api/approvals/${path(approvalId)}/deny`, { reason }),

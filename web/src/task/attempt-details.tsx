@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { ApiClient } from '../api/client';
-import type { AttemptView, TranscriptLine } from '../api/types';
-import { useLoaded } from '../common/use-loaded';
+import type { AttemptView } from '../api/types';
 import { formatCost, formatTokens } from '../format';
 import { DiffView } from './diff-view';
 import { EvaluationView } from './evaluation-view';
 import { Transcript } from './transcript';
+import { useTranscript } from './use-transcript';
 
 type Tab = 'transcript' | 'diff' | 'checks';
 const TABS: { id: Tab; label: string }[] = [
@@ -67,13 +67,8 @@ export function AttemptDetails(props: { api: ApiClient; attempt: AttemptView }) 
 function LiveTranscript(props: { api: ApiClient; attempt: AttemptView }) {
   const { api, attempt } = props;
   const live = isLive(attempt);
-  // Read again once more when it ends, so the last lines are there.
-  const transcript = useLoaded<{ lines: TranscriptLine[] }>(
-    `${attempt.id}:${live ? 'live' : 'done'}`,
-    () => api.transcript(attempt.id),
-    live ? LIVE_TRANSCRIPT_MS : undefined,
-  );
+  const transcript = useTranscript(api, attempt.id, live, LIVE_TRANSCRIPT_MS);
   if (transcript.state === 'loading') return <p className="muted">Loading the transcript…</p>;
   if (transcript.state === 'failed') return <p className="error-text">{transcript.error}</p>;
-  return <Transcript lines={transcript.value.lines} live={live} />;
+  return <Transcript lines={transcript.lines} live={live} />;
 }
