@@ -11,6 +11,8 @@ export interface RunOptions {
   agent?: string;
   /** The spec whose plan.yaml the run runs (`gaffer run --spec <id>`), so `gaffer spec trace` finds it. */
   spec?: string;
+  /** The sha256 of the spec's plan.yaml the run was made from (a later revision is another plan). */
+  specPlanSha256?: string;
 }
 
 export interface RunRecord {

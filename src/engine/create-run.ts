@@ -12,6 +12,8 @@ import type { Store } from '../store/index.js';
 import { agentConfigFor, agentFor } from './run-context.js';
 import { assertSandboxAvailable } from './sandbox/index.js';
 import { worktreeRepositoryWarnings } from './workspace/worktree-repository.js';
+import type { SpecRunPlan } from './spec/spec-for-run.js';
+import { specOfPlanPath, specRunPlanAt } from './spec/spec-for-run.js';
 
 export interface CreateRunOptions {
   planPath: string;
@@ -22,11 +24,10 @@ export interface CreateRunOptions {
   keepGoing?: boolean;
   schedule?: RunOptions['schedule'];
   /**
-   * The run comes from a spec (`gaffer run --spec`): its id is recorded in the run's options, and
-   * each task that `covers` acceptance criteria gets their text (`AC-1.1: WHEN …`) among its
-   * acceptance criteria, so the agent is told, and the reviewer judges, exactly what it serves.
+   * A spec's plan (`planPath` is `.gaffer/specs/<id>/plan.yaml`, as `gaffer run --spec` gives it):
+   * run even though some acceptance criteria are covered by no task.
    */
-  spec?: { id: string; criteria: Readonly<Record<string, string>> };
+  allowGaps?: boolean;
 }
 
 export interface CreateRunDeps {
@@ -42,14 +43,23 @@ export interface CreateRunDeps {
  */
 export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): Promise<RunRecord> {
   const { repo } = deps;
+  // A spec's plan runs only through its gate, however it is named (CLI, HTTP API, MCP).
+  const specId = specOfPlanPath(repo.root, input.planPath);
+  const spec =
+    specId === undefined
+      ? undefined
+      : specRunPlanAt(repo.root, specId, { allowGaps: Boolean(input.allowGaps) }).spec;
   const loaded = await loadPlan(input.planPath, {
     repoRoot: repo.root,
     ...(deps.env.HOME ? { home: deps.env.HOME } : {}),
+    ...(spec ? { expectSha256: spec.planSha256, knownCriteria: Object.keys(spec.criteria) } : {}),
   });
-  const plan = input.spec ? withCoveredCriteria(loaded, input.spec.criteria) : loaded;
+  // Each task that `covers` acceptance criteria gets their text (`AC-1.1: WHEN …`) among its
+  // acceptance criteria, so its agent is told, and its reviewer judges, exactly what it serves.
+  const plan = spec ? withCoveredCriteria(loaded, spec.criteria) : loaded;
   // Fail closed: no run is recorded on a machine that cannot sandbox its agents.
   await assertSandboxAvailable(plan.settings.sandbox === 'off');
-  const options = runOptionsOf(input, plan);
+  const options = runOptionsOf(input, plan, spec);
   const baseBranch = await baseBranchOf(repo, plan);
   const baseCommit = await repo.resolveCommit(`refs/heads/${baseBranch}`);
   if (!baseCommit) {
@@ -108,13 +118,17 @@ export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): P
   return run;
 }
 
-function runOptionsOf(input: CreateRunOptions, plan: Plan): RunOptions {
+function runOptionsOf(
+  input: CreateRunOptions,
+  plan: Plan,
+  spec: SpecRunPlan['spec'] | undefined,
+): RunOptions {
   const options: RunOptions = {
     concurrency: input.concurrency ?? plan.settings.concurrency,
     keepGoing: input.keepGoing ?? false,
     schedule: input.schedule ?? 'critical-path',
     ...(input.agent ? { agent: input.agent } : {}),
-    ...(input.spec ? { spec: input.spec.id } : {}),
+    ...(spec ? { spec: spec.id, specPlanSha256: spec.planSha256 } : {}),
   };
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
     throw userError('GAFFER_BAD_INPUT', `concurrency must be a positive integer, got ${options.concurrency}`);
@@ -125,7 +139,7 @@ function runOptionsOf(input: CreateRunOptions, plan: Plan): RunOptions {
 /** Each task's acceptance criteria with the text of the spec criteria it covers added (once each). */
 function withCoveredCriteria(plan: Plan, criteria: Readonly<Record<string, string>>): Plan {
   const tasks = plan.tasks.map((task) => {
-    const added = (task.covers ?? []).flatMap((id) => {
+    const added = [...new Set(task.covers ?? [])].flatMap((id) => {
       const text = criteria[id];
       const line = `${id}: ${text ?? ''}`;
       return text === undefined || task.acceptance_criteria.includes(line) ? [] : [line];

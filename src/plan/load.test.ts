@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +34,19 @@ describe('loadPlan', () => {
     expect(plan.settings).toMatchObject({ base_branch: 'main', concurrency: 2, agent: 'script' });
     expect(plan.tasks.map((task) => task.id)).toEqual(['setup', 'cli', 'tests', 'docs']);
     expect(topologicalOrder(plan)).toEqual(['setup', 'cli', 'tests', 'docs']);
+  });
+
+  it('loads only the bytes it was told to expect, by their sha256', async () => {
+    const file = path.join(dir, 'plan.yaml');
+    const text = 'tasks:\n  - id: a\n    title: A\n';
+    await writeFile(file, text);
+    const sha = createHash('sha256').update(text).digest('hex');
+    expect((await loadPlan(file, { expectSha256: sha })).tasks.map((t) => t.id)).toEqual(['a']);
+    await writeFile(file, text.replace('A', 'Changed'));
+    const error = await rejection(loadPlan(file, { expectSha256: sha }));
+    expect(error).toBeInstanceOf(GafferError);
+    expect((error as GafferError).message).toContain('changed since it was checked');
+    expect((error as GafferError).userError).toBe(true);
   });
 
   it('throws GAFFER_PLAN_NOT_FOUND as a user error for a missing file', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -5,26 +6,44 @@ import { GafferError, PlanValidationError, userError, type Plan } from '../domai
 import { notTextIssue, notUtf8Issue } from './text-check.js';
 import { validatePlan } from './validate.js';
 
+export interface LoadPlanOptions {
+  repoRoot?: string;
+  home?: string;
+  /** Refuse the file unless its bytes have this sha256 (a plan approved as it was). */
+  expectSha256?: string;
+  /** Acceptance-criterion ids `covers:` may name (a spec's plan). */
+  knownCriteria?: readonly string[];
+}
+
 /**
  * Reads and validates a plan file. A missing file throws `GAFFER_PLAN_NOT_FOUND`; an invalid
  * plan throws `PlanValidationError` carrying every issue found (one, for a file that is not
  * UTF-8 text).
  */
-export async function loadPlan(
-  path: string,
-  options: { repoRoot?: string; home?: string } = {},
-): Promise<Plan> {
+export async function loadPlan(path: string, options: LoadPlanOptions = {}): Promise<Plan> {
+  const { expectSha256, ...validation } = options;
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
     throw readError(path, error);
   }
+  // The bytes that are validated and run are the bytes that were checked, not a later read's.
+  if (expectSha256 !== undefined) {
+    const now = createHash('sha256').update(bytes).digest('hex');
+    if (now !== expectSha256)
+      throw userError(
+        'GAFFER_BAD_INPUT',
+        `${path} changed since it was checked (sha256 ${expectSha256.slice(0, 12)} → ${now.slice(0, 12)})`,
+        'something wrote the plan meanwhile; look at it, approve it again if it is right, and run again',
+        { path, expected: expectSha256, actual: now },
+      );
+  }
   const text = bytes.toString('utf8');
   const notText = notTextIssue(path, text) ?? notUtf8Issue(path, bytes);
   if (notText !== undefined) throw new PlanValidationError([notText]);
   // The sandbox paths a plan opens must exist on this machine.
-  const result = validatePlan(text, { file: path, home: homedir(), pathExists: existsSync, ...options });
+  const result = validatePlan(text, { file: path, home: homedir(), pathExists: existsSync, ...validation });
   if (!result.ok) throw new PlanValidationError(result.issues);
   return result.plan;
 }

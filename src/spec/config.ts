@@ -1,6 +1,8 @@
-import { parse } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parse, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
+import type { PlanIssue } from '../domain/index.js';
 import { userError } from '../domain/index.js';
+import { validatePlan } from '../plan/index.js';
 import { DEFAULT_GATES } from './gates.js';
 
 const freeForm = z.record(z.string(), z.unknown());
@@ -66,4 +68,102 @@ export function parseSpecConfig(text: string | undefined, file: string): SpecCon
     `${file}: ${first?.path.join('.') || '(top level)'}: ${first?.message ?? 'invalid'}`,
     `the keys are ${Object.keys(specConfigSchema.shape).join(', ')}`,
   );
+}
+
+/** Keys of plan.yaml that the model writes: set in spec.yaml too, every answer would repeat them. */
+const MODEL_KEYS = ['name', 'tasks'] as const;
+
+/**
+ * spec.yaml's `plan:` settings checked as the plan.yaml they start (with a placeholder task), before
+ * any model is asked: a bad setting would otherwise fail every answer of the tasks phase in turn,
+ * each correction round spent on a mistake that is not the model's. Refused at its line in spec.yaml.
+ */
+export function checkPlanSettings(
+  settings: Record<string, unknown>,
+  text: string | undefined,
+  file: string,
+): void {
+  const where = settingsLocator(text ?? '');
+  const own = MODEL_KEYS.filter((key) => key in settings);
+  if (own.length > 0)
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `${file}:${where([own[0]!]).line}: plan: sets ${own.map((k) => `\`${k}\``).join(' and ')}, which the model writes`,
+      `remove it from spec.yaml's plan: block; it holds only the settings plan.yaml starts from`,
+      { file },
+    );
+  const document = stringify({ ...settings, tasks: [PLACEHOLDER_TASK] }, { lineWidth: 0 });
+  const checked = validatePlan(document, { file });
+  if (checked.ok) return;
+  const pathAt = keyPaths(document);
+  const issues = checked.issues.map((issue): PlanIssue => {
+    const path = pathAt.get(issue.line) ?? [];
+    return { ...issue, ...where(path[0] === 'tasks' ? [] : path) };
+  });
+  const first = issues[0]!;
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  throw userError(
+    'GAFFER_BAD_INPUT',
+    `${first.file}:${first.line}:${first.column}: plan: ${first.message}${more}`,
+    `${first.hint ? `${first.hint}; ` : ''}fix spec.yaml's plan: block (plan.yaml's settings, as in a hand-written plan); no model was asked`,
+    { file, issues },
+  );
+}
+
+const PLACEHOLDER_TASK = { id: 'placeholder', title: 'placeholder' };
+
+type KeyPath = (string | number)[];
+
+/** The deepest key (or list item) starting on each line of `document`: a validator line → its setting. */
+function keyPaths(document: string): Map<number, KeyPath> {
+  const lines = new LineCounter();
+  const doc = parseDocument(document, { lineCounter: lines });
+  const out = new Map<number, KeyPath>();
+  const note = (node: unknown, path: KeyPath) => {
+    const start = isNode(node) ? node.range?.[0] : undefined;
+    if (start !== undefined) out.set(lines.linePos(start).line, path);
+  };
+  const walk = (node: unknown, path: KeyPath): void => {
+    if (isMap(node))
+      for (const pair of node.items) {
+        const key: unknown = pair.key;
+        const at = [...path, String(isScalar(key) ? key.value : key)];
+        note(key, at);
+        walk(pair.value, at);
+      }
+    else if (isSeq(node))
+      node.items.forEach((item, index) => {
+        note(item, [...path, index]);
+        walk(item, [...path, index]);
+      });
+  };
+  walk(doc.contents, []);
+  return out;
+}
+
+/** Where a setting of `plan:` is in spec.yaml's text: its key, else its nearest parent's, else the top. */
+function settingsLocator(text: string): (path: KeyPath) => { line: number; column: number } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const startOf = (path: KeyPath): number | undefined => {
+    const parent: unknown = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    const last = path.at(-1);
+    if (isMap(parent))
+      for (const pair of parent.items) {
+        const key: unknown = pair.key;
+        if (isNode(key) && String(isScalar(key) ? key.value : key) === String(last)) return key.range?.[0];
+      }
+    const item: unknown = isSeq(parent) && typeof last === 'number' ? parent.items[last] : undefined;
+    return isNode(item) ? item.range?.[0] : undefined;
+  };
+  return (path) => {
+    for (let length = path.length + 1; length >= 1; length -= 1) {
+      const start = startOf(['plan', ...path].slice(0, length));
+      if (start !== undefined) {
+        const { line, col } = lines.linePos(start);
+        return { line, column: col };
+      }
+    }
+    return { line: 1, column: 1 };
+  };
 }

@@ -1,4 +1,14 @@
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  fstatSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { userError } from '../domain/index.js';
 
@@ -7,40 +17,78 @@ export interface LockInfo {
   pid: number;
   host: string;
   startedAt: string;
+  /**
+   * Which process `pid` was when the lock was taken (boot id and start time, where the system
+   * tells them): a live pid that is now another process reused the holder's number.
+   */
+  processStart?: string;
 }
 
-/** A lock older than this is stale even when its process seems alive (a pid reused, a hung host). */
+/**
+ * A lock from another host older than this is stale: its process cannot be checked from here, and
+ * a host that went away leaves its lock behind. A live process of this host is never judged by age.
+ */
 export const LOCK_MAX_AGE_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * How long a lock file may be empty or unreadable: the taker writes it in one write right after
+ * creating it, so past a few seconds it is damaged (a crash between the two, a full disk), not
+ * being written.
+ */
+export const LOCK_GRACE_MS = 10_000;
 
 /** What the holder check needs, injectable so the verdict stays pure. */
 export interface LockWorld {
   host: string;
   now: number;
   maxAgeMs: number;
+  /** How long an unreadable lock file is taken to be one being written; {@link LOCK_GRACE_MS} if unset. */
+  graceMs?: number;
   isAlive: (pid: number) => boolean;
+  /** Which process a pid of this host is now (see {@link LockInfo.processStart}); undefined when unknown. */
+  identify?: (pid: number) => string | undefined;
 }
 
 /** `held` by a live process, or `stale` with the reason a person can check. */
 export type LockVerdict = { type: 'held' } | { type: 'stale'; reason: string };
 
 /**
- * Whether a lock still guards its spec. A lock from another host is trusted until it is too old.
- * A lock file that cannot be read may be one being written this instant (O_EXCL creates it empty),
- * so it is held until its modification time (`writtenAt`) is too old too.
+ * Whether a lock still guards its spec. On this host the holder's process decides: alive (and the
+ * same process, when that can be told) is held however long it has run; gone is stale. A lock of
+ * another host is trusted until it is older than `maxAgeMs`. A lock file that cannot be read is
+ * held only for `graceMs` after it was written (`writtenAt`): O_EXCL creates it empty an instant
+ * before it is written.
  */
 export function lockVerdict(info: LockInfo | undefined, world: LockWorld, writtenAt?: number): LockVerdict {
-  if (info === undefined)
-    return writtenAt !== undefined && world.now - writtenAt > world.maxAgeMs
-      ? { type: 'stale', reason: 'the lock file cannot be read and is old' }
-      : { type: 'held' };
+  if (info === undefined) return unreadableVerdict(world, writtenAt);
+  if (info.host === world.host) return localVerdict(info, world);
   const age = world.now - Date.parse(info.startedAt);
   if (!Number.isFinite(age) || age > world.maxAgeMs)
     return {
       type: 'stale',
-      reason: `it was taken at ${info.startedAt}, longer ago than ${Math.round(world.maxAgeMs / 60_000)} minutes`,
+      reason: `it was taken on another host at ${info.startedAt}, longer ago than ${Math.round(world.maxAgeMs / 60_000)} minutes`,
     };
-  if (info.host === world.host && !world.isAlive(info.pid))
+  return { type: 'held' };
+}
+
+function unreadableVerdict(world: LockWorld, writtenAt: number | undefined): LockVerdict {
+  const grace = world.graceMs ?? LOCK_GRACE_MS;
+  if (writtenAt === undefined || world.now - writtenAt <= grace) return { type: 'held' };
+  return {
+    type: 'stale',
+    reason: `the lock file is empty or damaged, and was written ${Math.round((world.now - writtenAt) / 1000)}s ago (a lock is written at once)`,
+  };
+}
+
+function localVerdict(info: LockInfo, world: LockWorld): LockVerdict {
+  if (!world.isAlive(info.pid))
     return { type: 'stale', reason: `its process ${info.pid} on ${info.host} is gone` };
+  const now = info.processStart === undefined ? undefined : world.identify?.(info.pid);
+  if (now !== undefined && now !== info.processStart)
+    return {
+      type: 'stale',
+      reason: `its process ${info.pid} on ${info.host} is gone (that pid is another process now)`,
+    };
   return { type: 'held' };
 }
 
@@ -54,15 +102,127 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Which process `pid` is (Linux: the boot id and the start time in clock ticks from
+ * /proc/<pid>/stat); undefined where the system does not say, so the check is skipped there.
+ */
+export function processStart(pid: number): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return start === undefined || !/^\d+$/.test(start) ? undefined : `${boot}:${start}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This host's lock world now, with `overrides` (tests inject hosts, clocks and process checks). */
+export function lockWorld(overrides: Partial<LockWorld> = {}): LockWorld {
+  return {
+    host: hostname(),
+    now: Date.now(),
+    maxAgeMs: LOCK_MAX_AGE_MS,
+    graceMs: LOCK_GRACE_MS,
+    isAlive: processAlive,
+    identify: processStart,
+    ...overrides,
+  };
+}
+
 /** The lock's holder, or undefined when the file is missing or is not a lock. */
 export function readLock(path: string): LockInfo | undefined {
   try {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockInfo>;
+    return parseLock(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function parseLock(text: string): LockInfo | undefined {
+  try {
+    const raw = JSON.parse(text) as Partial<LockInfo>;
     return typeof raw.pid === 'number' && typeof raw.host === 'string' && typeof raw.startedAt === 'string'
-      ? { pid: raw.pid, host: raw.host, startedAt: raw.startedAt }
+      ? {
+          pid: raw.pid,
+          host: raw.host,
+          startedAt: raw.startedAt,
+          ...(typeof raw.processStart === 'string' ? { processStart: raw.processStart } : {}),
+        }
       : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * One lock file as a taker saw it, read through one descriptor so that its content and its inode
+ * belong together: a takeover must remove this very file, never one written since.
+ */
+export interface LockSnapshot {
+  ino: number;
+  mtimeMs: number;
+  text: string;
+  holder: LockInfo | undefined;
+}
+
+/** The lock file as it is now, or undefined when there is none. */
+export function inspectLock(path: string): LockSnapshot | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    const stat = fstatSync(fd);
+    const text = readFileSync(fd, 'utf8');
+    return { ino: stat.ino, mtimeMs: stat.mtimeMs, text, holder: parseLock(text) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const sameFile = (a: LockSnapshot, b: LockSnapshot) =>
+  a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.text === b.text;
+
+/**
+ * Takes over the stale lock `seen`, and only it. Removing it and creating a new one would let two
+ * takers both win (the second removes the first's new lock); instead the file is renamed to a name
+ * of this taker's own, which only one of them can do to the same file. What was renamed is then
+ * compared with what was judged: the same, it is dropped and the new lock is created with O_EXCL;
+ * another (a racer's new lock), it is linked back — never over a lock made meanwhile — and nothing
+ * is taken. Returns whether `info` now holds the lock.
+ */
+export function takeOverLock(path: string, seen: LockSnapshot, info: LockInfo): boolean {
+  const aside = `${path}.stale-${info.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // another taker was first
+    throw error;
+  }
+  try {
+    const moved = inspectLock(aside);
+    if (moved === undefined || !sameFile(moved, seen)) {
+      putBack(aside, path);
+      return false;
+    }
+    // The stale file is dropped only after the new lock exists, so its inode cannot be reused by it.
+    return tryCreate(path, info);
+  } finally {
+    rmSync(aside, { force: true });
+  }
+}
+
+/** Puts a lock moved aside by mistake back, unless a lock was made in its place meanwhile. */
+function putBack(aside: string, path: string): void {
+  try {
+    linkSync(aside, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 
@@ -83,25 +243,25 @@ export interface HeldLock {
 /**
  * Takes the spec's exclusive lock: the file is created with O_EXCL, so of two processes exactly
  * one wins. A live holder is refused with who it is; a stale one is reported and taken only with
- * `force`. Only commands that write the spec need it.
+ * `force` (see {@link takeOverLock}). Only commands that write the spec need it.
  */
 export function acquireSpecLock(path: string, options: AcquireOptions): HeldLock {
-  const world: LockWorld = {
-    host: hostname(),
-    now: Date.now(),
-    maxAgeMs: LOCK_MAX_AGE_MS,
-    isAlive: processAlive,
-    ...options.world,
-  };
+  const world = lockWorld(options.world);
+  const pid = options.pid ?? process.pid;
+  const start = world.identify?.(pid);
   const info: LockInfo = {
-    pid: options.pid ?? process.pid,
+    pid,
     host: world.host,
     startedAt: new Date(world.now).toISOString(),
+    ...(start === undefined ? {} : { processStart: start }),
   };
-  for (let tries = 0; tries < 2; tries += 1) {
-    if (tryCreate(path, info)) return { info, release: () => releaseIfOurs(path, info) };
-    const holder = readLock(path);
-    const verdict = lockVerdict(holder, world, modifiedAt(path));
+  const held = (): HeldLock => ({ info, release: () => releaseIfOurs(path, info) });
+  for (let tries = 0; tries < 3; tries += 1) {
+    if (tryCreate(path, info)) return held();
+    const seen = inspectLock(path);
+    if (seen === undefined) continue; // released between the two: try again
+    const holder = seen.holder;
+    const verdict = lockVerdict(holder, world, seen.mtimeMs);
     const who = holder
       ? `process ${holder.pid} on ${holder.host} since ${holder.startedAt}`
       : `a lock file that cannot be read (being written, or damaged: ${path})`;
@@ -119,21 +279,13 @@ export function acquireSpecLock(path: string, options: AcquireOptions): HeldLock
         `take it over with --force once you are sure nothing writes the spec (lock file: ${path})`,
         { spec: options.specId, lock: holder ?? null, stale: true },
       );
-    rmSync(path, { force: true });
+    if (takeOverLock(path, seen, info)) return held();
   }
   throw userError(
     'GAFFER_BAD_INPUT',
     `spec ${options.specId}: another process took the lock first`,
     'try again',
   );
-}
-
-function modifiedAt(path: string): number | undefined {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return undefined;
-  }
 }
 
 function tryCreate(path: string, info: LockInfo): boolean {

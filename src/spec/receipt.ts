@@ -24,15 +24,25 @@ export const receiptSchema = z.object({
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   template: z.object({ name: z.string(), version: z.number().int() }),
+  /** The first round's prompt. */
   promptSha256: z.string(),
+  /** Every round's prompt, first to last (a correction adds the previous reply and its problems). */
+  promptsSha256: z.array(z.string()).optional(),
   agent: z.string(),
   model: z.string().nullable(),
+  /** The spec's files the phase read, compared with the files now to tell a stale artifact. */
   inputs: z.array(hashed),
+  /**
+   * What else the answer was made from (CONTEXT_INPUTS): the repository map the prompt showed,
+   * spec.yaml's plan settings written into plan.yaml, a revision's feedback. Recorded to trace a
+   * run, never compared for staleness: the map changes with every commit. Absent in old receipts.
+   */
+  context: z.array(hashed).optional(),
   /** The output file (the artifact, or `<artifact>.partial`); null when nothing came back. */
   output: z
     .object({ file: z.string(), sha256: z.string(), chars: z.number().int(), maxChars: z.number().int() })
     .nullable(),
-  /** Correction rounds: the model was asked this many times. */
+  /** The model was asked this many times: its first answer, then each correction (at most correction_rounds). */
   rounds: z.number().int().nonnegative(),
   usage: z
     .object({

@@ -1,3 +1,5 @@
+import { codeLines } from './answer-blocks.js';
+
 /** One acceptance criterion: `AC-<story>.<n>`, in EARS form. */
 export interface AcceptanceCriterion {
   id: string;
@@ -33,8 +35,14 @@ As a <role>, I want <capability>, so that <benefit>.
 
 const STORY = /^#{2,3}\s+(US-(\d+))\s*[:.–—-]\s*(\S.*)$/;
 const STORY_LIKE = /^#{1,6}\s+\*{0,2}US\b/i;
-const CRITERION = /^\s*[-*]\s+\*{0,2}(AC-(\d+)\.(\d+))\*{0,2}\s*[:.–—-]\s*(\S.*)$/;
-const CRITERION_LIKE = /^\s*[-*]\s+\*{0,2}AC\b/i;
+// A criterion line: a bullet (`-`, `*`, `+`), a number (`1.`, `1)`) or nothing before its id, which
+// may be bold on either side of its separator (`**AC-1.1**:`, `**AC-1.1:**`).
+const LIST_MARKER = String.raw`(?:[-*+]|\d+[.)])\s+`;
+const CRITERION = new RegExp(
+  String.raw`^\s*(?:${LIST_MARKER})?\*{0,2}(AC-(\d+)\.(\d+))\*{0,2}\s*[:.–—-]\s*\*{0,2}\s*(\S.*)$`,
+);
+// Only a listed line is taken for a criterion it cannot read: prose may well start with "AC-1.2 …".
+const CRITERION_LIKE = new RegExp(String.raw`^\s*${LIST_MARKER}\*{0,2}AC\b`, 'i');
 // EARS: an optional WHEN/WHILE/IF/WHERE clause, then THE SYSTEM SHALL (the ubiquitous form has none).
 const EARS = /^(?:(?:WHEN|WHILE|IF|WHERE)\b.*?\bTHE SYSTEM SHALL\b|THE SYSTEM SHALL\b)/i;
 
@@ -49,8 +57,12 @@ export function parseRequirements(text: string, file = 'requirements.md'): Requi
   const issues: RequirementsIssue[] = [];
   const seen = new Set<string>();
   const issue = (line: number, message: string, hint: string) => issues.push({ file, line, message, hint });
-  text.split(/\r?\n/).forEach((raw, index) => {
+  const lines = text.split(/\r?\n/);
+  // An example inside a code block (a template, a sample story) is not part of the requirements.
+  const code = codeLines(lines);
+  lines.forEach((raw, index) => {
     const line = index + 1;
+    if (code[index] === true) return;
     const story = STORY.exec(raw);
     if (story) {
       const [, id = '', , title = ''] = story;

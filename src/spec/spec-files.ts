@@ -1,4 +1,19 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { userError } from '../domain/index.js';
 import type { Approvals } from './approvals.js';
 import { parseApprovals } from './approvals.js';
@@ -18,13 +33,90 @@ export interface SpecHandle {
   paths: SpecPaths;
 }
 
-/** A file's text now, or undefined when it is not there: every read goes to the disk, never a cache. */
+// Absent on Windows, where symbolic links need privileges to make: lstat alone guards there.
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const NON_BLOCK = constants.O_NONBLOCK ?? 0;
+
+/**
+ * A spec file's text now, or undefined when it is not there: every read goes to the disk, never a
+ * cache. A spec's files are sent to a model, so one that is a symbolic link (feature.md pointing
+ * at ~/.aws/credentials) or not a regular file is refused rather than followed: the check is
+ * lstat for a clear message, then an open with O_NOFOLLOW so a link swapped in between is
+ * refused too (and O_NONBLOCK, so a FIFO cannot hang the read).
+ */
 export function readText(path: string): string | undefined {
+  let stats;
   try {
-    return readFileSync(path, 'utf8');
+    stats = lstatSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  if (!stats.isFile()) throw notRegular(path, stats.isSymbolicLink());
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw notRegular(path, true);
+    throw error;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) throw notRegular(path, false);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const notRegular = (path: string, link: boolean) =>
+  userError(
+    'GAFFER_BAD_INPUT',
+    `${path} is ${link ? 'a symbolic link' : 'not a regular file'}; a spec's files are read only as regular files`,
+    'replace it with a regular file of its own: a spec never reads through a link, so nothing outside it goes to a model',
+    { path },
+  );
+
+/**
+ * Writes a spec file by way of a new file in the same folder renamed over it: a rename replaces a
+ * symbolic link where a plain write would follow it out of the spec, and a reader never sees a
+ * half-written file.
+ */
+export function writeSpecFile(path: string, text: string): void {
+  const dir = dirname(path);
+  realDir(dir);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  writeFileSync(temp, text, { flag: 'wx' });
+  try {
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Makes a folder of a spec (receipts, history) when it is missing, and refuses one that is a
+ * symbolic link, which would send what is written there out of the spec.
+ */
+export function realDir(path: string): void {
+  mkdirSync(path, { recursive: true });
+  const stats = lstatSync(path);
+  if (!stats.isDirectory())
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `${path} is ${stats.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; a spec writes only into its own folders`,
+      'replace it with a plain directory (move what it points at inside, if it should be kept)',
+      { path },
+    );
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 
@@ -32,6 +124,14 @@ export function readText(path: string): string | undefined {
 export function openSpec(root: string, id: string): SpecHandle {
   checkSpecId(id);
   const paths = specPaths(specDir(root, id));
+  // The folder itself as a link would have every read and write go where it points.
+  if (isLink(paths.dir))
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `${paths.dir} is a symbolic link; a spec's folder must be a plain directory`,
+      'move the spec into .gaffer/specs/ itself instead of linking it there',
+      { spec: id, path: paths.dir },
+    );
   if (!existsSync(paths.feature)) {
     const known = listSpecIds(root);
     throw userError(
@@ -120,7 +220,7 @@ export function nextReceiptNumber(spec: SpecHandle, phase: SpecPhase): number {
 
 /** Writes a receipt; its file is created new (O_EXCL), so a receipt once written is never replaced. */
 export function writeReceipt(spec: SpecHandle, receipt: Receipt): string {
-  mkdirSync(spec.paths.receipts, { recursive: true });
+  realDir(spec.paths.receipts);
   const path = spec.paths.receipt(receipt.phase, receipt.number);
   writeFileSync(path, JSON.stringify(receipt, null, 2) + '\n', { flag: 'wx' });
   return path;
@@ -129,5 +229,5 @@ export function writeReceipt(spec: SpecHandle, receipt: Receipt): string {
 export const readApprovals = (spec: SpecHandle): Approvals => parseApprovals(readText(spec.paths.approvals));
 
 export function writeApprovals(spec: SpecHandle, approvals: Approvals): void {
-  writeFileSync(spec.paths.approvals, JSON.stringify(approvals, null, 2) + '\n');
+  writeSpecFile(spec.paths.approvals, JSON.stringify(approvals, null, 2) + '\n');
 }

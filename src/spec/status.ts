@@ -1,11 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import { validatePlan } from '../plan/index.js';
 import { coverageGaps } from './coverage.js';
 import type { Gates } from './gates.js';
 import { sha256 } from './hash.js';
 import type { LockInfo, LockWorld } from './lock.js';
-import { LOCK_MAX_AGE_MS, lockVerdict, processAlive, readLock } from './lock.js';
+import { inspectLock, lockVerdict, lockWorld } from './lock.js';
 import type { SpecPhase } from './phases.js';
 import { FEATURE_FILE, PHASE_ARTIFACT, PHASES } from './phases.js';
 import type { Receipt } from './receipt.js';
@@ -53,21 +52,13 @@ export interface SpecLockState {
 
 /** The lock as `status` reports it; reading it takes nothing. */
 export function lockState(path: string, world: Partial<LockWorld> = {}): SpecLockState | null {
-  let writtenAt: number;
-  try {
-    writtenAt = statSync(path).mtimeMs;
-  } catch {
-    return null;
-  }
-  const holder = readLock(path);
-  const verdict = lockVerdict(
-    holder,
-    { host: hostname(), now: Date.now(), maxAgeMs: LOCK_MAX_AGE_MS, isAlive: processAlive, ...world },
-    writtenAt,
-  );
+  const seen = inspectLock(path);
+  if (seen === undefined) return null;
+  const holder = seen.holder ?? null;
+  const verdict = lockVerdict(seen.holder, lockWorld(world), seen.mtimeMs);
   return verdict.type === 'held'
-    ? { state: 'running', holder: holder ?? null }
-    : { state: 'stale', holder: holder ?? null, reason: verdict.reason };
+    ? { state: 'running', holder }
+    : { state: 'stale', holder, reason: verdict.reason };
 }
 
 /** The sha256 of each file a phase may read, now (null: not there). */

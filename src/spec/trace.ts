@@ -35,8 +35,11 @@ export interface TracedStory {
 /** `gaffer spec trace`: requirement → acceptance criteria → tasks → (after a run) what became of them. */
 export interface SpecTrace {
   spec: string;
-  /** The newest run of the spec's plan, if any. */
-  run: { id: string; status: string } | null;
+  /**
+   * The newest run of the spec's plan, if any; its tasks are the ones traced. `planChanged`:
+   * plan.yaml is not the plan that run was made from (revised since): run it again to deliver it.
+   */
+  run: { id: string; status: string; planChanged: boolean } | null;
   stories: TracedStory[];
   /** Criteria no task covers. */
   gaps: string[];
@@ -50,12 +53,13 @@ export interface TraceRunFacts {
   status: string;
   tasks: readonly Pick<TaskRecord, 'taskId' | 'status' | 'mergeCommit'>[];
   evaluations: readonly EvaluationRecord[];
+  planChanged: boolean;
 }
 
 /**
  * Joins the requirements, the plan's tasks (by `covers`) and, when the spec's plan ran, each
  * task's status, merge commit and newest evaluation. The reviewer's verdict of a criterion is found
- * by its id: a run from a spec gives each task the criteria it covers as `AC-1.1: …` lines.
+ * by its line: a run from a spec gives each task the criteria it covers as `AC-1.1: <text>` lines.
  */
 export function traceSpec(
   spec: string,
@@ -69,11 +73,13 @@ export function traceSpec(
     const seen = newest.get(e.taskId);
     if (!seen || seen.createdAt <= e.createdAt) newest.set(e.taskId, e);
   }
-  const traced = (task: (typeof tasks)[number], criterion: string): TracedTask => {
+  const traced = (task: (typeof tasks)[number], criterion: { id: string; text: string }): TracedTask => {
     if (!run) return { id: task.id, title: task.title };
     const record = records.get(task.id);
     const evaluation = newest.get(task.id);
-    const judged = evaluation?.review?.criteria.find((c) => c.criterion.startsWith(`${criterion}:`));
+    // The very line the run gave the task, not one of its own that starts with the same id.
+    const line = `${criterion.id}: ${criterion.text}`;
+    const judged = evaluation?.review?.criteria.find((c) => c.criterion === line);
     return {
       id: task.id,
       title: task.title,
@@ -95,13 +101,13 @@ export function traceSpec(
       id: c.id,
       text: c.text,
       line: c.line,
-      tasks: tasks.filter((t) => t.covers?.includes(c.id)).map((t) => traced(t, c.id)),
+      tasks: tasks.filter((t) => t.covers?.includes(c.id)).map((t) => traced(t, c)),
     })),
   }));
   const known = new Set(stories.flatMap((s) => s.criteria.map((c) => c.id)));
   return {
     spec,
-    run: run ? { id: run.id, status: run.status } : null,
+    run: run ? { id: run.id, status: run.status, planChanged: run.planChanged } : null,
     stories: traceStories,
     gaps: traceStories.flatMap((s) => s.criteria.filter((c) => c.tasks.length === 0).map((c) => c.id)),
     uncovered: tasks.filter((t) => !(t.covers ?? []).some((id) => known.has(id))).map((t) => t.id),

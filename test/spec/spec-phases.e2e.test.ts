@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import { sha256 } from '../../src/spec/index.js';
+import { sha256OfValue } from '../../src/spec/hash.js';
 import { runMain } from '../support/cli.js';
 import {
   DESIGN,
@@ -124,22 +125,104 @@ describe('gaffer spec through the api backend', () => {
     const bad = yaml(
       'name: greet\ntasks:\n  - id: a\n    title: A\n    depends_on: [nowhere]\n    covers: [AC-1.1, AC-1.2]\n',
     );
-    const model = await startModel([md(REQUIREMENTS), md(DESIGN), bad, bad]);
+    // correction_rounds: 2 sends an unusable answer back twice: three rounds in all.
+    const model = await startModel([md(REQUIREMENTS), md(DESIGN), bad, bad, bad]);
     const repo = repoWithCode();
     await newSpec(repo, model.baseURL);
     const ran = await runMain(['spec', 'run', 'greet'], repo);
     expect(ran.code).toBe(2);
-    expect(ran.stdout).toContain('tasks: invalid after 2 rounds');
+    expect(model.exchanges).toHaveLength(5);
+    expect(ran.stdout).toContain('tasks: invalid after 3 rounds');
     expect(ran.stdout).toMatch(/plan\.yaml\.partial:\d+:\d+: .*nowhere/);
     const dir = specDir(repo);
     expect(existsSync(join(dir, 'plan.yaml'))).toBe(false);
     expect(readFileSync(join(dir, 'plan.yaml.partial'), 'utf8')).toContain('depends_on: [nowhere]');
     expect(receipts(repo)['tasks-1.json']).toMatchObject({
       status: 'invalid',
-      rounds: 2,
+      rounds: 3,
       output: { file: 'plan.yaml.partial' },
     });
     expect((await statusOf(repo)).phases[2]!.state).toBe('failed');
+  }, 120_000);
+
+  it('keeps the best round, not the last, and shows the model its previous reply in each correction', async () => {
+    const oneProblem = yaml(PLAN.replace('depends_on: [greet-name]', 'depends_on: [nowhere]'));
+    const twoProblems = yaml(
+      PLAN.replace('depends_on: [greet-name]', 'depends_on: [gone]').replace(
+        'covers: [AC-1.1]',
+        'covers: [AC-9.9]',
+      ),
+    );
+    // Round 2 is no plan at all (as many problems: the earlier answer stays), round 3 is worse.
+    const model = await startModel([
+      md(REQUIREMENTS),
+      md(DESIGN),
+      oneProblem,
+      'I cannot do that.',
+      twoProblems,
+    ]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    const ran = await runMain(['spec', 'run', 'greet'], repo);
+    expect(ran.code).toBe(2);
+    expect(model.exchanges).toHaveLength(5);
+    // Each correction carries the reply its problems are about.
+    expect(promptOf(model, 3)).toContain('## Your previous reply');
+    expect(promptOf(model, 3)).toContain('depends_on: [nowhere]');
+    expect(promptOf(model, 4)).toContain('I cannot do that.');
+    const partial = readFileSync(join(specDir(repo), 'plan.yaml.partial'), 'utf8');
+    expect(partial).toContain('depends_on: [nowhere]');
+    expect(partial).not.toContain('AC-9.9');
+    expect(receipts(repo)['tasks-1.json']).toMatchObject({
+      status: 'invalid',
+      rounds: 3,
+      issues: [expect.stringContaining('nowhere')],
+    });
+  }, 120_000);
+
+  it("records in each receipt what else went into the answer: the repository map, the plan settings, every round's prompt", async () => {
+    const model = await startModel([md(REQUIREMENTS), md(DESIGN), yaml(PLAN)]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    expect((await runMain(['spec', 'run', 'greet'], repo)).code).toBe(0);
+    const all = receipts(repo);
+    expect(all['requirements-1.json']!.context).toBeUndefined();
+    expect(all['design-1.json']!.context).toEqual([
+      { name: 'repository map', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
+    ]);
+    expect(all['tasks-1.json']!.context).toEqual([
+      { name: 'repository map', sha256: (all['design-1.json']!.context as { sha256: string }[])[0]!.sha256 },
+      { name: "spec.yaml's plan", sha256: sha256OfValue({ agent: 'script' }) },
+    ]);
+    expect(all['tasks-1.json']!.promptsSha256).toEqual([all['tasks-1.json']!.promptSha256]);
+    // Another plan: setting is another input of the plan, hashed the same however it is written.
+    expect(sha256OfValue({ a: 1, b: { c: 2 } })).toBe(sha256OfValue({ b: { c: 2 }, a: 1 }));
+  }, 120_000);
+
+  it('never reads a spec file through a symbolic link, and writes over a link instead of through it', async () => {
+    const model = await startModel([md('# Requirements\nNothing yet.\n'), 'still nothing', 'nothing']);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    const dir = specDir(repo);
+    const secret = join(repo, '..', `${basename(repo)}-credentials`);
+    writeFileSync(secret, 'aws_secret_access_key = hunter2\n');
+    rmSync(join(dir, 'feature.md'));
+    symlinkSync(secret, join(dir, 'feature.md'));
+    const refused = await runMain(['spec', 'run', 'greet'], repo);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('feature.md is a symbolic link');
+    expect(refused.stderr).toContain('hint:');
+    expect(model.exchanges).toHaveLength(0);
+
+    // A link planted where the run writes its partial output is replaced, its target left alone.
+    rmSync(join(dir, 'feature.md'));
+    writeFileSync(join(dir, 'feature.md'), 'Say hello.\n');
+    symlinkSync(secret, join(dir, 'requirements.md.partial'));
+    const ran = await runMain(['spec', 'run', 'greet'], repo);
+    expect(ran.code).toBe(2);
+    expect(readFileSync(secret, 'utf8')).toBe('aws_secret_access_key = hunter2\n');
+    expect(lstatSync(join(dir, 'requirements.md.partial')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(dir, 'requirements.md.partial'), 'utf8')).toContain('Nothing yet.');
   }, 120_000);
 
   it('reports a coverage gap that the correction round did not close, in the run, the receipt and the status', async () => {

@@ -89,6 +89,44 @@ describe('gaffer spec run as separate processes', () => {
     });
   }, 60_000);
 
+  it('stops cleanly on Ctrl-C: the phase ends with its receipt and .partial, the lock is released, exit 1', async () => {
+    // Round 1 is not usable (no user story); round 2 hangs until the person gives up.
+    const model = await startStallingModel([md('# Requirements\nJust do it.\n'), 'stall']);
+    server = model.server;
+    const repo = repoWithCode();
+    await newSpec(repo, `${server.url}/v1`);
+    const run = spawn(process.execPath, [GAFFER_BIN, 'spec', 'run', 'greet'], {
+      cwd: repo,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = run;
+    let stdout = '';
+    let stderr = '';
+    run.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    run.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      run.once('close', (code, signal) => resolve([code, signal])),
+    );
+    // The second request comes only once round 1 was read and refused: the phase is well under way.
+    await waitFor(() => server!.requests.length === 2, 'the second round to reach the model');
+    run.kill('SIGINT');
+    expect(await closed).toEqual([1, null]);
+    expect(stderr).toContain('stopping… (Ctrl-C again to exit now)');
+    expect(stderr).toContain('stopped: interrupted by Ctrl-C');
+    expect(stderr).not.toContain('    at ');
+    expect(stdout).toContain('requirements: failed after 2 rounds');
+    const dir = specDir(repo);
+    expect(existsSync(join(dir, 'requirements.md'))).toBe(false);
+    expect(readFileSync(join(dir, 'requirements.md.partial'), 'utf8')).toBe('# Requirements\nJust do it.\n');
+    expect(receipts(repo)['requirements-1.json']).toMatchObject({
+      status: 'failed',
+      rounds: 2,
+      output: { file: 'requirements.md.partial' },
+    });
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
+  }, 60_000);
+
   it('lets one process write a spec at a time; a dead holder leaves a stale lock that only --force takes', async () => {
     const model = await startStallingModel(['stall']);
     server = model.server;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import { sha256 } from '../../src/spec/index.js';
+import { sha256OfValue } from '../../src/spec/hash.js';
 import { runMain } from '../support/cli.js';
 import {
   DESIGN,
@@ -50,6 +51,9 @@ describe('gaffer spec run --quick', () => {
     );
     expect(promptOf(model, 0)).toContain('src/greet.ts: greet, DEFAULT_NAME');
     expect(promptOf(model, 1)).toMatch(/covers \\"AC-3.1\\", which is no acceptance criterion/);
+    // The correction shows the reply it is about.
+    expect(promptOf(model, 1)).toContain('## Your previous reply');
+    expect(promptOf(model, 1)).toContain('covers: [AC-3.1]');
     const dir = specDir(repo);
     expect(readFileSync(join(dir, 'requirements.md'), 'utf8')).toBe(REQUIREMENTS);
     expect(readFileSync(join(dir, 'plan.yaml'), 'utf8')).toContain('covers: [AC-1.2]');
@@ -71,6 +75,10 @@ describe('gaffer spec run --quick', () => {
       output: { file: 'plan.yaml', maxChars: 60000 },
       gaps: [],
       quick: { other: 'requirements-1.json' },
+      context: [
+        { name: 'repository map', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) as string },
+        { name: "spec.yaml's plan", sha256: sha256OfValue({ agent: 'script' }) },
+      ],
     });
     expect(ran.stdout).toMatch(/wrote .*requirements\.md \(\d+ of at most 60000 characters\)/);
     expect(ran.stdout).toMatch(/wrote .*plan\.yaml \(\d+ of at most 60000 characters\)/);
@@ -89,13 +97,13 @@ describe('gaffer spec run --quick', () => {
 
   it('bounds the answer: one above max_output_chars is sent back, and refused when still too long', async () => {
     const long = both(REQUIREMENTS, PLAN) + 'x'.repeat(3000);
-    const model = await startModel([long, long]);
+    const model = await startModel([long, long, long]);
     const repo = repoWithCode();
     await newSpec(repo, model.baseURL, 'max_output_chars: 2000\n');
     const ran = await runMain(['spec', 'run', 'greet', '--quick'], repo);
     expect(ran.code).toBe(2);
     expect(promptOf(model, 1)).toContain('above the limit of 2000: write it shorter');
-    expect(receipts(repo)['tasks-1.json']).toMatchObject({ status: 'invalid', rounds: 2 });
+    expect(receipts(repo)['tasks-1.json']).toMatchObject({ status: 'invalid', rounds: 3 });
     expect(existsSync(join(specDir(repo), 'plan.yaml'))).toBe(false);
   }, 120_000);
 
@@ -148,7 +156,7 @@ describe('gaffer spec revise', () => {
 });
 
 describe('gaffer spec status and the lock', () => {
-  it('shows running while a live process holds the lock, and a stale lock once it is old', async () => {
+  it('shows running while a live process holds the lock, and a stale lock once its holder is gone', async () => {
     const repo = repoWithCode();
     await runMain(['spec', 'new', 'greet', '--text', 'Say hello'], repo);
     const lock = join(specDir(repo), 'lock');
@@ -163,9 +171,15 @@ describe('gaffer spec status and the lock', () => {
     };
     expect(json.lock).toMatchObject({ state: 'running', holder: { pid: process.pid } });
     expect((await runMain(['spec', 'list'], repo)).stdout).toContain('running;');
+    // An old lock of a live process on this host is still held; an old one of another host is not.
     writeFileSync(
       lock,
       JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2020-01-01T00:00:00.000Z' }),
+    );
+    expect((await runMain(['spec', 'status', 'greet'], repo)).stdout).toContain('running:');
+    writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.pid, host: 'elsewhere.invalid', startedAt: '2020-01-01T00:00:00.000Z' }),
     );
     const stale = await runMain(['spec', 'status', 'greet'], repo);
     expect(stale.stdout).not.toContain('running:');

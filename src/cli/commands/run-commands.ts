@@ -99,7 +99,7 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
           const engine = engineFor(global);
           const run = await engine.createRun({
             planPath: fromSpec ? fromSpec.planPath : resolve(workDir(global), plan ?? ''),
-            ...(fromSpec ? { spec: fromSpec.spec } : {}),
+            ...(opts.allowGaps ? { allowGaps: true } : {}),
             cwd: workDir(global),
             ...(opts.agent ? { agent: opts.agent } : {}),
             ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),

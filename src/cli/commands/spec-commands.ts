@@ -63,7 +63,10 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
     command
       .option('--dry-run', 'print the prompts, inputs and estimated tokens; call no model, write nothing')
       .option('--timeout <seconds>', "each phase's time limit (default: spec.yaml's timeout_s)", seconds)
-      .option('--force', 'take over a stale lock (a dead process, or one older than the limit)')
+      .option(
+        '--force',
+        'take over a stale lock (a dead process, or another host older than the limit); replace artifacts edited by hand',
+      )
       .option('--agent <name>', "the backend that answers (default: spec.yaml's agent, else api)");
 
   withRunFlags(
@@ -75,22 +78,25 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
       .option('--from-phase <phase>', 'run this phase and every one after it again')
       .option('--quick', 'a small change: requirements and tasks in one answer, no design'),
   ).action((id: string, opts: RunFlags) =>
-    act(async (global) => {
-      const result = await runSpec({
-        cwd: workDir(global),
-        id,
-        ...(opts.quick ? { quick: true } : {}),
-        ...(opts.phase ? { phase: parsePhase(opts.phase) } : {}),
-        ...(opts.fromPhase ? { fromPhase: parsePhase(opts.fromPhase) } : {}),
-        ...commonRequest(opts),
-        onPhaseStart: (phase) =>
-          !opts.dryRun &&
-          output.out(
-            `${opts.quick ? 'requirements + tasks (--quick)' : phase}: asking ${opts.agent ?? 'the spec backend'}…\n`,
-          ),
-      });
-      return showRun(output, result);
-    }),
+    act(async (global) =>
+      interruptible(output, async (signal) => {
+        const result = await runSpec({
+          cwd: workDir(global),
+          id,
+          ...(opts.quick ? { quick: true } : {}),
+          ...(opts.phase ? { phase: parsePhase(opts.phase) } : {}),
+          ...(opts.fromPhase ? { fromPhase: parsePhase(opts.fromPhase) } : {}),
+          ...commonRequest(opts),
+          signal,
+          onPhaseStart: (phase) =>
+            !opts.dryRun &&
+            output.out(
+              `${opts.quick ? 'requirements + tasks (--quick)' : phase}: asking ${opts.agent ?? 'the spec backend'}…\n`,
+            ),
+        });
+        return showRun(output, result);
+      }),
+    ),
   );
 
   withRunFlags(
@@ -101,16 +107,19 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
       .argument('<phase>', 'requirements, design or tasks')
       .requiredOption('--feedback <text>', 'what to change'),
   ).action((id: string, phase: string, opts: RunFlags & { feedback: string }) =>
-    act(async (global) => {
-      const result = await runSpec({
-        cwd: workDir(global),
-        id,
-        phase: parsePhase(phase),
-        feedback: opts.feedback,
-        ...commonRequest(opts),
-      });
-      return showRun(output, result);
-    }),
+    act(async (global) =>
+      interruptible(output, async (signal) => {
+        const result = await runSpec({
+          cwd: workDir(global),
+          id,
+          phase: parsePhase(phase),
+          feedback: opts.feedback,
+          ...commonRequest(opts),
+          signal,
+        });
+        return showRun(output, result);
+      }),
+    ),
   );
 
   spec
@@ -195,6 +204,32 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
         return EXIT.ok;
       }),
     );
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * Runs a spec command with Ctrl-C, a closed terminal or a polite kill wired to `signal`: the first
+ * stops the phase cleanly (its receipt and `.partial` written, the lock released) and the command
+ * exits non-zero; a second exits at once, leaving a stale lock for `--force`.
+ */
+async function interruptible(output: Output, run: (signal: AbortSignal) => Promise<number>): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    const name = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    output.err(`\nstopping… (${name} again to exit now)\n`);
+    controller.abort(`interrupted by ${name}`);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+  try {
+    const code = await run(controller.signal);
+    if (!controller.signal.aborted) return code;
+    output.err(`stopped: ${String(controller.signal.reason)}; run the command again to go on\n`);
+    return code === EXIT.ok ? EXIT.failed : code;
+  } finally {
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+  }
 }
 
 function commonRequest(opts: RunFlags) {
@@ -308,6 +343,10 @@ function traceLines(output: Output, trace: SpecTrace): string[] {
         ? ` — run ${trace.run.id} (${trace.run.status})`
         : ' — not run yet (`gaffer run --spec <id>`)'),
   ];
+  if (trace.run?.planChanged)
+    lines.push(
+      `${paint(output, 'yellow', 'plan.yaml changed since')} that run: the tasks below are the ones it ran; \`gaffer run --spec ${trace.spec}\` runs the new plan`,
+    );
   if (trace.stories.length === 0)
     lines.push('  no user stories yet (requirements.md is missing or reads none)');
   for (const story of trace.stories) {

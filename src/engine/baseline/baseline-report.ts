@@ -36,7 +36,7 @@ export function baselineReport(bad: readonly BaselineCheckResult[]): string {
 
 /** The user error that stops a run whose base fails its checks: the CLI prints it and exits 2. */
 export function baselineFailedError(
-  run: Pick<RunRecord, 'id' | 'baseBranch' | 'baseCommit' | 'planPath'>,
+  run: Pick<RunRecord, 'id' | 'baseBranch' | 'baseCommit' | 'planPath' | 'options'>,
   bad: readonly BaselineCheckResult[],
 ) {
   const names = bad.map((c) => c.name);
@@ -45,7 +45,7 @@ export function baselineFailedError(
     `${baselineReason(run, bad)}\n${baselineReport(bad)}\nrun ${run.id} stopped; nothing was spent on agents.`,
     `this is the repository's state, not a task's: fix the base, install what is missing, ` +
       `add ${names.map((n) => `"${n}"`).join(', ')} to verifiers.skip, or set \`verifiers.baseline: allow_preexisting\` ` +
-      `(tasks must then not make these checks worse) and start again with \`gaffer run ${run.planPath}\`; ` +
+      `(tasks must then not make these checks worse) and start again with \`gaffer run ${run.options.spec === undefined ? run.planPath : `--spec ${run.options.spec}`}\`; ` +
       `once a missing tool or dependency is installed, \`gaffer retry ${run.id}\` checks the base again`,
     { runId: run.id, checks: bad },
   );

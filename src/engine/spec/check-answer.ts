@@ -1,5 +1,18 @@
 import type { SpecConfig, SpecPhase } from '../../spec/index.js';
 import { formatRequirementsIssue, markdownOf, parseRequirements, readPlanReply } from '../../spec/index.js';
+import { markdownProblems } from '../../spec/answer-blocks.js';
+
+/**
+ * The headings a design must have: its title and the first and last of the template's sections.
+ * Together they bracket the document, so an answer read only up to a fence that belonged to a
+ * code block inside it misses at least the last; the sections between may be folded together
+ * in a small change's short design.
+ */
+const DESIGN_SECTIONS = [
+  { heading: /^#\s+Design\b/i, name: '# Design: …' },
+  { heading: /^##\s+Architecture\b/i, name: '## Architecture' },
+  { heading: /^##\s+Risks\b/i, name: '## Risks' },
+];
 
 /** A phase's answer checked: the file it makes, and what is wrong with it (for the model and for a person). */
 export interface CheckedAnswer {
@@ -26,16 +39,15 @@ export function checkAnswer(
   if (phase === 'requirements') {
     const output = markdownOf(text);
     const parsed = parseRequirements(output);
-    const problems = parsed.ok ? [] : parsed.issues.map(formatRequirementsIssue);
+    const problems = [
+      ...markdownProblems(text, 'requirements.md', []),
+      ...(parsed.ok ? [] : parsed.issues.map(formatRequirementsIssue)),
+    ];
     return { output, problems, shown: problems, gaps: [] };
   }
   if (phase === 'design') {
     const output = markdownOf(text);
-    const problems = /^#{1,3}\s+\S/m.test(output)
-      ? []
-      : [
-          'the design has no markdown headings: write it as a ```markdown block with "# Design: …" and its sections',
-        ];
+    const problems = markdownProblems(text, 'design.md', DESIGN_SECTIONS);
     return { output, problems, shown: problems, gaps: [] };
   }
   const reply = readPlanReply(text, {

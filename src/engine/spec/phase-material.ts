@@ -1,4 +1,5 @@
 import type { PromptInputs, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
+import { CONTEXT_INPUTS, sha256OfValue } from '../../spec/hash.js';
 import {
   criterionIds,
   CURRENT_TEMPLATES,
@@ -27,6 +28,8 @@ export interface PhaseMaterial {
   missing: string[];
   /** `gaffer spec revise`: the sha256 of the feedback, for the receipt. */
   feedbackSha256?: string;
+  /** What else goes into the answer besides the spec's files (repository map, plan settings, feedback), hashed. */
+  context: { name: string; sha256: string }[];
 }
 
 /** A rough token count (four characters a token), for dry runs: no tokenizer is loaded to guess. */
@@ -52,13 +55,14 @@ export async function phaseMaterial(
   const parsed = requirements === undefined ? undefined : parseRequirements(requirements);
   const criteria = parsed ? criterionIds(parsed.stories) : [];
   const previous = revision ? readText(spec.paths.artifact(phase)) : undefined;
+  const map = phase === 'requirements' ? undefined : await repoMap();
   const promptInputs: PromptInputs = {
     specId: spec.id,
     feature: text('feature.md') ?? '',
     maxChars: config.max_output_chars,
     ...(requirements === undefined ? {} : { requirements }),
     ...(text('design.md') === undefined ? {} : { design: text('design.md') }),
-    ...(phase === 'requirements' ? {} : { repoMap: await repoMap() }),
+    ...(map === undefined ? {} : { repoMap: map }),
     ...(phase === 'tasks' ? { criteria } : {}),
     ...(revision && previous !== undefined ? { revision: { feedback: revision.feedback, previous } } : {}),
   };
@@ -71,5 +75,13 @@ export async function phaseMaterial(
     criteria,
     missing: inputs.filter((i) => i.text === undefined).map((i) => i.name),
     ...(revision ? { feedbackSha256: sha256(revision.feedback) } : {}),
+    context: [
+      ...(map === undefined ? [] : [{ name: CONTEXT_INPUTS.repoMap, sha256: sha256(map) }]),
+      // The tasks phase writes these into plan.yaml: they shape what it does as much as the prompt.
+      ...(phase === 'tasks'
+        ? [{ name: CONTEXT_INPUTS.planSettings, sha256: sha256OfValue(config.plan) }]
+        : []),
+      ...(revision ? [{ name: CONTEXT_INPUTS.feedback, sha256: sha256(revision.feedback) }] : []),
+    ],
   };
 }

@@ -1,8 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Usage } from '../../domain/index.js';
-import { addUsage, ZERO_USAGE } from '../../domain/index.js';
-import type { Receipt, ReceiptStatus, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
+import type { Receipt, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
 import {
   criterionIds,
   nextReceiptNumber,
@@ -13,10 +10,11 @@ import {
   sha256,
   writeReceipt,
 } from '../../spec/index.js';
+import { CONTEXT_INPUTS, sha256OfValue } from '../../spec/hash.js';
 import type { CheckedAnswer } from './check-answer.js';
 import { checkAnswer } from './check-answer.js';
 import type { PhaseOutcome } from './run-phase.js';
-import { keepPrevious } from './run-phase.js';
+import { correctionLoop, outputRecord, writeOutput } from './run-phase.js';
 import type { SpecAsker } from './spec-session.js';
 
 export interface RunQuickOptions {
@@ -54,69 +52,42 @@ export async function runQuick(options: RunQuickOptions): Promise<PhaseOutcome[]
     tasks: nextReceiptNumber(spec, 'tasks'),
   };
   const started = Date.now();
-  let usage: Usage | null = null;
-  let prompt = first;
-  let rounds = 0;
-  let status: ReceiptStatus = 'invalid';
-  let error: string | null = null;
-  let partialText = '';
-  let checked: { requirements: CheckedAnswer; tasks: CheckedAnswer } | undefined;
-  while (rounds < config.correction_rounds) {
-    rounds += 1;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-    const answer = await asker
-      .ask(prompt, `quick-${numbers.tasks}.${rounds}`, signal)
-      .finally(() => clearTimeout(timer));
-    if (answer.usage) usage = addUsage(usage ?? ZERO_USAGE, answer.usage);
-    if (timeout.signal.aborted || answer.error !== undefined || options.signal?.aborted) {
-      status = timeout.signal.aborted ? 'timeout' : 'failed';
-      error = timeout.signal.aborted
-        ? `no complete answer within ${options.timeoutMs / 1000}s`
-        : `the ${asker.agent} session failed: ${answer.error ?? 'stopped'}`;
-      partialText = answer.text;
-      break;
-    }
-    const context = {
-      config,
-      criteria: [] as string[],
-      planFile: basename(spec.paths.partial('tasks')),
-      repoRoot: spec.root,
-    };
-    const requirements = checkAnswer('requirements', answer.text, context);
-    const parsed = parseRequirements(requirements.output);
-    const tasks = checkAnswer('tasks', answer.text, { ...context, criteria: criterionIds(parsed.stories) });
-    checked = { requirements, tasks };
-    const problems = [...new Set([...requirements.problems, ...tasks.problems])];
-    if (problems.length === 0 && (tasks.gaps.length === 0 || rounds >= config.correction_rounds)) {
-      status = 'ok';
-      break;
-    }
-    error = `the answer is not usable after ${rounds} round${rounds === 1 ? '' : 's'}`;
-    const all = [
-      ...problems,
-      ...tasks.gaps.map((id) => `no task covers ${id}: add it to a task's covers (or add a task)`),
-    ];
-    prompt = `${first}\n## Your previous reply could not be used\n${all.map((p) => `- ${p}`).join('\n')}\nReply again with both blocks, whole and fixed.\n`;
-  }
-  const outputs: Record<'requirements' | 'tasks', string> = {
-    requirements: checked?.requirements.output ?? partialText,
-    tasks: checked?.tasks.output ?? '',
+  const context = {
+    config,
+    criteria: [] as string[],
+    planFile: basename(spec.paths.partial('tasks')),
+    repoRoot: spec.root,
   };
+  const loop = await correctionLoop({
+    ...options,
+    first,
+    label: (round) => `quick-${numbers.tasks}.${round}`,
+    again: 'both blocks, whole',
+    check: (text): QuickRound => {
+      const requirements = checkAnswer('requirements', text, context);
+      const parsed = parseRequirements(requirements.output);
+      const tasks = checkAnswer('tasks', text, { ...context, criteria: criterionIds(parsed.stories) });
+      return {
+        requirements,
+        tasks,
+        problems: [...new Set([...requirements.problems, ...tasks.problems])],
+        gaps: tasks.gaps,
+      };
+    },
+  });
+  const { status, best } = loop;
+  const outputs: Record<'requirements' | 'tasks', string> = {
+    requirements: best?.requirements.output ?? loop.partialText,
+    tasks: best?.tasks.output ?? '',
+  };
+  const mapInput = { name: CONTEXT_INPUTS.repoMap, sha256: sha256(options.repoMap) };
   const receipt = (
     phase: 'requirements' | 'tasks',
     inputs: { name: string; sha256: string }[],
+    context: { name: string; sha256: string }[],
   ): PhaseOutcome => {
     const output = outputs[phase];
-    const written =
-      status === 'ok' ? spec.paths.artifact(phase) : output.trim() === '' ? null : spec.paths.partial(phase);
-    let kept: string | null = null;
-    if (status === 'ok') {
-      kept = keepPrevious(spec, phase, numbers[phase]);
-      writeFileSync(spec.paths.artifact(phase), output);
-      rmSync(spec.paths.partial(phase), { force: true });
-    } else if (written !== null) writeFileSync(written, output);
+    const { written, kept } = writeOutput(spec, phase, numbers[phase], status, output);
     const other: SpecPhase = phase === 'tasks' ? 'requirements' : 'tasks';
     const value: Receipt = {
       format: RECEIPT_FORMAT,
@@ -128,34 +99,37 @@ export async function runQuick(options: RunQuickOptions): Promise<PhaseOutcome[]
       durationMs: Date.now() - started,
       template: { name: QUICK_TEMPLATE.name, version: QUICK_TEMPLATE.version },
       promptSha256: sha256(first),
+      promptsSha256: loop.prompts.map(sha256),
       agent: asker.agent,
       model: asker.model,
       inputs,
-      output:
-        written === null
-          ? null
-          : {
-              file: basename(written),
-              sha256: sha256(output),
-              chars: output.length,
-              maxChars: config.max_output_chars,
-            },
-      rounds,
+      context,
+      output: outputRecord(written, output, config),
+      rounds: loop.rounds,
       // One session answered both halves: its usage is counted once, on the tasks receipt.
-      usage: phase === 'tasks' ? usage : null,
-      error: status === 'ok' ? null : error,
-      issues: status === 'invalid' ? (checked?.[phase].shown ?? []) : [],
-      ...(phase === 'tasks' && checked ? { gaps: checked.tasks.gaps } : {}),
+      usage: phase === 'tasks' ? loop.usage : null,
+      error: loop.error,
+      issues: status === 'invalid' ? (best?.[phase].shown ?? []) : [],
+      ...(phase === 'tasks' && best ? { gaps: best.tasks.gaps } : {}),
       quick: { other: `${other}-${numbers[other]}.json` },
       gafferVersion: options.gafferVersion,
     };
     return { receipt: value, receiptPath: writeReceipt(spec, value), written, kept };
   };
   const featureInput = { name: 'feature.md', sha256: sha256(feature) };
-  const requirements = receipt('requirements', [featureInput]);
-  const tasks = receipt('tasks', [
-    featureInput,
-    { name: 'requirements.md', sha256: sha256(outputs.requirements) },
-  ]);
+  const requirements = receipt('requirements', [featureInput], [mapInput]);
+  const tasks = receipt(
+    'tasks',
+    [featureInput, { name: 'requirements.md', sha256: sha256(outputs.requirements) }],
+    [mapInput, { name: CONTEXT_INPUTS.planSettings, sha256: sha256OfValue(config.plan) }],
+  );
   return [requirements, tasks];
+}
+
+/** One round of a quick run: both halves checked, judged together. */
+interface QuickRound {
+  requirements: CheckedAnswer;
+  tasks: CheckedAnswer;
+  problems: string[];
+  gaps: string[];
 }

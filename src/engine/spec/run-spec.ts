@@ -2,7 +2,8 @@ import type { AgentRegistry } from '../../agents/index.js';
 import { defaultAgentRegistry } from '../../agents/index.js';
 import { userError } from '../../domain/index.js';
 import { openRepo } from '../../git/index.js';
-import type { PhaseStatus, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
+import { checkPlanSettings } from '../../spec/config.js';
+import type { PhaseStatus, SpecConfig, SpecHandle, SpecPhase, SpecStatus } from '../../spec/index.js';
 import {
   acquireSpecLock,
   blockedBy,
@@ -64,34 +65,39 @@ export interface SpecRunResult {
 /**
  * Runs a spec's phases in order under its lock: without a phase, from the first one not done up
  * to the last, stopping at a gate a person has not approved or at a phase that did not succeed.
- * A phase asked for out of order (an earlier one missing, stale, failed or unapproved) is a user
- * error naming the command that unblocks it; nothing is run or written then.
+ * A phase asked for out of order (an earlier one missing, stale, failed or unapproved), an artifact
+ * edited by hand that a plain run would replace, or spec.yaml `plan:` settings no plan could carry
+ * are user errors naming what unblocks them; nothing is run or written then. What to run is
+ * decided under the lock, from the status read there, so two runs never act on the same reading.
  */
 export async function runSpec(request: SpecRunRequest): Promise<SpecRunResult> {
   const repo = await openRepo(request.cwd);
   const spec = openSpec(repo.root, request.id);
   const stored = readSpecConfig(spec);
   const config: SpecConfig = request.agent ? { ...stored, agent: request.agent } : stored;
-  const status = specStatus(spec, config.gates);
   const result: SpecRunResult = { spec: spec.id, ran: [], dry: [] };
   if (request.quick) return runQuickly(request, { repo, spec, config, result });
-  const phases = selectPhases(request, status.phases);
-  if (phases.length === 0) return result;
-  refuseOutOfOrder(spec, phases[0]!, status.phases, config);
   const map = memo(() => repositoryMap(repo));
   const revision = request.feedback === undefined ? undefined : { feedback: request.feedback };
   if (request.dryRun) {
+    const { phases } = decidePhases(request, spec, config);
     for (const phase of phases) result.dry.push(await phaseMaterial(spec, phase, config, map, revision));
     return result;
   }
-  const asker = specAsker(spec, config, {
-    repo,
-    agents: request.agents ?? defaultAgentRegistry(),
-    env: request.env ?? process.env,
-  });
   const lock = acquireSpecLock(spec.paths.lock, { specId: spec.id, force: Boolean(request.force) });
   try {
+    const { phases, status } = decidePhases(request, spec, config);
+    if (phases.length === 0) return result;
+    refuseReplacingEdits(request, spec, phases, status.phases);
+    if (phases.includes('tasks'))
+      checkPlanSettings(config.plan, readText(spec.paths.config), spec.paths.config);
+    const asker = specAsker(spec, config, {
+      repo,
+      agents: request.agents ?? defaultAgentRegistry(),
+      env: request.env ?? process.env,
+    });
     for (const [index, phase] of phases.entries()) {
+      if (request.signal?.aborted) break;
       if (index > 0) {
         const blocked = blockedBy(
           phase,
@@ -125,6 +131,39 @@ export async function runSpec(request: SpecRunRequest): Promise<SpecRunResult> {
   return result;
 }
 
+/** The phases to run from the status as it is now, refused when the first may not run yet. */
+function decidePhases(
+  request: SpecRunRequest,
+  spec: SpecHandle,
+  config: SpecConfig,
+): { phases: SpecPhase[]; status: SpecStatus } {
+  const status = specStatus(spec, config.gates);
+  const phases = selectPhases(request, status.phases);
+  if (phases.length > 0) refuseOutOfOrder(spec, phases[0]!, status.phases, config);
+  return { phases, status };
+}
+
+/**
+ * A plain run re-runs what is stale, but an artifact a person edited since it was written is
+ * theirs: it is replaced only when they name its phase (`--phase`, `--from-phase`) or say `--force`.
+ */
+function refuseReplacingEdits(
+  request: SpecRunRequest,
+  spec: SpecHandle,
+  phases: readonly SpecPhase[],
+  standing: readonly PhaseStatus[],
+): void {
+  if (request.phase || request.fromPhase || request.force) return;
+  const edited = standing.find((p) => p.edited && phases.includes(p.phase));
+  if (!edited) return;
+  throw userError(
+    'GAFFER_BAD_INPUT',
+    `${edited.artifact} of spec ${spec.id} was edited by hand since it was written, and this run would write it again`,
+    `to write it again anyway: \`gaffer spec run ${spec.id} --from-phase ${edited.phase}\` or add --force (your version is kept in history/); to keep it, run the phases before it with --phase`,
+    { spec: spec.id, phase: edited.phase, file: spec.paths.artifact(edited.phase) },
+  );
+}
+
 /** `--quick`: one answer for requirements.md and plan.yaml under the lock; `dryRun` shows its prompt. */
 async function runQuickly(
   request: SpecRunRequest,
@@ -153,9 +192,12 @@ async function runQuickly(
       template: { name: QUICK_TEMPLATE.name, version: QUICK_TEMPLATE.version },
       criteria: [],
       missing: [],
+      // Shown, never recorded: a dry run writes no receipt for these to go in.
+      context: [],
     });
     return result;
   }
+  checkPlanSettings(config.plan, readText(spec.paths.config), spec.paths.config);
   const asker = specAsker(spec, config, {
     repo,
     agents: request.agents ?? defaultAgentRegistry(),

@@ -77,31 +77,32 @@ export async function approvePhase(
 ): Promise<{ sha256: string }> {
   const repo = await openRepo(cwd);
   const spec = openSpec(repo.root, id);
-  const status = specStatus(spec, readSpecConfig(spec).gates).phases.find((p) => p.phase === phase);
-  if (!status || status.state === 'missing' || status.state === 'failed')
-    throw userError(
-      'GAFFER_BAD_INPUT',
-      `${phase} of spec ${id} has no ${status?.artifact ?? 'artifact'} to approve`,
-      `run it first: \`gaffer spec run ${id} --phase ${phase}\``,
-    );
-  if (status.state === 'stale')
-    throw userError(
-      'GAFFER_BAD_INPUT',
-      `${phase} of spec ${id} is stale: ${status.changed.map(describeChange).join(', ')}`,
-      `re-run it with \`gaffer spec run ${id} --from-phase ${phase}\``,
-    );
-  const text = readText(spec.paths.artifact(phase)) ?? '';
-  if (phase === 'requirements') {
-    const parsed = parseRequirements(text, spec.paths.artifact(phase));
-    if (!parsed.ok)
-      throw userError(
-        'GAFFER_BAD_INPUT',
-        `requirements.md does not read: ${parsed.issues.map(formatRequirementsIssue).join('; ')}`,
-        'fix the file, then approve it',
-      );
-  }
+  // Read under the lock, so the artifact approved is the one no run is replacing meanwhile.
   const lock = acquireSpecLock(spec.paths.lock, { specId: id, force: Boolean(options.force) });
   try {
+    const status = specStatus(spec, readSpecConfig(spec).gates).phases.find((p) => p.phase === phase);
+    if (!status || status.state === 'missing' || status.state === 'failed')
+      throw userError(
+        'GAFFER_BAD_INPUT',
+        `${phase} of spec ${id} has no ${status?.artifact ?? 'artifact'} to approve`,
+        `run it first: \`gaffer spec run ${id} --phase ${phase}\``,
+      );
+    if (status.state === 'stale')
+      throw userError(
+        'GAFFER_BAD_INPUT',
+        `${phase} of spec ${id} is stale: ${status.changed.map(describeChange).join(', ')}`,
+        `re-run it with \`gaffer spec run ${id} --from-phase ${phase}\``,
+      );
+    const text = readText(spec.paths.artifact(phase)) ?? '';
+    if (phase === 'requirements') {
+      const parsed = parseRequirements(text, spec.paths.artifact(phase));
+      if (!parsed.ok)
+        throw userError(
+          'GAFFER_BAD_INPUT',
+          `requirements.md does not read: ${parsed.issues.map(formatRequirementsIssue).join('; ')}`,
+          'fix the file, then approve it',
+        );
+    }
     const hash = sha256(text);
     writeApprovals(spec, { ...readApprovals(spec), [phase]: { sha256: hash, at: new Date().toISOString() } });
     return { sha256: hash };

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, realpathSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { userError } from '../../domain/index.js';
 import { openRepo } from '../../git/index.js';
 import type { SpecHandle } from '../../spec/index.js';
@@ -6,15 +9,23 @@ import {
   formatRequirementsIssue,
   openSpec,
   parseRequirements,
+  PHASE_ARTIFACT,
+  readApprovals,
   readSpecConfig,
   readText,
+  specsDir,
   specStatus,
 } from '../../spec/index.js';
 
 /** What `gaffer run --spec` hands to the engine: the plan file, and the spec it records. */
 export interface SpecRunPlan {
   planPath: string;
-  spec: { id: string; criteria: Record<string, string> };
+  spec: {
+    id: string;
+    criteria: Record<string, string>;
+    /** The sha256 of plan.yaml as it was checked (and approved): the run loads exactly these bytes. */
+    planSha256: string;
+  };
   /** Criteria no task covers, run anyway with `--allow-gaps`. */
   gaps: string[];
 }
@@ -25,20 +36,34 @@ const notReady = (spec: SpecHandle, message: string, hint: string, details: Reco
     ...details,
   });
 
-/**
- * The plan a spec produced, checked as fit to run: its tasks phase done (not missing, failed or
- * stale), approved when the tasks gate is on (the default), requirements.md readable, and every
- * acceptance criterion covered by a task unless `allowGaps`. Each refusal is one user error with
- * the command that unblocks it; nothing is written. Read-only: needs no lock.
- */
+/** {@link specRunPlanAt} from a directory inside the repository. */
 export async function specRunPlan(
   cwd: string,
   id: string,
   options: { allowGaps?: boolean } = {},
 ): Promise<SpecRunPlan> {
   const repo = await openRepo(cwd);
-  const spec = openSpec(repo.root, id);
+  return specRunPlanAt(repo.root, id, options);
+}
+
+/**
+ * The plan a spec produced, checked as fit to run: no process writing the spec, its tasks phase
+ * done (not missing, failed or stale), approved as it is now when the tasks gate is on (the
+ * default), requirements.md readable, and every acceptance criterion covered by a task unless
+ * `allowGaps`. plan.yaml is read once: the approval is checked against the sha256 of those bytes,
+ * and the run is told to load only bytes with that hash. Each refusal is one user error with the
+ * command that unblocks it; nothing is written. Read-only: takes no lock.
+ */
+export function specRunPlanAt(root: string, id: string, options: { allowGaps?: boolean } = {}): SpecRunPlan {
+  const spec = openSpec(root, id);
   const status = specStatus(spec, readSpecConfig(spec).gates);
+  if (status.lock?.state === 'running')
+    throw notReady(
+      spec,
+      `process ${status.lock.holder?.pid ?? '?'} on ${status.lock.holder?.host ?? 'this host'} is writing it`,
+      `wait for it to finish (\`gaffer spec status ${id}\`), then run again`,
+      { lock: status.lock },
+    );
   const tasks = status.phases.find((p) => p.phase === 'tasks');
   if (!tasks || tasks.state === 'missing' || tasks.state === 'failed')
     throw notReady(
@@ -54,10 +79,12 @@ export async function specRunPlan(
       `run the phases again from the first stale one (\`gaffer spec status ${id}\`), e.g. \`gaffer spec run ${id} --from-phase tasks\``,
       { state: 'stale', changed: tasks.changed },
     );
-  if (tasks.gate && !tasks.approved)
+  const planPath = spec.paths.artifact('tasks');
+  const planSha256 = sha256Of(planPath);
+  if (tasks.gate && readApprovals(spec).tasks?.sha256 !== planSha256)
     throw notReady(
       spec,
-      'plan.yaml is not approved (the tasks gate is on)',
+      'plan.yaml is not approved as it is now (the tasks gate is on)',
       `read it, then \`gaffer spec approve ${id} tasks\``,
       { state: tasks.state, approved: false },
     );
@@ -81,5 +108,35 @@ export async function specRunPlan(
   const criteria = Object.fromEntries(
     (parsed?.stories ?? []).flatMap((s) => s.criteria.map((c) => [c.id, c.text] as const)),
   );
-  return { planPath: spec.paths.artifact('tasks'), spec: { id: spec.id, criteria }, gaps };
+  return { planPath, spec: { id: spec.id, criteria, planSha256 }, gaps };
+}
+
+/**
+ * The spec whose plan `planPath` is, when it lies under `.gaffer/specs/`: a spec's plan.yaml runs
+ * through its gate (`gaffer run .gaffer/specs/x/plan.yaml`, the HTTP API, MCP), never around it.
+ * Any other file there (a `.partial`, a plan in `history/`) is refused: it was never approved.
+ */
+export function specOfPlanPath(root: string, planPath: string): string | undefined {
+  let real: string;
+  let specs: string;
+  try {
+    real = realpathSync(planPath);
+    specs = realpathSync(specsDir(root));
+  } catch {
+    return undefined; // no such plan (loadPlan says so), or no specs here at all
+  }
+  const inside = relative(specs, real);
+  if (inside === '' || inside.startsWith('..') || inside.startsWith(sep)) return undefined;
+  const [id, ...rest] = inside.split(sep);
+  if (id !== undefined && rest.length === 1 && rest[0] === PHASE_ARTIFACT.tasks) return id;
+  throw userError(
+    'GAFFER_BAD_INPUT',
+    `${planPath} is a file of spec ${id ?? '?'}, not its plan: it was never approved to run`,
+    `run the spec's plan with \`gaffer run --spec ${id ?? '<id>'}\`, or copy the file out of ${dirname(join(specs, inside))} to run it as a plan of your own`,
+    { path: planPath },
+  );
+}
+
+function sha256Of(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
