@@ -199,12 +199,21 @@ describe('CLI manners', () => {
 
   it('a usage error prints the error, the one usage line and a hint — not the whole help — and exits 2', async () => {
     const repo = makeRepo({ 'plan.yaml': REWORK_PLAN });
-    const result = await runMain(['run'], repo);
+    const result = await runMain(['plan', 'check'], repo);
     expect(result.code).toBe(2);
     expect(result.stderr.trimEnd().split('\n')).toEqual([
-      "error: missing required argument 'plan'",
-      'usage: gaffer run [options] <plan>',
-      '  hint: run `gaffer run --help` for the options',
+      "error: missing required argument 'file'",
+      'usage: gaffer plan check [options] <file>',
+      '  hint: run `gaffer plan check --help` for the options',
+    ]);
+    // `gaffer run` takes a plan file or --spec: with neither it says so, with an example of each.
+    const run = await runMain(['run'], repo);
+    expect([run.code, run.stderr.trimEnd().split('\n')]).toEqual([
+      2,
+      [
+        'error: give a plan file or --spec <id>',
+        '  hint: e.g. `gaffer run plan.yaml`, or `gaffer run --spec login` for the plan of a spec',
+      ],
     ]);
     const nested = await runMain(['plan', 'check', 'plan.yaml', '--frobnicate'], repo);
     expect(nested.code).toBe(2);

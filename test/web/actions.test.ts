@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../server/harness.js';
@@ -100,6 +101,8 @@ describe('the dashboard: every action from the page', () => {
     g.open();
     await page.locator('.run-page[data-run-status="completed"]').waitFor();
 
+    // The gate is closed again, so the second run is still running when the page cancels it.
+    rmSync(g.path);
     const second = await startRun();
     await page.goto(runPageUrl(server, second));
     await page.locator('.react-flow__node [data-task-id="slow"]').waitFor();
