@@ -16,7 +16,8 @@ export const specConfigSchema = z.strictObject({
   agent: z.string().min(1).default('api'),
   agents: z.record(z.string(), freeForm).default({}),
   timeout_s: z.number().positive().default(600),
-  correction_rounds: z.number().int().min(1).max(10).default(3),
+  // 0: the first answer is used or refused as it is, never sent back.
+  correction_rounds: z.number().int().min(0).max(10).default(3),
   max_output_chars: z.number().int().positive().default(60_000),
   gates: z
     .strictObject({
@@ -39,7 +40,7 @@ agents:
     # base_url: http://127.0.0.1:11434/v1
     model: qwen2.5-coder:7b
 timeout_s: 600          # per phase run; --timeout overrides
-correction_rounds: 3    # answers that do not validate go back with their errors this many times
+correction_rounds: 3    # answers that do not validate go back with their errors this many times (0: never)
 max_output_chars: 60000
 gates: { requirements: false, design: false, tasks: true }   # approval needed before what follows
 plan:                   # settings plan.yaml starts from; the model writes only its tasks

@@ -15,15 +15,21 @@ export interface PhaseStanding {
   approved: boolean;
 }
 
-/** Why `phase` cannot run yet, with the command that unblocks it; undefined when it may run. */
+/**
+ * Why `phase` cannot run yet, with the command that unblocks it; undefined when it may run.
+ * `quick`: the spec's plan stands on the requirements alone (SpecStatus.quick), so a design that
+ * was never written holds nothing up (one that is there, or failed, is waited for as ever).
+ */
 export function blockedBy(
   phase: SpecPhase,
   standing: Readonly<Record<SpecPhase, PhaseStanding>>,
   gates: Gates,
   specId: string,
+  options: { quick?: boolean } = {},
 ): { reason: string; hint: string } | undefined {
   for (const before of phasesBefore(phase)) {
     const { state, approved } = standing[before];
+    if (options.quick && before === 'design' && state === 'missing') continue;
     if (state !== 'done')
       return {
         reason: `${phase} needs ${before} first, which is ${state}`,

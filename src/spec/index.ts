@@ -1,11 +1,11 @@
 export type { Approval, Approvals } from './approvals.js';
-export { lastFencedBlock, markdownOf } from './answer-blocks.js';
+export { lastFencedBlock, markdownOf, markdownProblems } from './answer-blocks.js';
 export type { SpecConfig } from './config.js';
-export { parseSpecConfig, STARTER_CONFIG } from './config.js';
+export { checkPlanSettings, parseSpecConfig, STARTER_CONFIG } from './config.js';
 export { coverageGaps } from './coverage.js';
 export type { Gates, PhaseStanding } from './gates.js';
 export { blockedBy, DEFAULT_GATES } from './gates.js';
-export { sha256 } from './hash.js';
+export { CONTEXT_INPUTS, sha256, sha256OfValue } from './hash.js';
 export type { AcquireOptions, HeldLock, LockInfo, LockVerdict, LockWorld } from './lock.js';
 export { acquireSpecLock, LOCK_MAX_AGE_MS, lockVerdict, processAlive, readLock } from './lock.js';
 export type { SpecPaths } from './paths.js';
@@ -49,14 +49,25 @@ export {
   readApprovals,
   readSpecConfig,
   readText,
+  realDir,
   writeApprovals,
   writeReceipt,
+  writeSpecFile,
 } from './spec-files.js';
 export { checkSpecId, SPEC_ID_PATTERN } from './spec-id.js';
 export type { ChangedInput, PhaseFacts, PhaseState, PhaseVerdict } from './staleness.js';
-export { describeChange, phaseVerdict } from './staleness.js';
+export { COMPARED_CONTEXT, describeChange, phaseVerdict } from './staleness.js';
 export type { PhaseStatus, SpecLockState, SpecStatus } from './status.js';
-export { currentHashes, lockState, specStatus } from './status.js';
+export {
+  currentHashes,
+  firstToRun,
+  isQuick,
+  lockState,
+  nextStepHint,
+  skipsDesign,
+  specStatus,
+  standingOf,
+} from './status.js';
 export type { PromptInputs, PromptTemplate } from './templates/index.js';
 export { CURRENT_TEMPLATES, MODEL_TASK_KEYS, QUICK_TEMPLATE } from './templates/index.js';
 export type { SpecTrace, TracedCriterion, TracedStory, TracedTask, TraceRunFacts } from './trace.js';

@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import { PHASES } from './phases.js';
 
-/** How a phase run ended: `invalid` means the model answered, but not in a usable form. */
-export const RECEIPT_STATUSES = ['ok', 'failed', 'timeout', 'invalid'] as const;
+/**
+ * How a phase run ended: `invalid` means the model answered, but not in a usable form;
+ * `cancelled` that a person stopped it (Ctrl-C), which is no fault of the backend's. Receipts
+ * written before `cancelled` existed say `failed` for that, and still parse.
+ */
+export const RECEIPT_STATUSES = ['ok', 'failed', 'timeout', 'invalid', 'cancelled'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
 
 /** Bumped when the receipt's shape changes, so old receipts are read knowingly. */
 export const RECEIPT_FORMAT = 1;
 
 const hashed = z.object({ name: z.string(), sha256: z.string() });
+/** An input file; `sha256: null` when it was not there, so its appearing later counts as a change. */
+const input = z.object({ name: z.string(), sha256: z.string().nullable() });
 
 /**
  * The record of one phase run (`receipts/<phase>-<n>.json`), kept as history: exactly what went
@@ -30,12 +36,15 @@ export const receiptSchema = z.object({
   promptsSha256: z.array(z.string()).optional(),
   agent: z.string(),
   model: z.string().nullable(),
-  /** The spec's files the phase read, compared with the files now to tell a stale artifact. */
-  inputs: z.array(hashed),
+  /**
+   * Every spec file the phase may read (phaseInputs), compared with the files now to tell a stale
+   * artifact; one that was missing has `sha256: null`. Old receipts list only the files found.
+   */
+  inputs: z.array(input),
   /**
    * What else the answer was made from (CONTEXT_INPUTS): the repository map the prompt showed,
-   * spec.yaml's plan settings written into plan.yaml, a revision's feedback. Recorded to trace a
-   * run, never compared for staleness: the map changes with every commit. Absent in old receipts.
+   * spec.yaml's plan settings written into plan.yaml, a revision's feedback. Only the plan settings
+   * are compared for staleness (see COMPARED_CONTEXT in staleness.ts). Absent in old receipts.
    */
   context: z.array(hashed).optional(),
   /** The output file (the artifact, or `<artifact>.partial`); null when nothing came back. */

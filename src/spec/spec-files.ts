@@ -22,6 +22,7 @@ import { parseSpecConfig, STARTER_CONFIG } from './config.js';
 import type { SpecPaths } from './paths.js';
 import { specDir, specPaths, specsDir } from './paths.js';
 import type { SpecPhase } from './phases.js';
+import { PHASES } from './phases.js';
 import type { Receipt } from './receipt.js';
 import { parseReceipt, receiptNumber } from './receipt.js';
 import { checkSpecId } from './spec-id.js';
@@ -207,7 +208,11 @@ export function listReceipts(spec: SpecHandle, phase: SpecPhase): Receipt[] {
     });
 }
 
-/** The number the next run of `phase` gets (receipt numbers are never reused). */
+/**
+ * The number the next run of `phase` gets (receipt numbers are never reused). A quick run's
+ * receipt names its other half (`quick.other`) before that one is written: a number named so is
+ * taken even when a crash left its receipt unwritten, so a later run never pairs with a stranger.
+ */
 export function nextReceiptNumber(spec: SpecHandle, phase: SpecPhase): number {
   let names: string[];
   try {
@@ -215,7 +220,11 @@ export function nextReceiptNumber(spec: SpecHandle, phase: SpecPhase): number {
   } catch {
     return 1;
   }
-  return Math.max(0, ...names.map((n) => receiptNumber(n, phase) ?? 0)) + 1;
+  const written = names.map((n) => receiptNumber(n, phase) ?? 0);
+  const named = PHASES.filter((p) => p !== phase)
+    .flatMap((p) => listReceipts(spec, p))
+    .map((r) => (r.quick ? (receiptNumber(r.quick.other, phase) ?? 0) : 0));
+  return Math.max(0, ...written, ...named) + 1;
 }
 
 /** Writes a receipt; its file is created new (O_EXCL), so a receipt once written is never replaced. */

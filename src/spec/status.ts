@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { validatePlan } from '../plan/index.js';
 import { coverageGaps } from './coverage.js';
-import type { Gates } from './gates.js';
-import { sha256 } from './hash.js';
+import type { Gates, PhaseStanding } from './gates.js';
+import { blockedBy } from './gates.js';
+import { CONTEXT_INPUTS, sha256, sha256OfValue } from './hash.js';
 import type { LockInfo, LockWorld } from './lock.js';
 import { inspectLock, lockVerdict, lockWorld } from './lock.js';
 import type { SpecPhase } from './phases.js';
@@ -32,6 +33,11 @@ export interface PhaseStatus {
 export interface SpecStatus {
   id: string;
   phases: PhaseStatus[];
+  /**
+   * The plan stands on the requirements alone ({@link isQuick}): a design that was never written
+   * is skipped, not waited for.
+   */
+  quick: boolean;
   /** The user stories, when requirements.md reads. */
   stories: UserStory[] | undefined;
   /** Criteria no task of plan.yaml covers, when both read. */
@@ -61,30 +67,90 @@ export function lockState(path: string, world: Partial<LockWorld> = {}): SpecLoc
     : { state: 'stale', holder, reason: verdict.reason };
 }
 
-/** The sha256 of each file a phase may read, now (null: not there). */
+/**
+ * The sha256 of each file a phase may read, now (null: not there), and of spec.yaml's `plan:`
+ * settings (a compared context of the tasks phase).
+ */
 export function currentHashes(spec: SpecHandle): Record<string, string | null> {
   const files = [FEATURE_FILE, ...PHASES.map((p) => PHASE_ARTIFACT[p])];
-  return Object.fromEntries(
-    files.map((name) => {
-      const text = readText(`${spec.paths.dir}/${name}`);
-      return [name, text === undefined ? null : sha256(text)];
-    }),
+  return {
+    ...Object.fromEntries(
+      files.map((name) => {
+        const text = readText(`${spec.paths.dir}/${name}`);
+        return [name, text === undefined ? null : sha256(text)];
+      }),
+    ),
+    [CONTEXT_INPUTS.planSettings]: sha256OfValue(readSpecConfig(spec).plan),
+  };
+}
+
+/**
+ * Whether a spec's plan stands on the requirements alone, from its newest good tasks receipt: one
+ * of `gaffer spec run --quick`, or of a tasks run of such a spec, which records design.md as
+ * absent. Only a good run counts: a quick run that failed wrote no plan, so the spec goes the full
+ * way (requirements → design → tasks) unless `--quick` is run again. Once a design is written and
+ * the plan is written again from it, the spec is quick no more.
+ */
+export function isQuick(lastOkTasks: Receipt | undefined): boolean {
+  if (!lastOkTasks) return false;
+  return (
+    lastOkTasks.quick !== undefined ||
+    lastOkTasks.inputs.some((i) => i.name === PHASE_ARTIFACT.design && i.sha256 === null)
   );
+}
+
+/** Quick receipts written before absent inputs were recorded lack design.md: the plan had none. */
+function withAbsentDesign(receipt: Receipt | undefined): Receipt | undefined {
+  if (!receipt?.quick || receipt.phase !== 'tasks') return receipt;
+  if (receipt.inputs.some((i) => i.name === PHASE_ARTIFACT.design)) return receipt;
+  return { ...receipt, inputs: [...receipt.inputs, { name: PHASE_ARTIFACT.design, sha256: null }] };
+}
+
+/** A design a quick spec does without: never written, so no phase waits for it. */
+export function skipsDesign(status: Pick<SpecStatus, 'phases' | 'quick'>, phase: SpecPhase): boolean {
+  return (
+    status.quick && phase === 'design' && status.phases.find((p) => p.phase === 'design')?.state === 'missing'
+  );
+}
+
+/** The first phase a plain `gaffer spec run` runs: the first not done, past a design a quick spec skips. */
+export function firstToRun(status: Pick<SpecStatus, 'phases' | 'quick'>): SpecPhase | undefined {
+  return status.phases.find((p) => p.state !== 'done' && !skipsDesign(status, p.phase))?.phase;
+}
+
+/** What the order check ({@link blockedBy}) needs of each phase. */
+export function standingOf(phases: readonly PhaseStatus[]): Record<SpecPhase, PhaseStanding> {
+  const standing = Object.fromEntries(
+    PHASES.map((p): [SpecPhase, PhaseStanding] => [p, { state: 'missing', approved: false }]),
+  ) as Record<SpecPhase, PhaseStanding>;
+  for (const p of phases) standing[p.phase] = { state: p.state, approved: p.approved };
+  return standing;
+}
+
+/**
+ * The command that brings a spec's stale or missing phases up to date from here: the first phase
+ * to run again with `--from-phase`, or, when that cannot run yet, what unblocks it. Worded as a
+ * hint ("run `…`").
+ */
+export function nextStepHint(status: SpecStatus): string {
+  const first = firstToRun(status);
+  if (first === undefined) return `every phase is done: see \`gaffer spec status ${status.id}\``;
+  const gates = Object.fromEntries(status.phases.map((p) => [p.phase, p.gate])) as Gates;
+  const blocked = blockedBy(first, standingOf(status.phases), gates, status.id, { quick: status.quick });
+  return blocked?.hint ?? `run \`gaffer spec run ${status.id} --from-phase ${first}\``;
 }
 
 /** Every phase's state, re-read from disk: artifacts, receipts and approvals. Needs no lock. */
 export function specStatus(spec: SpecHandle, gates: Gates = readSpecConfig(spec).gates): SpecStatus {
   const current = currentHashes(spec);
   const approvals = readApprovals(spec);
+  let lastOkTasks: Receipt | undefined;
   const phases = PHASES.map((phase): PhaseStatus => {
     const receipts = listReceipts(spec, phase);
     const artifact = current[PHASE_ARTIFACT[phase]] ?? null;
-    const verdict = phaseVerdict({
-      artifact,
-      current,
-      last: receipts.at(-1),
-      lastOk: receipts.findLast((r) => r.status === 'ok'),
-    });
+    const lastOk = withAbsentDesign(receipts.findLast((r) => r.status === 'ok'));
+    if (phase === 'tasks') lastOkTasks = lastOk;
+    const verdict = phaseVerdict({ artifact, current, last: receipts.at(-1), lastOk });
     return {
       phase,
       artifact: PHASE_ARTIFACT[phase],
@@ -101,6 +167,7 @@ export function specStatus(spec: SpecHandle, gates: Gates = readSpecConfig(spec)
   return {
     id: spec.id,
     phases,
+    quick: isQuick(lastOkTasks),
     stories,
     gaps: stories ? planGaps(spec, criterionIds(stories)) : undefined,
     lock: lockState(spec.paths.lock),

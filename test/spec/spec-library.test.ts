@@ -9,6 +9,7 @@ import {
   blockedBy,
   checkSpecId,
   DEFAULT_GATES,
+  describeChange,
   lockVerdict,
   parseRequirements,
   phaseVerdict,
@@ -96,6 +97,35 @@ describe('phase state', () => {
     ).toBe('failed');
   });
 
+  it("counts a file that appeared and spec.yaml's plan settings as changes, never the repository map", () => {
+    const lastOk: Receipt = {
+      ...receipt({ 'feature.md': 'f1' }),
+      inputs: [
+        { name: 'feature.md', sha256: 'f1' },
+        { name: 'design.md', sha256: null },
+      ],
+      context: [
+        { name: 'repository map', sha256: 'm1' },
+        { name: "spec.yaml's plan", sha256: 'p1' },
+      ],
+    };
+    const facts = { artifact: 'out', lastOk, last: lastOk };
+    const same = { 'feature.md': 'f1', 'design.md': null, 'repository map': 'm2', "spec.yaml's plan": 'p1' };
+    expect(phaseVerdict({ ...facts, current: same }).state).toBe('done');
+    const changed = phaseVerdict({
+      ...facts,
+      current: { ...same, 'design.md': 'd1', "spec.yaml's plan": 'p2' },
+    });
+    expect(changed.changed).toEqual([
+      { name: 'design.md', old: null, new: 'd1' },
+      { name: "spec.yaml's plan", old: 'p1', new: 'p2' },
+    ]);
+    expect(changed.changed.map(describeChange)).toEqual([
+      'design.md appeared (d1)',
+      "spec.yaml's plan: settings changed (p1 → p2)",
+    ]);
+  });
+
   it('runs a phase only after the earlier ones are done and, where gated, approved', () => {
     const done = { state: 'done' as const, approved: false };
     expect(
@@ -118,6 +148,16 @@ describe('phase state', () => {
         's',
       ),
     ).toBeUndefined();
+    // A quick spec's plan stands on the requirements alone: a design never written holds nothing up.
+    const noDesign = {
+      requirements: done,
+      design: { state: 'missing' as const, approved: false },
+      tasks: done,
+    };
+    expect(blockedBy('tasks', noDesign, gated, 's')?.reason).toBe(
+      'tasks needs design first, which is missing',
+    );
+    expect(blockedBy('tasks', noDesign, gated, 's', { quick: true })).toBeUndefined();
   });
 });
 

@@ -3,8 +3,7 @@ import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync
 import { basename, join } from 'node:path';
 import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
-import { sha256 } from '../../src/spec/index.js';
-import { sha256OfValue } from '../../src/spec/hash.js';
+import { sha256, sha256OfValue } from '../../src/spec/index.js';
 import { runMain } from '../support/cli.js';
 import {
   DESIGN,

@@ -115,13 +115,14 @@ describe('gaffer spec run as separate processes', () => {
     expect(stderr).toContain('stopping… (Ctrl-C again to exit now)');
     expect(stderr).toContain('stopped: interrupted by Ctrl-C');
     expect(stderr).not.toContain('    at ');
-    expect(stdout).toContain('requirements: failed after 2 rounds');
+    expect(stdout).toContain('requirements: cancelled after 2 rounds');
     const dir = specDir(repo);
     expect(existsSync(join(dir, 'requirements.md'))).toBe(false);
     expect(readFileSync(join(dir, 'requirements.md.partial'), 'utf8')).toBe('# Requirements\nJust do it.\n');
     expect(receipts(repo)['requirements-1.json']).toMatchObject({
-      status: 'failed',
+      status: 'cancelled',
       rounds: 2,
+      error: 'stopped before a complete answer: interrupted by Ctrl-C',
       output: { file: 'requirements.md.partial' },
     });
     expect(existsSync(join(dir, 'lock'))).toBe(false);

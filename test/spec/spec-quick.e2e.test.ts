@@ -4,8 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
-import { sha256 } from '../../src/spec/index.js';
-import { sha256OfValue } from '../../src/spec/hash.js';
+import { sha256, sha256OfValue } from '../../src/spec/index.js';
 import { runMain } from '../support/cli.js';
 import {
   DESIGN,
@@ -71,7 +70,11 @@ describe('gaffer spec run --quick', () => {
     expect(all['tasks-1.json']).toMatchObject({
       status: 'ok',
       rounds: 2,
-      inputs: [{ name: 'feature.md' }, { name: 'requirements.md', sha256: sha256(REQUIREMENTS) }],
+      inputs: [
+        { name: 'feature.md' },
+        { name: 'requirements.md', sha256: sha256(REQUIREMENTS) },
+        { name: 'design.md', sha256: null },
+      ],
       output: { file: 'plan.yaml', maxChars: 60000 },
       gaps: [],
       quick: { other: 'requirements-1.json' },
@@ -83,7 +86,7 @@ describe('gaffer spec run --quick', () => {
     expect(ran.stdout).toMatch(/wrote .*requirements\.md \(\d+ of at most 60000 characters\)/);
     expect(ran.stdout).toMatch(/wrote .*plan\.yaml \(\d+ of at most 60000 characters\)/);
     const status = await runMain(['spec', 'status', 'greet'], repo);
-    expect(status.stdout).toContain('skipped: the plan was written with --quick');
+    expect(status.stdout).toContain('skipped: the plan was written from the requirements alone (--quick)');
     // Nothing is left to do: no design is asked for, and the plan can be approved and run.
     const again = await runMain(['spec', 'run', 'greet'], repo);
     expect(again.stdout).toContain('every phase is done');

@@ -10,9 +10,11 @@ import {
   parseRequirements,
   parseSpecConfig,
   readPlanReply,
+  readText,
+  specPaths,
+  writeReceipt,
+  writeSpecFile,
 } from '../../src/spec/index.js';
-import { readText, writeReceipt, writeSpecFile } from '../../src/spec/spec-files.js';
-import { specPaths } from '../../src/spec/paths.js';
 import { DESIGN } from './spec-support.js';
 
 const config: SpecConfig = parseSpecConfig('plan: { agent: script }\n', 'spec.yaml');

@@ -270,6 +270,8 @@ function showRun(output: Output, result: SpecRunResult): number {
     return EXIT.ok;
   }
   for (const outcome of result.ran) output.out(outcomeLines(output, outcome).join('\n') + '\n');
+  const retry = retryHint(result);
+  if (retry) output.out(`  hint: ${retry}\n`);
   if (result.waiting)
     output.out(
       `${paint(output, 'yellow', 'waiting')}: ${result.waiting.reason}\n  next: ${result.waiting.hint}\n`,
@@ -283,7 +285,7 @@ function outcomeLines(output: Output, outcome: PhaseOutcome): string[] {
   const tokens = r.usage
     ? `${r.usage.inputTokens + r.usage.outputTokens} tokens, $${r.usage.costUsd.toFixed(4)}`
     : 'no usage reported';
-  const head = `${r.phase}: ${r.status === 'ok' ? paint(output, 'green', 'ok') : paint(output, 'red', r.status)} after ${r.rounds} round${r.rounds === 1 ? '' : 's'} (${tokens}, ${(r.durationMs / 1000).toFixed(1)}s)`;
+  const head = `${r.phase}: ${r.status === 'ok' ? paint(output, 'green', 'ok') : paint(output, 'red', r.status)} after ${count(r.rounds, 'round', 'rounds')} (${tokens}, ${(r.durationMs / 1000).toFixed(1)}s)`;
   const lines = [head];
   if (outcome.written)
     lines.push(
@@ -294,11 +296,25 @@ function outcomeLines(output: Output, outcome: PhaseOutcome): string[] {
   for (const issue of r.issues.slice(0, 20)) lines.push(`  ${paint(output, 'red', 'error')}: ${issue}`);
   if (r.gaps && r.gaps.length > 0)
     lines.push(`  ${paint(output, 'yellow', 'coverage gap')}: no task covers ${r.gaps.join(', ')}`);
-  if (r.status !== 'ok')
-    lines.push(`  hint: read the partial output, fix the cause, then run the phase again`);
   lines.push(`  receipt ${outcome.receiptPath}`);
   return lines;
 }
+
+/**
+ * What to do after a run that did not succeed, once for the run (a quick run has two receipts):
+ * the command that runs it again. None when it was cancelled: `interruptible` says to go on.
+ */
+function retryHint(result: SpecRunResult): string | undefined {
+  const last = result.ran.at(-1)?.receipt;
+  if (!last || last.status === 'ok' || last.status === 'cancelled') return undefined;
+  const again = last.quick
+    ? `gaffer spec run ${result.spec} --quick`
+    : `gaffer spec run ${result.spec} --phase ${last.phase}`;
+  return `read the partial output, fix the cause, then run it again: \`${again}\``;
+}
+
+/** "1 user story", "2 user stories". */
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 function statusLines(output: Output, status: SpecStatus): string[] {
   const lines = [paint(output, 'bold', `spec ${status.id}`)];
@@ -316,20 +332,32 @@ function statusLines(output: Output, status: SpecStatus): string[] {
     const color = p.state === 'done' ? 'green' : p.state === 'stale' || p.state === 'failed' ? 'red' : 'gray';
     const gate = p.gate ? (p.approved ? 'approved' : p.state === 'done' ? 'needs approval' : '') : '';
     const r = p.lastReceipt;
-    const receipt = r ? `last run ${r.number}: ${r.status}, ${r.agent}${r.model ? ` ${r.model}` : ''}` : '';
+    const receipt = r
+      ? `last run ${r.number}${r.quick ? ' (--quick)' : ''}: ${r.status}, ${r.agent}${r.model ? ` ${r.model}` : ''}`
+      : '';
     lines.push(
       `  ${p.phase.padEnd(13)} ${paint(output, color, p.state.padEnd(8))} ${p.artifact.padEnd(16)} ${[gate, receipt].filter(Boolean).join('; ')}`.trimEnd(),
     );
-    const quick = status.phases.find((q) => q.phase === 'tasks')?.lastReceipt?.quick;
-    if (p.phase === 'design' && p.state === 'missing' && quick)
-      lines.push(`      skipped: the plan was written with --quick, from the requirements alone`);
+    if (p.phase === 'design' && p.state === 'missing' && status.quick)
+      lines.push(
+        `      skipped: the plan was written from the requirements alone (--quick); \`gaffer spec run ${status.id} --phase design\` writes a design, and the plan goes stale`,
+      );
+    // A quick run that failed leaves a spec that is not quick (isQuick): both ways work from here.
+    if (p.phase === 'tasks' && p.state === 'failed' && r?.quick)
+      lines.push(
+        `      the --quick run did not succeed: \`gaffer spec run ${status.id} --quick\` tries again, \`gaffer spec run ${status.id}\` goes by way of a design`,
+      );
     for (const change of p.changed) lines.push(`      stale: ${describeChange(change)}`);
     if (p.edited) lines.push(`      edited by hand since it was written (kept as it is)`);
     if (p.partial) lines.push(`      ${p.artifact}.partial holds the output of a run that did not succeed`);
   }
   if (status.stories)
     lines.push(
-      `  ${status.stories.length} user stories, ${status.stories.reduce((n, s) => n + s.criteria.length, 0)} acceptance criteria`,
+      `  ${count(status.stories.length, 'user story', 'user stories')}, ${count(
+        status.stories.reduce((n, s) => n + s.criteria.length, 0),
+        'acceptance criterion',
+        'acceptance criteria',
+      )}`,
     );
   if (status.gaps && status.gaps.length > 0)
     lines.push(`  ${paint(output, 'yellow', 'coverage gap')}: no task covers ${status.gaps.join(', ')}`);

@@ -1,6 +1,11 @@
 import type { SpecConfig, SpecPhase } from '../../spec/index.js';
-import { formatRequirementsIssue, markdownOf, parseRequirements, readPlanReply } from '../../spec/index.js';
-import { markdownProblems } from '../../spec/answer-blocks.js';
+import {
+  formatRequirementsIssue,
+  markdownOf,
+  markdownProblems,
+  parseRequirements,
+  readPlanReply,
+} from '../../spec/index.js';
 
 /**
  * The headings a design must have: its title and the first and last of the template's sections.

@@ -1,12 +1,13 @@
 import type { PromptInputs, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
-import { CONTEXT_INPUTS, sha256OfValue } from '../../spec/hash.js';
 import {
+  CONTEXT_INPUTS,
   criterionIds,
   CURRENT_TEMPLATES,
   parseRequirements,
   phaseInputs,
   readText,
   sha256,
+  sha256OfValue,
 } from '../../spec/index.js';
 
 /** One file a phase reads, as it is on disk now. */

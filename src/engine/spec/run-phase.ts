@@ -3,8 +3,14 @@ import { basename, join } from 'node:path';
 import type { Usage } from '../../domain/index.js';
 import { addUsage, ZERO_USAGE } from '../../domain/index.js';
 import type { Receipt, ReceiptStatus, SpecConfig, SpecHandle } from '../../spec/index.js';
-import { nextReceiptNumber, RECEIPT_FORMAT, sha256, writeReceipt } from '../../spec/index.js';
-import { realDir, writeSpecFile } from '../../spec/spec-files.js';
+import {
+  nextReceiptNumber,
+  realDir,
+  RECEIPT_FORMAT,
+  sha256,
+  writeReceipt,
+  writeSpecFile,
+} from '../../spec/index.js';
 import { checkAnswer } from './check-answer.js';
 import type { PhaseMaterial } from './phase-material.js';
 import type { SpecAsker } from './spec-session.js';
@@ -26,7 +32,7 @@ export interface RunPhaseOptions {
   asker: SpecAsker;
   timeoutMs: number;
   gafferVersion: string;
-  /** Stops the run (Ctrl-C): recorded as failed, partial output kept. */
+  /** Stops the run (Ctrl-C): recorded as cancelled, partial output kept. */
   signal?: AbortSignal;
 }
 
@@ -74,7 +80,9 @@ export async function runPhase(options: RunPhaseOptions): Promise<PhaseOutcome> 
     promptsSha256: loop.prompts.map(sha256),
     agent: asker.agent,
     model: asker.model,
-    inputs: material.inputs.flatMap((i) => (i.sha256 === null ? [] : [{ name: i.name, sha256: i.sha256 }])),
+    // Every input the phase may read, a missing one as null: a design written after a plan made
+    // without one then makes the plan stale.
+    inputs: material.inputs.map((i) => ({ name: i.name, sha256: i.sha256 })),
     ...(material.context.length === 0 ? {} : { context: material.context }),
     output: outputRecord(written, output, config),
     rounds: loop.rounds,
@@ -142,12 +150,9 @@ export async function correctionLoop<T extends Scored>(options: {
     const answer = await asker.ask(prompt, options.label(rounds), signal).finally(() => clearTimeout(timer));
     if (answer.usage) usage = addUsage(usage ?? ZERO_USAGE, answer.usage);
     if (timeout.signal.aborted || answer.error !== undefined || options.signal?.aborted) {
-      const timedOut = timeout.signal.aborted;
-      const error = timedOut
-        ? `no complete answer within ${options.timeoutMs / 1000}s`
-        : `the ${asker.agent} session failed: ${answer.error ?? 'stopped'}`;
+      const { status, error } = stopped(timeout.signal.aborted, options, asker.agent, answer.error);
       return {
-        status: timedOut ? 'timeout' : 'failed',
+        status,
         error,
         rounds,
         usage,
@@ -176,6 +181,27 @@ export async function correctionLoop<T extends Scored>(options: {
     prompts,
   };
 }
+
+/**
+ * How a round that brought no complete answer ended: the time limit first, then the person's
+ * stop (cancelled: the session's error is only the abort's echo), else the session's failure.
+ */
+function stopped(
+  timedOut: boolean,
+  options: { timeoutMs: number; signal?: AbortSignal },
+  agent: string,
+  sessionError: string | undefined,
+): { status: ReceiptStatus; error: string } {
+  if (timedOut) return { status: 'timeout', error: `no complete answer within ${options.timeoutMs / 1000}s` };
+  if (options.signal?.aborted) {
+    const reason: unknown = options.signal.reason;
+    return { status: 'cancelled', error: `stopped before a complete answer: ${describeReason(reason)}` };
+  }
+  return { status: 'failed', error: `the ${agent} session failed: ${sessionError ?? 'stopped'}` };
+}
+
+const describeReason = (reason: unknown) =>
+  typeof reason === 'string' ? reason : reason instanceof Error ? reason.message : 'cancelled';
 
 // Fewer problems, then fewer gaps; on a tie the earlier answer stays (a reply that went wrong
 // anew, such as one that is no plan at all, does not displace one with as few problems).

@@ -1,16 +1,18 @@
 import { basename } from 'node:path';
 import type { Receipt, SpecConfig, SpecHandle, SpecPhase } from '../../spec/index.js';
 import {
+  CONTEXT_INPUTS,
   criterionIds,
   nextReceiptNumber,
   parseRequirements,
+  PHASE_ARTIFACT,
   QUICK_TEMPLATE,
   readText,
   RECEIPT_FORMAT,
   sha256,
+  sha256OfValue,
   writeReceipt,
 } from '../../spec/index.js';
-import { CONTEXT_INPUTS, sha256OfValue } from '../../spec/hash.js';
 import type { CheckedAnswer } from './check-answer.js';
 import { checkAnswer } from './check-answer.js';
 import type { PhaseOutcome } from './run-phase.js';
@@ -83,7 +85,7 @@ export async function runQuick(options: RunQuickOptions): Promise<PhaseOutcome[]
   const mapInput = { name: CONTEXT_INPUTS.repoMap, sha256: sha256(options.repoMap) };
   const receipt = (
     phase: 'requirements' | 'tasks',
-    inputs: { name: string; sha256: string }[],
+    inputs: Receipt['inputs'],
     context: { name: string; sha256: string }[],
   ): PhaseOutcome => {
     const output = outputs[phase];
@@ -117,10 +119,18 @@ export async function runQuick(options: RunQuickOptions): Promise<PhaseOutcome[]
     return { receipt: value, receiptPath: writeReceipt(spec, value), written, kept };
   };
   const featureInput = { name: 'feature.md', sha256: sha256(feature) };
+  // Read before the requirements half is written: the design, as the plan was made beside it.
+  const design = readText(spec.paths.artifact('design'));
   const requirements = receipt('requirements', [featureInput], [mapInput]);
+  // The plan is recorded against every input a tasks run reads, the design too (null when there
+  // is none, as after a first quick run): a design written later makes this plan stale.
   const tasks = receipt(
     'tasks',
-    [featureInput, { name: 'requirements.md', sha256: sha256(outputs.requirements) }],
+    [
+      featureInput,
+      { name: PHASE_ARTIFACT.requirements, sha256: sha256(outputs.requirements) },
+      { name: PHASE_ARTIFACT.design, sha256: design === undefined ? null : sha256(design) },
+    ],
     [mapInput, { name: CONTEXT_INPUTS.planSettings, sha256: sha256OfValue(config.plan) }],
   );
   return [requirements, tasks];

@@ -2,21 +2,23 @@ import type { AgentRegistry } from '../../agents/index.js';
 import { defaultAgentRegistry } from '../../agents/index.js';
 import { userError } from '../../domain/index.js';
 import { openRepo } from '../../git/index.js';
-import { checkPlanSettings } from '../../spec/config.js';
 import type { PhaseStatus, SpecConfig, SpecHandle, SpecPhase, SpecStatus } from '../../spec/index.js';
 import {
   acquireSpecLock,
   blockedBy,
+  checkPlanSettings,
+  firstToRun,
   formatRequirementsIssue,
   openSpec,
   parseRequirements,
-  PHASES,
   phasesFrom,
-  readSpecConfig,
   QUICK_TEMPLATE,
+  readSpecConfig,
   readText,
   sha256,
+  skipsDesign,
   specStatus,
+  standingOf,
 } from '../../spec/index.js';
 import type { PhaseMaterial } from './phase-material.js';
 import { phaseMaterial } from './phase-material.js';
@@ -99,12 +101,10 @@ export async function runSpec(request: SpecRunRequest): Promise<SpecRunResult> {
     for (const [index, phase] of phases.entries()) {
       if (request.signal?.aborted) break;
       if (index > 0) {
-        const blocked = blockedBy(
-          phase,
-          specStatus(spec, config.gates).phases.reduce(standings, initial()),
-          config.gates,
-          spec.id,
-        );
+        const now = specStatus(spec, config.gates);
+        const blocked = blockedBy(phase, standingOf(now.phases), config.gates, spec.id, {
+          quick: now.quick,
+        });
         if (blocked) {
           result.waiting = { phase, ...blocked };
           break;
@@ -138,8 +138,8 @@ function decidePhases(
   config: SpecConfig,
 ): { phases: SpecPhase[]; status: SpecStatus } {
   const status = specStatus(spec, config.gates);
-  const phases = selectPhases(request, status.phases);
-  if (phases.length > 0) refuseOutOfOrder(spec, phases[0]!, status.phases, config);
+  const phases = selectPhases(request, status);
+  if (phases.length > 0) refuseOutOfOrder(spec, phases[0]!, status, config);
   return { phases, status };
 }
 
@@ -223,7 +223,12 @@ async function runQuickly(
   return result;
 }
 
-function selectPhases(request: SpecRunRequest, phases: readonly PhaseStatus[]): SpecPhase[] {
+/**
+ * The phases a request runs. A quick spec's design, never written, is left out unless the request
+ * names it (`--phase design`, `--from-phase design`): its plan stands on the requirements alone,
+ * and its tasks phase runs from them (the tasks template, without a design section).
+ */
+function selectPhases(request: SpecRunRequest, status: SpecStatus): SpecPhase[] {
   if (request.phase && request.fromPhase)
     throw userError(
       'GAFFER_BAD_INPUT',
@@ -237,24 +242,14 @@ function selectPhases(request: SpecRunRequest, phases: readonly PhaseStatus[]): 
       'gaffer spec revise <id> <phase> --feedback "…"',
     );
   if (request.phase) return [request.phase];
-  if (request.fromPhase) return phasesFrom(request.fromPhase);
-  // After --quick there is no design, and none is needed: the plan stands on requirements alone.
-  const quick = phases.find((p) => p.phase === 'tasks')?.lastReceipt?.quick !== undefined;
-  const first = phases.find(
-    (p) => p.state !== 'done' && !(quick && p.phase === 'design' && p.state === 'missing'),
-  );
-  return first
-    ? phasesFrom(first.phase).filter((p) => !(quick && p === 'design' && first.phase !== 'design'))
-    : [];
+  const first = request.fromPhase ?? firstToRun(status);
+  return first ? phasesFrom(first).filter((p) => p === first || !skipsDesign(status, p)) : [];
 }
 
-function refuseOutOfOrder(
-  spec: SpecHandle,
-  phase: SpecPhase,
-  phases: readonly PhaseStatus[],
-  config: SpecConfig,
-): void {
-  const blocked = blockedBy(phase, phases.reduce(standings, initial()), config.gates, spec.id);
+function refuseOutOfOrder(spec: SpecHandle, phase: SpecPhase, status: SpecStatus, config: SpecConfig): void {
+  const blocked = blockedBy(phase, standingOf(status.phases), config.gates, spec.id, {
+    quick: status.quick,
+  });
   if (blocked)
     throw userError(
       'GAFFER_BAD_INPUT',
@@ -280,14 +275,6 @@ function checkRequirementsReadable(spec: SpecHandle, phase: SpecPhase): void {
     { spec: spec.id, issues: parsed.issues },
   );
 }
-
-type Standings = Record<SpecPhase, { state: PhaseStatus['state']; approved: boolean }>;
-const initial = (): Standings =>
-  Object.fromEntries(PHASES.map((p) => [p, { state: 'missing', approved: false }])) as Standings;
-const standings = (all: Standings, p: PhaseStatus): Standings => ({
-  ...all,
-  [p.phase]: { state: p.state, approved: p.approved },
-});
 
 function memo<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;

@@ -1,14 +1,20 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { userError } from '../../domain/index.js';
 import { openRepo } from '../../git/index.js';
-import type { SpecPhase, SpecStatus } from '../../spec/index.js';
+import { validatePlan } from '../../plan/index.js';
+import type { Gates, SpecHandle, SpecPhase, SpecStatus } from '../../spec/index.js';
 import {
   acquireSpecLock,
+  blockedBy,
   createSpec,
+  criterionIds,
   describeChange,
   formatRequirementsIssue,
   listSpecIds,
+  nextStepHint,
   openSpec,
   parseRequirements,
   readApprovals,
@@ -16,6 +22,7 @@ import {
   readText,
   sha256,
   specStatus,
+  standingOf,
   writeApprovals,
 } from '../../spec/index.js';
 
@@ -67,7 +74,7 @@ export async function listSpecs(cwd: string): Promise<SpecStatus[]> {
 /**
  * `gaffer spec approve`: records a person's approval of a phase's artifact as it is now (its
  * sha256), so a later change to it needs approving again. A missing, stale or unreadable
- * artifact is refused with why.
+ * artifact is refused with why, and so is a plan.yaml that `gaffer run --spec` would refuse.
  */
 export async function approvePhase(
   cwd: string,
@@ -80,20 +87,23 @@ export async function approvePhase(
   // Read under the lock, so the artifact approved is the one no run is replacing meanwhile.
   const lock = acquireSpecLock(spec.paths.lock, { specId: id, force: Boolean(options.force) });
   try {
-    const status = specStatus(spec, readSpecConfig(spec).gates).phases.find((p) => p.phase === phase);
+    const gates = readSpecConfig(spec).gates;
+    const all = specStatus(spec, gates);
+    const status = all.phases.find((p) => p.phase === phase);
     if (!status || status.state === 'missing' || status.state === 'failed')
       throw userError(
         'GAFFER_BAD_INPUT',
         `${phase} of spec ${id} has no ${status?.artifact ?? 'artifact'} to approve`,
-        `run it first: \`gaffer spec run ${id} --phase ${phase}\``,
+        writeFirstHint(all, phase, gates),
       );
     if (status.state === 'stale')
       throw userError(
         'GAFFER_BAD_INPUT',
         `${phase} of spec ${id} is stale: ${status.changed.map(describeChange).join(', ')}`,
-        `re-run it with \`gaffer spec run ${id} --from-phase ${phase}\``,
+        nextStepHint(all),
       );
     const text = readText(spec.paths.artifact(phase)) ?? '';
+    if (phase === 'tasks') refuseInvalidPlan(spec, text);
     if (phase === 'requirements') {
       const parsed = parseRequirements(text, spec.paths.artifact(phase));
       if (!parsed.ok)
@@ -109,4 +119,38 @@ export async function approvePhase(
   } finally {
     lock.release();
   }
+}
+
+/** How to write a phase's missing artifact: run it, or first what it waits for. */
+function writeFirstHint(status: SpecStatus, phase: SpecPhase, gates: Gates): string {
+  const last = status.phases.find((p) => p.phase === phase)?.lastReceipt;
+  if (last?.quick) return `run it first: \`gaffer spec run ${status.id} --quick\``;
+  const blocked = blockedBy(phase, standingOf(status.phases), gates, status.id, { quick: status.quick });
+  return blocked ? blocked.hint : `run it first: \`gaffer spec run ${status.id} --phase ${phase}\``;
+}
+
+/**
+ * plan.yaml checked as `gaffer run --spec` will load it (covers against requirements.md's criteria,
+ * paths inside the repository, sandbox paths on this machine), so an approval is never given to a
+ * plan that can only fail later. Refused with every issue at its line.
+ */
+function refuseInvalidPlan(spec: SpecHandle, text: string): void {
+  const requirements = readText(spec.paths.artifact('requirements'));
+  const parsed = requirements === undefined ? undefined : parseRequirements(requirements);
+  const file = spec.paths.artifact('tasks');
+  const checked = validatePlan(text, {
+    file,
+    repoRoot: spec.root,
+    home: homedir(),
+    pathExists: existsSync,
+    knownCriteria: parsed ? criterionIds(parsed.stories) : [],
+  });
+  if (checked.ok) return;
+  const issues = checked.issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`);
+  throw userError(
+    'GAFFER_BAD_INPUT',
+    `plan.yaml of spec ${spec.id} does not validate, so it cannot be approved:\n  ${issues.join('\n  ')}`,
+    `fix plan.yaml, or have it written again: \`gaffer spec revise ${spec.id} tasks --feedback "…"\`; then approve it`,
+    { spec: spec.id, issues: checked.issues },
+  );
 }

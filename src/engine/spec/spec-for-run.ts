@@ -7,6 +7,7 @@ import type { SpecHandle } from '../../spec/index.js';
 import {
   describeChange,
   formatRequirementsIssue,
+  nextStepHint,
   openSpec,
   parseRequirements,
   PHASE_ARTIFACT,
@@ -69,14 +70,17 @@ export function specRunPlanAt(root: string, id: string, options: { allowGaps?: b
     throw notReady(
       spec,
       `its tasks phase is ${tasks?.state ?? 'missing'}: there is no plan.yaml to run`,
-      `write it with \`gaffer spec run ${id}\``,
+      // A quick run that failed leaves a spec that is not quick (isQuick): both ways work.
+      tasks?.lastReceipt?.quick
+        ? `write it with \`gaffer spec run ${id} --quick\` again, or with \`gaffer spec run ${id}\` by way of a design`
+        : `write it with \`gaffer spec run ${id}\``,
       { state: tasks?.state ?? 'missing' },
     );
   if (tasks.state === 'stale')
     throw notReady(
       spec,
       `plan.yaml is stale: ${tasks.changed.map(describeChange).join(', ')}`,
-      `run the phases again from the first stale one (\`gaffer spec status ${id}\`), e.g. \`gaffer spec run ${id} --from-phase tasks\``,
+      nextStepHint(status),
       { state: 'stale', changed: tasks.changed },
     );
   const planPath = spec.paths.artifact('tasks');
@@ -95,7 +99,7 @@ export function specRunPlanAt(root: string, id: string, options: { allowGaps?: b
     throw notReady(
       spec,
       `requirements.md does not read: ${parsed.issues.map(formatRequirementsIssue).join('; ')}`,
-      `fix it, then run the phases after it again: \`gaffer spec run ${id} --from-phase design\``,
+      `fix it, then run the phases after it again: \`gaffer spec run ${id} --from-phase ${status.quick ? 'tasks' : 'design'}\``,
     );
   const gaps = status.gaps ?? [];
   if (gaps.length > 0 && !options.allowGaps)
