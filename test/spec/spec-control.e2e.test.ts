@@ -1,24 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
-import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import { runMain } from '../support/cli.js';
-import { DESIGN, md, newSpec, PLAN, repoWithCode, REQUIREMENTS, specDir, yaml } from './spec-support.js';
+import {
+  DESIGN,
+  md,
+  modelPerTest,
+  newSpec,
+  PLAN,
+  repoWithCode,
+  REQUIREMENTS,
+  specDir,
+  yaml,
+} from './spec-support.js';
 
-let server: ChatServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-/** The model plays `replies` in order, one per request. */
-async function startModel(replies: readonly string[]) {
-  let next = 0;
-  server = await startChatServer(() => ({ text: replies[next++] ?? 'no more replies scripted' }));
-  return server;
-}
+const startModel = modelPerTest();
 
 const statusOf = async (repo: string) =>
   JSON.parse((await runMain(['spec', 'status', 'greet', '--json'], repo)).stdout) as {

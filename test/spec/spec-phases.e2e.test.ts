@@ -1,16 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
-import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import { sha256, sha256OfValue } from '../../src/spec/index.js';
 import { runMain } from '../support/cli.js';
 import {
   DESIGN,
   md,
+  modelPerTest,
   newSpec,
   PLAN,
   PLAN_WITH_GAP,
+  promptOf,
   receipts,
   repoWithCode,
   REQUIREMENTS,
@@ -18,20 +18,8 @@ import {
   yaml,
 } from './spec-support.js';
 
-let server: ChatServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
+const startModel = modelPerTest();
 
-/** The model plays `replies` in order, one per request. */
-async function startModel(replies: readonly string[]) {
-  let next = 0;
-  server = await startChatServer(() => ({ text: replies[next++] ?? 'no more replies scripted' }));
-  return server;
-}
-
-const promptOf = (s: ChatServer, i: number) => JSON.stringify(s.exchanges[i]?.body.messages);
 const statusOf = async (repo: string) =>
   JSON.parse((await runMain(['spec', 'status', 'greet', '--json'], repo)).stdout) as {
     phases: {

@@ -1,16 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
-import type { ChatServer } from '../fixtures/model-servers/openai-chat-server.js';
 import { sha256 } from '../../src/spec/index.js';
 import { runMain } from '../support/cli.js';
 import {
+  both,
   DESIGN,
   md,
+  modelPerTest,
   newSpec,
   PLAN,
   PLAN_WITH_GAP,
+  promptOf,
   receipts,
   repoWithCode,
   REQUIREMENTS,
@@ -18,19 +19,7 @@ import {
   yaml,
 } from './spec-support.js';
 
-let server: ChatServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function startModel(replies: readonly string[]) {
-  let next = 0;
-  server = await startChatServer(() => ({ text: replies[next++] ?? 'no more replies scripted' }));
-  return server;
-}
-const promptOf = (s: ChatServer, i: number) => JSON.stringify(s.exchanges[i]?.body.messages);
-const both = (requirements: string, plan: string) => `${md(requirements)}\n${yaml(plan)}`;
+const startModel = modelPerTest();
 
 interface StatusJson {
   quick: boolean;

@@ -1,25 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
-import type { ChatServer, ChatTurn } from '../fixtures/model-servers/openai-chat-server.js';
+import type { ChatTurn } from '../fixtures/model-servers/openai-chat-server.js';
 import { runSpec } from '../../src/engine/spec/index.js';
 import { runMain } from '../support/cli.js';
 import { git } from '../support/repo.js';
-import { md, newSpec, PLAN, receipts, repoWithCode, REQUIREMENTS, specDir, yaml } from './spec-support.js';
+import {
+  both,
+  md,
+  modelPerTest,
+  newSpec,
+  PLAN,
+  receipts,
+  repoWithCode,
+  REQUIREMENTS,
+  specDir,
+} from './spec-support.js';
 
-let server: ChatServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function startModel(replies: readonly string[]) {
-  let next = 0;
-  server = await startChatServer(() => ({ text: replies[next++] ?? 'no more replies scripted' }));
-  return server;
-}
-const both = (requirements: string, plan: string) => `${md(requirements)}\n${yaml(plan)}`;
+const startModel = modelPerTest();
 
 interface StatusJson {
   phases: { phase: string; state: string; changed: { name: string }[] }[];
@@ -111,7 +109,7 @@ describe('a spec run stopped by the person', () => {
   it('is recorded as cancelled, not failed, and status says so', async () => {
     const stop = new AbortController();
     // Round 1 is not usable; round 2 hangs, and the person stops the run while it does.
-    server = await startChatServer(({ index }): ChatTurn => {
+    const server = await startModel(({ index }): ChatTurn => {
       if (index === 0) return { text: md('# Requirements\nJust do it.\n') };
       stop.abort('interrupted by Ctrl-C');
       return { hang: true };

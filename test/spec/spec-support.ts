@@ -1,5 +1,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { startChatServer } from '../fixtures/model-servers/openai-chat-server.js';
+import type { ChatRequestInfo, ChatServer, ChatTurn } from '../fixtures/model-servers/openai-chat-server.js';
 import { runMain } from '../support/cli.js';
 import { makeRepo } from '../support/repo.js';
 
@@ -78,3 +81,30 @@ export function receipts(repo: string, id = 'greet'): Record<string, Record<stri
     ]),
   );
 }
+
+/**
+ * A scripted model server for each test of the file, closed after it. Given texts, the model
+ * answers with them in order, one per request; given a function, it answers what that returns.
+ */
+export function modelPerTest(): (
+  script: readonly string[] | ((request: ChatRequestInfo) => ChatTurn),
+) => Promise<ChatServer> {
+  let server: ChatServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  return async (script) => {
+    let next = 0;
+    server = await startChatServer(
+      typeof script === 'function' ? script : () => ({ text: script[next++] ?? 'no more replies scripted' }),
+    );
+    return server;
+  };
+}
+
+/** The messages of the model's `i`-th request, as JSON text to search. */
+export const promptOf = (s: ChatServer, i: number) => JSON.stringify(s.exchanges[i]?.body.messages);
+
+/** A --quick answer: the requirements block, then the plan block. */
+export const both = (requirements: string, plan: string) => `${md(requirements)}\n${yaml(plan)}`;
