@@ -45,6 +45,13 @@ export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): P
   const { repo } = deps;
   // A spec's plan runs only through its gate, however it is named (CLI, HTTP API, MCP).
   const specId = specOfPlanPath(repo.root, input.planPath);
+  if (input.allowGaps && specId === undefined)
+    throw userError(
+      'GAFFER_BAD_INPUT',
+      `--allow-gaps goes with a spec's plan, and ${input.planPath} is none: a plan of your own has no acceptance criteria to cover`,
+      'leave it out, or run a spec: `gaffer run --spec <id> --allow-gaps`',
+      { planPath: input.planPath },
+    );
   const spec =
     specId === undefined
       ? undefined

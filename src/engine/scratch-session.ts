@@ -21,6 +21,11 @@ export interface ScratchSession {
   attemptId: string;
   attemptNumber: number;
   prompt: string;
+  /**
+   * Stop the session once its text passes this many characters, keeping only those (the answer
+   * comes back `cut`): a runaway answer is not held whole. None: all of it is kept.
+   */
+  maxAnswerChars?: number;
 }
 
 /**
@@ -62,11 +67,17 @@ export async function runScratchSession(
       agentSandboxRequest(ctx, spec.scratch, spec.task, needs, spec.config, stateDir),
     );
     try {
+      const tooLong = new AbortController();
       const session = adapter.start(
         { ...input, sandbox: opened.sandbox, ...(stateDir === undefined ? {} : { stateDir }) },
-        signal,
+        spec.maxAnswerChars === undefined ? signal : AbortSignal.any([signal, tooLong.signal]),
       );
-      return await collectAnswer(session);
+      return await collectAnswer(
+        session,
+        spec.maxAnswerChars === undefined
+          ? undefined
+          : { maxChars: spec.maxAnswerChars, stop: () => tooLong.abort('the answer is too long') },
+      );
     } finally {
       await opened.dispose();
     }

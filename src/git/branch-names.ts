@@ -1,4 +1,4 @@
-import { userError } from '../domain/index.js';
+import { GafferError, userError } from '../domain/index.js';
 import { assertValidBranchName } from './ref-format.js';
 
 /*
@@ -28,6 +28,22 @@ export function taskBranchName(runSlug: string, taskId: string): string {
   const name = `${TASK_PREFIX}/${runSlug}/${taskId}`;
   assertValidBranchName(name);
   return name;
+}
+
+/**
+ * Why `taskId` cannot end a task branch (`gaffer-tasks/<run-slug>/<task-id>`), or undefined when
+ * it can. The run slug is made when the run starts and is always a valid part, so a stand-in
+ * decides: a plan can be checked (and refused at the id's line) long before any run exists.
+ */
+export function taskIdBranchProblem(taskId: string): string | undefined {
+  try {
+    taskBranchName('run', taskId);
+    return undefined;
+  } catch (error) {
+    if (!GafferError.isInstance(error) || error.code !== 'GAFFER_INVALID_BRANCH') throw error;
+    const problem = error.details.problem;
+    return typeof problem === 'string' ? problem : error.message;
+  }
 }
 
 /** Whether `ref` is a branch of Gaffer's (an integration or task branch of any run). */

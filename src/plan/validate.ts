@@ -2,6 +2,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { DEFAULT_RETRY_POLICY } from '../domain/index.js';
 import type { Plan, PlanIssue, PlanSettings, RetryPolicy } from '../domain/index.js';
+import { branchIssues } from './branch-checks.js';
 import { graphIssues } from './graph-checks.js';
 import { issueAt, sortIssues, type IssueContext } from './issue.js';
 import { readLoosePlan } from './loose-plan.js';
@@ -68,6 +69,7 @@ export function validatePlan(text: string, options: ValidateOptions = {}): PlanC
   const issues = [
     ...(parsed.success ? [] : schemaIssues(context, parsed.error.issues, raw)),
     ...graphIssues(context, loose.tasks),
+    ...branchIssues(context, loose.tasks),
     ...pathIssues(context, loose, options.repoRoot),
     ...sandboxIssues(context, raw, options),
     ...worktreeIssues(context, raw, options),

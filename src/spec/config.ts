@@ -15,6 +15,7 @@ const freeForm = z.record(z.string(), z.unknown());
 export const specConfigSchema = z.strictObject({
   agent: z.string().min(1).default('api'),
   agents: z.record(z.string(), freeForm).default({}),
+  // One limit for a phase run, its correction rounds included (each round gets what is left).
   timeout_s: z.number().positive().default(600),
   // 0: the first answer is used or refused as it is, never sent back.
   correction_rounds: z.number().int().min(0).max(10).default(3),
@@ -39,7 +40,7 @@ agents:
     provider: openai-compatible   # or anthropic, openai
     # base_url: http://127.0.0.1:11434/v1
     model: qwen2.5-coder:7b
-timeout_s: 600          # per phase run; --timeout overrides
+timeout_s: 600          # per phase run, its correction rounds included; --timeout overrides
 correction_rounds: 3    # answers that do not validate go back with their errors this many times (0: never)
 max_output_chars: 60000
 gates: { requirements: false, design: false, tasks: true }   # approval needed before what follows

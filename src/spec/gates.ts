@@ -16,6 +16,23 @@ export interface PhaseStanding {
 }
 
 /**
+ * The first phase before `phase` whose gate is on but which is not approved as it is now: what a
+ * plan may not run past, however it was written (`--quick` writes requirements and plan at once,
+ * a person may write both). A design a quick spec never wrote is skipped, as {@link blockedBy} does.
+ */
+export function unapprovedGate(
+  phase: SpecPhase,
+  standing: Readonly<Record<SpecPhase, PhaseStanding>>,
+  gates: Gates,
+  options: { quick?: boolean } = {},
+): SpecPhase | undefined {
+  return phasesBefore(phase).find((before) => {
+    if (!gates[before] || standing[before].approved) return false;
+    return !(options.quick && before === 'design' && standing[before].state === 'missing');
+  });
+}
+
+/**
  * Why `phase` cannot run yet, with the command that unblocks it; undefined when it may run.
  * `quick`: the spec's plan stands on the requirements alone (SpecStatus.quick), so a design that
  * was never written holds nothing up (one that is there, or failed, is waited for as ever).

@@ -4,7 +4,7 @@ export type { SpecConfig } from './config.js';
 export { checkPlanSettings, parseSpecConfig, STARTER_CONFIG } from './config.js';
 export { coverageGaps } from './coverage.js';
 export type { Gates, PhaseStanding } from './gates.js';
-export { blockedBy, DEFAULT_GATES } from './gates.js';
+export { blockedBy, DEFAULT_GATES, unapprovedGate } from './gates.js';
 export { CONTEXT_INPUTS, sha256, sha256OfValue } from './hash.js';
 export type { AcquireOptions, HeldLock, LockInfo, LockVerdict, LockWorld } from './lock.js';
 export { acquireSpecLock, LOCK_MAX_AGE_MS, lockVerdict, processAlive, readLock } from './lock.js';
@@ -24,7 +24,7 @@ export {
 export type { PlanReply } from './plan-reply.js';
 export { readPlanReply } from './plan-reply.js';
 export type { Receipt, ReceiptStatus } from './receipt.js';
-export { parseReceipt, RECEIPT_FORMAT, RECEIPT_STATUSES, receiptSchema } from './receipt.js';
+export { parseReceipt, RECEIPT_FORMAT, RECEIPT_STATUSES, receiptSchema, RUNNING_STATUS } from './receipt.js';
 export type { RepoMapInput } from './repo-map.js';
 export { exportedSymbols, renderRepoMap } from './repo-map.js';
 export type {
@@ -52,6 +52,8 @@ export {
   realDir,
   writeApprovals,
   writeReceipt,
+  historyName,
+  replaceReceipt,
   writeSpecFile,
 } from './spec-files.js';
 export { checkSpecId, SPEC_ID_PATTERN } from './spec-id.js';

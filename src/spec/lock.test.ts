@@ -3,7 +3,17 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LockInfo, LockWorld } from './lock.js';
-import { acquireSpecLock, inspectLock, lockVerdict, readLock, takeOverLock } from './lock.js';
+import {
+  acquireSpecLock,
+  beginTakeover,
+  inspectLock,
+  lockVerdict,
+  moveAside,
+  readLock,
+  settleMoved,
+  takeOverLock,
+  takeoverPath,
+} from './lock.js';
 
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const HOURS = 3_600_000;
@@ -119,7 +129,7 @@ describe('taking over a stale lock', () => {
     const b = info({ pid: 2, startedAt: '2026-01-01T12:00:02.000Z' });
     expect(takeOverLock(path, seenByA, a)).toBe(true);
     expect(takeOverLock(path, seenByB, b)).toBe(false);
-    // B moved A's new lock aside, saw it was not the one it judged, and put it back.
+    // B read the lock again under its takeover file: A's new lock, not the one it judged; left alone.
     expect(readLock(path)).toEqual(a);
     expect(readdirSync(join(path, '..'))).toEqual(['lock']);
   });
@@ -133,5 +143,63 @@ describe('taking over a stale lock', () => {
     expect(takeOverLock(path, seen, info({ pid: 5 }))).toBe(false);
     expect(readLock(path)?.pid).toBe(4);
     expect(readdirSync(join(path, '..'))).toEqual(['lock']);
+  });
+});
+
+describe('takeovers are serialised, and never delete a lock they did not verify', () => {
+  const stale = () => {
+    const path = lockFile();
+    writeFileSync(path, JSON.stringify(info({ pid: 999_999 })));
+    return { path, seen: inspectLock(path)! };
+  };
+  const names = (path: string) => readdirSync(join(path, '..')).sort();
+
+  it('a takeover racing a plain run keeps the lock it moved aside by mistake instead of deleting it', () => {
+    const { path, seen } = stale();
+    const a = info({ pid: 1, startedAt: '2026-01-01T12:00:01.000Z' });
+    const b = info({ pid: 2 });
+    const c = info({ pid: 3, startedAt: '2026-01-01T12:00:03.000Z' });
+    expect(takeOverLock(path, seen, a, world)).toBe(true);
+    // B judged the stale file before A took it over, and moves A's fresh lock aside…
+    const aside = moveAside(path, b)!;
+    // …a plain run C finds no lock and creates its own…
+    writeFileSync(path, JSON.stringify(c), { flag: 'wx' });
+    // …so B cannot put A's lock back: it must not delete it either.
+    expect(settleMoved(path, aside, seen, b)).toBe(false);
+    expect(readLock(path)).toEqual(c);
+    expect(readLock(aside)).toEqual(a);
+  });
+
+  it('one takeover at a time: another is refused while it runs, without moving anything, and may go on after', () => {
+    const { path, seen } = stale();
+    const end = beginTakeover(path, info({ pid: 1 }), world)!;
+    expect(end).toBeTypeOf('function');
+    expect(takeOverLock(path, seen, info({ pid: 2 }), world)).toBe(false);
+    expect(readLock(path)?.pid).toBe(999_999);
+    expect(names(path)).toEqual(['lock', 'lock.takeover']);
+    end();
+    expect(names(path)).toEqual(['lock']);
+    expect(takeOverLock(path, seen, info({ pid: 2 }), world)).toBe(true);
+    expect(readLock(path)?.pid).toBe(2);
+    expect(names(path)).toEqual(['lock']);
+  });
+
+  it('a takeover that follows one that won reads the lock again and leaves the new one in place', () => {
+    const { path, seen } = stale();
+    expect(takeOverLock(path, seen, info({ pid: 1 }), world)).toBe(true);
+    const before = inspectLock(path)!;
+    expect(takeOverLock(path, seen, info({ pid: 2 }), world)).toBe(false);
+    expect(inspectLock(path)).toEqual(before);
+  });
+
+  it('a takeover file left by a taker that died is removed past the grace, not before', () => {
+    const { path, seen } = stale();
+    writeFileSync(takeoverPath(path), JSON.stringify(info({ pid: 888_888 })));
+    const wrote = inspectLock(takeoverPath(path))!.mtimeMs;
+    expect(takeOverLock(path, seen, info({ pid: 2 }), { ...world, now: wrote + 5_000 })).toBe(false);
+    expect(readLock(path)?.pid).toBe(999_999);
+    expect(takeOverLock(path, seen, info({ pid: 2 }), { ...world, now: wrote + 60_000 })).toBe(true);
+    expect(readLock(path)?.pid).toBe(2);
+    expect(names(path)).toEqual(['lock']);
   });
 });

@@ -188,41 +188,106 @@ export function inspectLock(path: string): LockSnapshot | undefined {
 const sameFile = (a: LockSnapshot, b: LockSnapshot) =>
   a.ino === b.ino && a.mtimeMs === b.mtimeMs && a.text === b.text;
 
+/** The file that serialises takeovers of the lock at `path`: `lock.takeover` beside `lock`. */
+export const takeoverPath = (path: string) => `${path}.takeover`;
+
 /**
- * Takes over the stale lock `seen`, and only it. Removing it and creating a new one would let two
- * takers both win (the second removes the first's new lock); instead the file is renamed to a name
- * of this taker's own, which only one of them can do to the same file. What was renamed is then
- * compared with what was judged: the same, it is dropped and the new lock is created with O_EXCL;
- * another (a racer's new lock), it is linked back — never over a lock made meanwhile — and nothing
- * is taken. Returns whether `info` now holds the lock.
+ * Takes over the stale lock `seen`, and only it. Takeovers are serialised by a file of their own
+ * ({@link beginTakeover}), so no two of them move lock files at once; under it the lock is read
+ * again, and one that is not the file judged stale (taken over, released, replaced since) is left
+ * alone. Removing the stale file and creating a new one would let a plain run's lock made in
+ * between be removed, so the file is renamed to a name of this taker's own ({@link moveAside}) and
+ * what was renamed is compared with what was judged ({@link settleMoved}). Returns whether `info`
+ * now holds the lock.
  */
-export function takeOverLock(path: string, seen: LockSnapshot, info: LockInfo): boolean {
-  const aside = `${path}.stale-${info.pid}-${randomBytes(6).toString('hex')}`;
+export function takeOverLock(
+  path: string,
+  seen: LockSnapshot,
+  info: LockInfo,
+  world: Pick<LockWorld, 'now' | 'graceMs'> = lockWorld(),
+): boolean {
+  const end = beginTakeover(path, info, world);
+  if (end === undefined) return false;
   try {
-    renameSync(path, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // another taker was first
-    throw error;
-  }
-  try {
-    const moved = inspectLock(aside);
-    if (moved === undefined || !sameFile(moved, seen)) {
-      putBack(aside, path);
-      return false;
-    }
-    // The stale file is dropped only after the new lock exists, so its inode cannot be reused by it.
-    return tryCreate(path, info);
+    const now = inspectLock(path);
+    if (now === undefined || !sameFile(now, seen)) return false;
+    const aside = moveAside(path, info);
+    return aside !== undefined && settleMoved(path, aside, seen, info);
   } finally {
-    rmSync(aside, { force: true });
+    end();
   }
 }
 
-/** Puts a lock moved aside by mistake back, unless a lock was made in its place meanwhile. */
-function putBack(aside: string, path: string): void {
+/**
+ * Step 1 of a takeover: its own file, created with O_EXCL, so one takeover of a lock runs at a
+ * time. Returns what ends it, or undefined while another is under way. A takeover takes an
+ * instant: a takeover file older than the grace was left by a taker that died, and is removed
+ * (only that very file) before trying once more.
+ */
+export function beginTakeover(
+  path: string,
+  info: LockInfo,
+  world: Pick<LockWorld, 'now' | 'graceMs'>,
+): (() => void) | undefined {
+  const file = takeoverPath(path);
+  for (let tries = 0; tries < 2; tries += 1) {
+    if (tryCreate(file, info)) return () => releaseIfOurs(file, info);
+    const seen = inspectLock(file);
+    if (seen === undefined) continue; // ended between the two: try again
+    if (world.now - seen.mtimeMs <= (world.graceMs ?? LOCK_GRACE_MS)) return undefined;
+    removeIfSame(file, seen, info);
+  }
+  return undefined;
+}
+
+/** Step 2: the lock renamed to a name of this taker's own; undefined when there is none to move. */
+export function moveAside(path: string, info: LockInfo): string | undefined {
+  const aside = `${path}.stale-${info.pid}-${randomBytes(6).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+    return aside;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Step 3: what was moved aside, compared with what was judged. The same: the new lock is created
+ * with O_EXCL, and the stale file dropped after it (so its inode cannot be reused by the new one).
+ * Another (a lock made between the judging and the move): it is linked back — never over a lock
+ * made meanwhile. If one was, the moved lock stays where it is: a lock not verified as the stale
+ * one is never deleted. Returns whether `info` now holds the lock.
+ */
+export function settleMoved(path: string, aside: string, seen: LockSnapshot, info: LockInfo): boolean {
+  const moved = inspectLock(aside);
+  if (moved === undefined) return false; // not there to compare: nothing was verified
+  if (!sameFile(moved, seen)) {
+    if (putBack(aside, path)) rmSync(aside, { force: true });
+    return false;
+  }
+  const taken = tryCreate(path, info);
+  rmSync(aside, { force: true });
+  return taken;
+}
+
+/** Removes the file at `path` only if it is still `seen`; another is put back (or kept aside). */
+function removeIfSame(path: string, seen: LockSnapshot, info: LockInfo): void {
+  const aside = moveAside(path, info);
+  if (aside === undefined) return;
+  const moved = inspectLock(aside);
+  if (moved !== undefined && !sameFile(moved, seen) && !putBack(aside, path)) return;
+  rmSync(aside, { force: true });
+}
+
+/** Links a file moved aside by mistake back; false when a file was made in its place meanwhile. */
+function putBack(aside: string, path: string): boolean {
   try {
     linkSync(aside, path);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
   }
 }
 
@@ -279,7 +344,7 @@ export function acquireSpecLock(path: string, options: AcquireOptions): HeldLock
         `take it over with --force once you are sure nothing writes the spec (lock file: ${path})`,
         { spec: options.specId, lock: holder ?? null, stale: true },
       );
-    if (takeOverLock(path, seen, info)) return held();
+    if (takeOverLock(path, seen, info, world)) return held();
   }
   throw userError(
     'GAFFER_BAD_INPUT',

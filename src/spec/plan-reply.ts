@@ -1,4 +1,4 @@
-import { Document, isScalar, parse, visit } from 'yaml';
+import { Document, isAlias, isNode, isScalar, LineCounter, parse, parseDocument, visit } from 'yaml';
 import type { Plan, PlanIssue } from '../domain/index.js';
 import { formatPlanIssue, validatePlan } from '../plan/index.js';
 import { lastBlock } from './answer-blocks.js';
@@ -41,7 +41,8 @@ const TASK_KEYS = new Set<string>(MODEL_TASK_KEYS);
  * only the work (MODEL_TASK_KEYS): what tasks may do comes from spec.yaml's `plan:` settings.
  * The block is parsed on its own and only those keys are taken from it; the plan is then built
  * as data and serialised, because text joined to the settings could continue them (a block whose
- * first line is indented would add keys to the last setting's mapping).
+ * first line is indented would add keys to the last setting's mapping). A block with YAML anchors
+ * or aliases is refused unread ({@link aliasIssues}).
  */
 export function readPlanReply(answer: string, context: PlanContext): PlanReply {
   const found = lastBlock(answer, ['yaml', 'yml']);
@@ -56,6 +57,9 @@ export function readPlanReply(answer: string, context: PlanContext): PlanReply {
     knownCriteria: context.criteria,
     ...(context.repoRoot === undefined ? {} : { repoRoot: context.repoRoot }),
   };
+  // Refused before anything reads the block as data: that would expand every alias.
+  const aliases = aliasIssues(block);
+  if (aliases.length > 0) return unreadable(block, aliases, cutOff, context.file);
   // The block alone, checked where the model wrote it, so that every problem has its own line.
   const own = validatePlan(block, { file: MODEL_BLOCK, ...validation });
   const ownIssues = own.ok ? [] : own.issues;
@@ -118,6 +122,39 @@ function modelPart(block: string): { value: Record<string, unknown>; refused: st
     return kept;
   });
   return { value, refused };
+}
+
+/** At most this many anchors and aliases are named one by one; the rest are counted. */
+const ALIASES_NAMED = 5;
+
+/**
+ * The YAML anchors (`&d`) and aliases (`*d`) of the model's block, each at its line. An alias
+ * repeats what it names wherever it stands, so a block within max_output_chars could expand into
+ * a plan.yaml (or .partial) of megabytes; a plan a person reads has every value written out anyway.
+ */
+function aliasIssues(block: string): PlanIssue[] {
+  if (!/[&*]/.test(block)) return [];
+  const lines = new LineCounter();
+  const doc = parseDocument(block, { lineCounter: lines });
+  const found: { offset: number; message: string }[] = [];
+  visit(doc, (_key, node) => {
+    if (isAlias(node))
+      found.push({ offset: node.range?.[0] ?? 0, message: `\`*${node.source}\` is a YAML alias` });
+    else if (isNode(node) && node.anchor) {
+      // The node's range starts at its value: its anchor is the last `&name` before that.
+      const at = block.lastIndexOf(`&${node.anchor}`, node.range?.[0] ?? 0);
+      found.push({ offset: Math.max(0, at), message: `\`&${node.anchor}\` is a YAML anchor` });
+    }
+  });
+  const hint = 'write each value out; no YAML anchors or aliases';
+  const issues = found.slice(0, ALIASES_NAMED).map(({ offset, message }): PlanIssue => {
+    const { line, col } = lines.linePos(offset);
+    return { file: MODEL_BLOCK, line, column: col, message: `${message}: ${hint}`, kind: 'yaml-alias' };
+  });
+  const more = found.length - issues.length;
+  const last = issues.at(-1);
+  if (last && more > 0) last.message += ` (and ${more} more anchors or aliases)`;
+  return issues;
 }
 
 /** spec.yaml's plan settings, less what only the model writes. */

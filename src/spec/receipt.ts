@@ -9,6 +9,14 @@ import { PHASES } from './phases.js';
 export const RECEIPT_STATUSES = ['ok', 'failed', 'timeout', 'invalid', 'cancelled'] as const;
 export type ReceiptStatus = (typeof RECEIPT_STATUSES)[number];
 
+/**
+ * The status of a receipt reserved before the model is asked and not yet finished: its run is
+ * under way while the spec's lock is held, and was interrupted (killed) once the lock is gone.
+ * Its `output`, once set, names what the run is about to write: an artifact that matches it is
+ * the model's output, not a person's edit. No finished run has this status.
+ */
+export const RUNNING_STATUS = 'running';
+
 /** Bumped when the receipt's shape changes, so old receipts are read knowingly. */
 export const RECEIPT_FORMAT = 1;
 
@@ -26,7 +34,7 @@ export const receiptSchema = z.object({
   spec: z.string(),
   phase: z.enum(PHASES),
   number: z.number().int().positive(),
-  status: z.enum(RECEIPT_STATUSES),
+  status: z.enum([...RECEIPT_STATUSES, RUNNING_STATUS]),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),
   template: z.object({ name: z.string(), version: z.number().int() }),

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { userError } from '../domain/index.js';
+import { InvariantError, userError } from '../domain/index.js';
 import type { Approvals } from './approvals.js';
 import { parseApprovals } from './approvals.js';
 import type { SpecConfig } from './config.js';
@@ -22,9 +22,9 @@ import { parseSpecConfig, STARTER_CONFIG } from './config.js';
 import type { SpecPaths } from './paths.js';
 import { specDir, specPaths, specsDir } from './paths.js';
 import type { SpecPhase } from './phases.js';
-import { PHASES } from './phases.js';
+import { PHASE_ARTIFACT, PHASES } from './phases.js';
 import type { Receipt } from './receipt.js';
-import { parseReceipt, receiptNumber } from './receipt.js';
+import { parseReceipt, receiptNumber, RUNNING_STATUS } from './receipt.js';
 import { checkSpecId } from './spec-id.js';
 
 /** One spec of a repository, by id, with the paths of its files. */
@@ -212,26 +212,63 @@ export function listReceipts(spec: SpecHandle, phase: SpecPhase): Receipt[] {
  * The number the next run of `phase` gets (receipt numbers are never reused). A quick run's
  * receipt names its other half (`quick.other`) before that one is written: a number named so is
  * taken even when a crash left its receipt unwritten, so a later run never pairs with a stranger.
+ * So is the number of a file in `history/` (`<n>-<artifact>`, kept by run n): a run killed before
+ * its receipt, or receipts a person deleted, never has a later run reuse n and keep over it.
  */
 export function nextReceiptNumber(spec: SpecHandle, phase: SpecPhase): number {
-  let names: string[];
-  try {
-    names = readdirSync(spec.paths.receipts);
-  } catch {
-    return 1;
-  }
-  const written = names.map((n) => receiptNumber(n, phase) ?? 0);
+  const written = namesIn(spec.paths.receipts).map((n) => receiptNumber(n, phase) ?? 0);
   const named = PHASES.filter((p) => p !== phase)
     .flatMap((p) => listReceipts(spec, p))
     .map((r) => (r.quick ? (receiptNumber(r.quick.other, phase) ?? 0) : 0));
-  return Math.max(0, ...written, ...named) + 1;
+  const kept = namesIn(spec.paths.history).map((n) => historyNumber(n, phase) ?? 0);
+  return Math.max(0, ...written, ...named, ...kept) + 1;
 }
 
-/** Writes a receipt; its file is created new (O_EXCL), so a receipt once written is never replaced. */
+const namesIn = (dir: string): string[] => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * The name under `history/` of the artifact of `phase` as it was before run `number`; `copy` > 1
+ * when that name is taken (`<n>.<copy>-<artifact>`), so a file kept there is never replaced.
+ */
+export const historyName = (phase: SpecPhase, number: number, copy = 1): string =>
+  `${number}${copy > 1 ? `.${copy}` : ''}-${PHASE_ARTIFACT[phase]}`;
+
+/** `<n>-<artifact>` or `<n>.<copy>-<artifact>` → n, for the history files of `phase`. */
+export function historyNumber(fileName: string, phase: SpecPhase): number | undefined {
+  const artifact = PHASE_ARTIFACT[phase];
+  if (!fileName.endsWith(`-${artifact}`)) return undefined;
+  const match = /^(\d+)(?:\.\d+)?$/.exec(fileName.slice(0, -artifact.length - 1));
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * Writes a receipt; its file is created new (O_EXCL), so a receipt once written is never
+ * replaced: a run reserves its number so, as `running`, before it asks the model.
+ */
 export function writeReceipt(spec: SpecHandle, receipt: Receipt): string {
   realDir(spec.paths.receipts);
   const path = spec.paths.receipt(receipt.phase, receipt.number);
   writeFileSync(path, JSON.stringify(receipt, null, 2) + '\n', { flag: 'wx' });
+  return path;
+}
+
+/**
+ * Replaces a receipt reserved as `running` by a later state of the same run (what it is about to
+ * write, then how it ended): a new file renamed over it, so a reader sees one receipt or the
+ * other, never half of one. A finished receipt is never replaced.
+ */
+export function replaceReceipt(spec: SpecHandle, receipt: Receipt): string {
+  const path = spec.paths.receipt(receipt.phase, receipt.number);
+  const reserved = parseReceipt(readText(path) ?? '');
+  if (!reserved.success || reserved.value.status !== RUNNING_STATUS)
+    throw new InvariantError(`${path} is not the receipt of a run under way; it is never replaced`);
+  writeSpecFile(path, JSON.stringify(receipt, null, 2) + '\n');
   return path;
 }
 

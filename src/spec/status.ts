@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { validatePlan } from '../plan/index.js';
+import type { Approval } from './approvals.js';
 import { coverageGaps } from './coverage.js';
 import type { Gates, PhaseStanding } from './gates.js';
 import { blockedBy } from './gates.js';
@@ -9,6 +10,7 @@ import { inspectLock, lockVerdict, lockWorld } from './lock.js';
 import type { SpecPhase } from './phases.js';
 import { FEATURE_FILE, PHASE_ARTIFACT, PHASES } from './phases.js';
 import type { Receipt } from './receipt.js';
+import { RUNNING_STATUS } from './receipt.js';
 import type { UserStory } from './requirements.js';
 import { criterionIds, parseRequirements } from './requirements.js';
 import type { SpecHandle } from './spec-files.js';
@@ -28,6 +30,8 @@ export interface PhaseStatus {
   /** A `<artifact>.partial` from a failed run is there to read. */
   partial: boolean;
   lastReceipt: Receipt | undefined;
+  /** The number of the phase's newest run when it was killed before its receipt was finished. */
+  interrupted?: number;
 }
 
 export interface SpecStatus {
@@ -144,19 +148,21 @@ export function nextStepHint(status: SpecStatus): string {
 export function specStatus(spec: SpecHandle, gates: Gates = readSpecConfig(spec).gates): SpecStatus {
   const current = currentHashes(spec);
   const approvals = readApprovals(spec);
+  const lock = lockState(spec.paths.lock);
   let lastOkTasks: Receipt | undefined;
   const phases = PHASES.map((phase): PhaseStatus => {
     const receipts = listReceipts(spec, phase);
     const artifact = current[PHASE_ARTIFACT[phase]] ?? null;
-    const lastOk = withAbsentDesign(receipts.findLast((r) => r.status === 'ok'));
+    const { last, lastOk, interrupted } = settledReceipts(receipts, artifact, lock?.state === 'running');
     if (phase === 'tasks') lastOkTasks = lastOk;
-    const verdict = phaseVerdict({ artifact, current, last: receipts.at(-1), lastOk });
+    const verdict = phaseVerdict({ artifact, current, last, lastOk });
     return {
       phase,
       artifact: PHASE_ARTIFACT[phase],
       ...verdict,
+      ...(interrupted === undefined ? {} : { interrupted }),
       gate: gates[phase],
-      approved: artifact !== null && approvals[phase]?.sha256 === artifact,
+      approved: approvedAsNow(phase, approvals[phase], artifact, current),
       partial: existsSync(spec.paths.partial(phase)),
       lastReceipt: receipts.at(-1),
     };
@@ -170,8 +176,48 @@ export function specStatus(spec: SpecHandle, gates: Gates = readSpecConfig(spec)
     quick: isQuick(lastOkTasks),
     stories,
     gaps: stories ? planGaps(spec, criterionIds(stories)) : undefined,
-    lock: lockState(spec.paths.lock),
+    lock,
   };
+}
+
+/**
+ * The receipts a phase's state is judged by, given a newest one still `running` (reserved before
+ * the model was asked). While the lock is held its run is under way: the state is what it was
+ * before. Once the lock is gone the run was killed: when the artifact is exactly the output it
+ * recorded, that artifact is the model's (its inputs are the ones to judge staleness by, and it
+ * is no hand edit); otherwise the run wrote nothing usable and counts as failed.
+ */
+function settledReceipts(
+  receipts: readonly Receipt[],
+  artifact: string | null,
+  lockHeld: boolean,
+): { last: Receipt | undefined; lastOk: Receipt | undefined; interrupted?: number } {
+  const newest = receipts.at(-1);
+  const finished = newest?.status === RUNNING_STATUS ? receipts.slice(0, -1) : receipts;
+  const lastOk = withAbsentDesign(finished.findLast((r) => r.status === 'ok'));
+  if (newest?.status !== RUNNING_STATUS) return { last: newest, lastOk };
+  if (lockHeld) return { last: finished.at(-1), lastOk };
+  const wrote = newest.output !== null && artifact !== null && newest.output.sha256 === artifact;
+  return {
+    last: newest,
+    lastOk: wrote ? withAbsentDesign(newest) : lastOk,
+    interrupted: newest.number,
+  };
+}
+
+/**
+ * Whether `approval` is of the artifact as it is now. The plan's is also of requirements.md as it
+ * is now: a run gives its tasks the criteria's text from there, so a changed text was never
+ * approved, and neither was a plan whose approval predates recording it.
+ */
+function approvedAsNow(
+  phase: SpecPhase,
+  approval: Approval | undefined,
+  artifact: string | null,
+  current: Readonly<Record<string, string | null>>,
+): boolean {
+  if (artifact === null || approval?.sha256 !== artifact) return false;
+  return phase !== 'tasks' || approval.requirementsSha256 === (current[PHASE_ARTIFACT.requirements] ?? null);
 }
 
 function planGaps(spec: SpecHandle, criteria: string[]): string[] | undefined {

@@ -59,7 +59,7 @@ plan:
     expect(model.exchanges).toHaveLength(1);
   });
 
-  it('an artifact edited by hand that a plain run would write again, unless its phase is named or --force', async () => {
+  it('an artifact edited by hand that a plain run would write again, unless its phase is named or --overwrite', async () => {
     const regenerated = REQUIREMENTS.replace('feel welcome', 'feel at home');
     const model = await startModel([md(REQUIREMENTS), md(regenerated), md(DESIGN), yaml(PLAN)]);
     const repo = repoWithCode();
@@ -76,14 +76,17 @@ plan:
     expect(refused.stderr).toContain(
       'requirements.md of spec greet was edited by hand since it was written, and this run would write it again',
     );
-    expect(refused.stderr).toContain('`gaffer spec run greet --from-phase requirements` or add --force');
+    expect(refused.stderr).toContain('`gaffer spec run greet --from-phase requirements` or add --overwrite');
+    // --force is for a stale lock: it replaces no edit.
+    const forced = await runMain(['spec', 'run', 'greet', '--force'], repo);
+    expect([forced.code, forced.stderr]).toEqual([2, expect.stringContaining('was edited by hand')]);
     expect(model.exchanges).toHaveLength(1);
     expect(readFileSync(join(dir, 'requirements.md'), 'utf8')).toBe(mine);
     expect(existsSync(join(dir, 'lock'))).toBe(false);
 
-    const forced = await runMain(['spec', 'run', 'greet', '--force'], repo);
-    expect(forced.stderr).toBe('');
-    expect(forced.code).toBe(0);
+    const overwritten = await runMain(['spec', 'run', 'greet', '--overwrite'], repo);
+    expect(overwritten.stderr).toBe('');
+    expect(overwritten.code).toBe(0);
     expect(readFileSync(join(dir, 'requirements.md'), 'utf8')).toBe(regenerated);
     expect(
       readdirSync(join(dir, 'history')).map((f) => readFileSync(join(dir, 'history', f), 'utf8')),
@@ -110,6 +113,33 @@ plan:
     // A dry run takes no lock.
     const dry = await runMain(['spec', 'run', 'greet', '--dry-run'], repo);
     expect([dry.code, dry.stderr]).toEqual([0, '']);
+    expect(model.exchanges).toHaveLength(0);
+  });
+
+  it('a spec whose spec.yaml does not read is listed with its error, and hides none of the others', async () => {
+    const model = await startModel([]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    await newSpec(repo, model.baseURL, '', 'broken');
+    await newSpec(repo, model.baseURL, '', 'other');
+    writeFileSync(join(specDir(repo, 'broken'), 'spec.yaml'), 'agent: [\n');
+    const listed = await runMain(['spec', 'list'], repo);
+    expect([listed.code, listed.stderr]).toEqual([0, '']);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines.map((l) => l.split(' ')[0])).toEqual(['broken', 'greet', 'other']);
+    expect(lines[0]).toMatch(/^broken +error: .*spec\.yaml.*\(hint: fix the YAML\)$/);
+    expect(lines[1]).toMatch(/^greet +requirements missing, design missing, tasks missing$/);
+    const json = JSON.parse((await runMain(['spec', 'list', '--json'], repo)).stdout) as {
+      id: string;
+      error?: string;
+      phases?: unknown[];
+    }[];
+    expect(json.map((s) => [s.id, typeof s.error, Array.isArray(s.phases)])).toEqual([
+      ['broken', 'string', false],
+      ['greet', 'undefined', true],
+      ['other', 'undefined', true],
+    ]);
+    expect(json[0]!.error).toContain('spec.yaml');
     expect(model.exchanges).toHaveLength(0);
   });
 });

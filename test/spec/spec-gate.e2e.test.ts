@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '../../src/spec/index.js';
 import { openStore } from '../../src/store/index.js';
 import { runMain } from '../support/cli.js';
 import { git } from '../support/repo.js';
@@ -111,5 +112,77 @@ describe("a spec's plan runs only through its gate", () => {
     const shown = await runMain(['spec', 'trace', 'greet'], repo);
     expect(shown.stdout).toContain('plan.yaml changed since');
     expect(readFileSync(join(specDir(repo), 'plan.yaml'), 'utf8')).toContain('refuse-blank');
+  });
+
+  it('pins requirements.md with the approved plan: changed since, or an approval that predates the pin, is refused until approved again', async () => {
+    const repo = await handWrittenSpec();
+    expect((await runMain(['spec', 'approve', 'greet', 'tasks'], repo)).code).toBe(0);
+    const approvals = join(specDir(repo), 'approvals.json');
+    const pinned = JSON.parse(readFileSync(approvals, 'utf8')) as {
+      tasks: { sha256: string; at: string; requirementsSha256: string };
+    };
+    expect(pinned.tasks.requirementsSha256).toBe(sha256(REQUIREMENTS));
+    // The plan has no receipt, so it is never stale: only the pin sees the criteria's new text.
+    const revised = REQUIREMENTS.replace('return "hello <name>"', 'return "howdy <name>"');
+    writeFileSync(join(specDir(repo), 'requirements.md'), revised);
+    const changed = await runMain(['run', '--spec', 'greet'], repo);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain(
+      `requirements.md changed (${sha256(REQUIREMENTS).slice(0, 12)} → ${sha256(revised).slice(0, 12)}) since plan.yaml was approved`,
+    );
+    expect(changed.stderr).toContain('`gaffer spec approve greet tasks`');
+    expect((await runMain(['spec', 'status', 'greet'], repo)).stdout).toMatch(
+      /tasks +done +plan\.yaml +needs approval/,
+    );
+    // An approval written before the pin existed pins nothing: it is asked for again.
+    writeFileSync(join(specDir(repo), 'requirements.md'), REQUIREMENTS);
+    const { requirementsSha256: _pin, ...old } = pinned.tasks;
+    writeFileSync(approvals, JSON.stringify({ tasks: old }));
+    const unpinned = await runMain(['run', '--spec', 'greet'], repo);
+    expect(unpinned.code).toBe(2);
+    expect(unpinned.stderr).toContain('does not say which requirements.md it was given with');
+    expect(unpinned.stderr).toContain(
+      'hint: read plan.yaml and requirements.md, then approve again: `gaffer spec approve greet tasks`',
+    );
+    expect(git(repo, 'branch', '--list', 'gaffer/*')).toBe('');
+
+    writeFileSync(join(specDir(repo), 'requirements.md'), revised);
+    expect((await runMain(['spec', 'approve', 'greet', 'tasks'], repo)).code).toBe(0);
+    const ran = await runMain(['run', '--spec', 'greet'], repo);
+    expect([ran.code, ran.stderr]).toEqual([0, '']);
+    const store = await openStore(join(repo, '.gaffer', 'gaffer.db'));
+    try {
+      const [run] = await store.listRuns();
+      const task = run?.plan.tasks.find((t) => t.id === 'greet-name');
+      expect(task?.acceptance_criteria).toContain(
+        'AC-1.1: WHEN greet is called with a name THE SYSTEM SHALL return "howdy <name>"',
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('runs a spec plan with a gap by its path with --allow-gaps, and the gap hint says how', async () => {
+    const repo = await handWrittenSpec();
+    writeFileSync(join(specDir(repo), 'plan.yaml'), HAND_PLAN.replace('    covers: [AC-1.2]\n', ''));
+    expect((await runMain(['spec', 'approve', 'greet', 'tasks'], repo)).code).toBe(0);
+    const refused = await runMain(['run', '.gaffer/specs/greet/plan.yaml'], repo);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('cannot run spec greet: no task covers AC-1.2');
+    expect(refused.stderr).toContain('or run anyway: `gaffer run --spec greet --allow-gaps`');
+    // A plan of one's own has no criteria: --allow-gaps is refused with it, before anything is made.
+    writeFileSync(join(repo, 'mine.yaml'), HAND_PLAN);
+    const mine = await runMain(['run', 'mine.yaml', '--allow-gaps'], repo);
+    expect([mine.code, mine.stderr]).toEqual([
+      2,
+      expect.stringContaining("--allow-gaps goes with a spec's plan"),
+    ]);
+    expect(mine.stderr).toContain('gaffer run --spec <id> --allow-gaps');
+    expect(existsSync(join(repo, '.gaffer', 'gaffer.db'))).toBe(false);
+
+    const ran = await runMain(['run', '.gaffer/specs/greet/plan.yaml', '--allow-gaps'], repo);
+    expect(ran.code).toBe(0);
+    expect(ran.stderr).toBe('warning: no task covers AC-1.2 (--allow-gaps)\n');
+    expect((await traceOf(repo)).run).not.toBeNull();
   });
 });

@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { correctionLoop, keepPrevious } from '../../src/engine/spec/run-phase.js';
+import type { SpecAsker } from '../../src/engine/spec/spec-session.js';
 import { validatePlan } from '../../src/plan/index.js';
 import type { Receipt } from '../../src/spec/index.js';
 import {
@@ -11,10 +13,13 @@ import {
   DEFAULT_GATES,
   describeChange,
   lockVerdict,
+  nextReceiptNumber,
   parseRequirements,
+  parseSpecConfig,
   phaseVerdict,
   readPlanReply,
   renderRepoMap,
+  specPaths,
 } from '../../src/spec/index.js';
 import { REQUIREMENTS } from './spec-support.js';
 
@@ -228,6 +233,71 @@ describe('the plan a tasks phase writes', () => {
       file: 'p',
     });
     expect([ok.plan?.tasks.length, ok.gaps]).toEqual([1, ['AC-1.1']]);
+  });
+});
+
+describe('history/', () => {
+  it('keeps a replaced artifact under a free name, never over a file kept there; its numbers are never reused', () => {
+    const root = mkdtempSync(join(tmpdir(), 'spec-history-'));
+    const spec = { root, id: 's', paths: specPaths(join(root, 's')) };
+    mkdirSync(spec.paths.history, { recursive: true });
+    const kept = (name: string) => join(spec.paths.history, name);
+    writeFileSync(kept('2-requirements.md'), 'a hand edit\n');
+    writeFileSync(spec.paths.artifact('requirements'), "the model's\n");
+    expect(keepPrevious(spec, 'requirements', 2)).toBe(kept('2.2-requirements.md'));
+    writeFileSync(spec.paths.artifact('requirements'), 'the next\n');
+    expect(keepPrevious(spec, 'requirements', 2)).toBe(kept('2.3-requirements.md'));
+    expect(readFileSync(kept('2-requirements.md'), 'utf8')).toBe('a hand edit\n');
+    expect(readFileSync(kept('2.2-requirements.md'), 'utf8')).toBe("the model's\n");
+    expect(readFileSync(kept('2.3-requirements.md'), 'utf8')).toBe('the next\n');
+    expect(keepPrevious(spec, 'requirements', 4)).toBeNull();
+    // No receipts at all (a person deleted them): history's numbers are taken still.
+    expect(nextReceiptNumber(spec, 'requirements')).toBe(3);
+    expect(nextReceiptNumber(spec, 'design')).toBe(1);
+    writeFileSync(kept('7-plan.yaml'), 'x\n');
+    expect(nextReceiptNumber(spec, 'tasks')).toBe(8);
+  });
+});
+
+describe('the correction loop', () => {
+  it('has one time limit for the phase run: each round gets what the rounds before it left', async () => {
+    vi.useFakeTimers();
+    try {
+      const asked: string[] = [];
+      // Each answer takes 600 ms; the first is not usable, the second would be.
+      const asker: SpecAsker = {
+        agent: 'fake',
+        model: null,
+        ask: (_prompt, label, signal) =>
+          new Promise((resolve) => {
+            asked.push(label);
+            const text = asked.length === 1 ? 'not yet' : 'fine';
+            const timer = setTimeout(() => resolve({ text }), 600);
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              resolve({ text: '', error: 'aborted' });
+            });
+          }),
+      };
+      const loop = correctionLoop({
+        config: parseSpecConfig('correction_rounds: 3\n', 'spec.yaml'),
+        asker,
+        timeoutMs: 1000,
+        first: 'prompt',
+        label: (round) => `round-${round}`,
+        again: 'the whole block',
+        check: (text) => ({ problems: text === 'fine' ? [] : ['not fine'], gaps: [] }),
+      });
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(await loop).toMatchObject({
+        status: 'timeout',
+        rounds: 2,
+        error: 'no complete answer within 1s',
+      });
+      expect(asked).toEqual(['round-1', 'round-2']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

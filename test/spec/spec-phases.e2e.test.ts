@@ -187,12 +187,19 @@ describe('gaffer spec through the api backend', () => {
   }, 120_000);
 
   it('never reads a spec file through a symbolic link, and writes over a link instead of through it', async () => {
-    const model = await startModel([md('# Requirements\nNothing yet.\n'), 'still nothing', 'nothing']);
     const repo = repoWithCode();
-    await newSpec(repo, model.baseURL);
     const dir = specDir(repo);
     const secret = join(repo, '..', `${basename(repo)}-credentials`);
-    writeFileSync(secret, 'aws_secret_access_key = hunter2\n');
+    const SECRET = 'aws_secret_access_key = hunter2\n';
+    const answers = [md('# Requirements\nNothing yet.\n'), 'still nothing', 'nothing'];
+    const model = await startModel((request) => {
+      if (request.index < answers.length) return { text: answers[request.index]! };
+      // While the last run waits for its answer, a link is planted where its artifact goes.
+      symlinkSync(secret, join(dir, 'requirements.md'));
+      return { text: md(REQUIREMENTS) };
+    });
+    await newSpec(repo, model.baseURL);
+    writeFileSync(secret, SECRET);
     rmSync(join(dir, 'feature.md'));
     symlinkSync(secret, join(dir, 'feature.md'));
     const refused = await runMain(['spec', 'run', 'greet'], repo);
@@ -200,6 +207,7 @@ describe('gaffer spec through the api backend', () => {
     expect(refused.stderr).toContain('feature.md is a symbolic link');
     expect(refused.stderr).toContain('hint:');
     expect(model.exchanges).toHaveLength(0);
+    expect(existsSync(join(dir, 'receipts', 'requirements-1.json'))).toBe(false);
 
     // A link planted where the run writes its partial output is replaced, its target left alone.
     rmSync(join(dir, 'feature.md'));
@@ -207,9 +215,44 @@ describe('gaffer spec through the api backend', () => {
     symlinkSync(secret, join(dir, 'requirements.md.partial'));
     const ran = await runMain(['spec', 'run', 'greet'], repo);
     expect(ran.code).toBe(2);
-    expect(readFileSync(secret, 'utf8')).toBe('aws_secret_access_key = hunter2\n');
+    expect(readFileSync(secret, 'utf8')).toBe(SECRET);
     expect(lstatSync(join(dir, 'requirements.md.partial')).isSymbolicLink()).toBe(false);
     expect(readFileSync(join(dir, 'requirements.md.partial'), 'utf8')).toContain('Nothing yet.');
+
+    // …and so is one planted at the artifact's path: the link goes to history/, the target stays.
+    const wrote = await runMain(['spec', 'run', 'greet', '--phase', 'requirements'], repo);
+    expect(wrote.code).toBe(0);
+    expect(model.exchanges).toHaveLength(4);
+    expect(readFileSync(secret, 'utf8')).toBe(SECRET);
+    expect(lstatSync(join(dir, 'requirements.md')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(dir, 'requirements.md'), 'utf8')).toBe(REQUIREMENTS);
+    expect(lstatSync(join(dir, 'history', '2-requirements.md')).isSymbolicLink()).toBe(true);
+    // Nothing of the secret reached the model.
+    for (const i of model.exchanges.keys()) expect(promptOf(model, i)).not.toContain('hunter2');
+  }, 120_000);
+
+  it('stops a runaway answer at twice max_output_chars and keeps at most max_output_chars of it, saying so', async () => {
+    const huge = md(`${REQUIREMENTS}${'x'.repeat(300_000)}\n`);
+    const model = await startModel([huge, huge, huge]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL, 'max_output_chars: 2000\n');
+    const ran = await runMain(['spec', 'run', 'greet', '--phase', 'requirements'], repo);
+    expect(ran.code).toBe(2);
+    const tooLong =
+      'the answer was stopped after 4000 characters, far above the limit of 2000: write it shorter';
+    expect(promptOf(model, 1)).toContain(tooLong);
+    const partial = readFileSync(join(specDir(repo), 'requirements.md.partial'), 'utf8');
+    expect(partial.length).toBeLessThan(2200);
+    expect(partial).toContain('# Requirements: Greeting');
+    expect(partial).toMatch(
+      /\n\[… cut here at max_output_chars \(2000\): \d+ more characters were not kept\]\n$/,
+    );
+    expect(receipts(repo)['requirements-1.json']).toMatchObject({
+      status: 'invalid',
+      rounds: 3,
+      issues: [tooLong],
+      output: { file: 'requirements.md.partial', chars: partial.length, sha256: sha256(partial) },
+    });
   }, 120_000);
 
   it('reports a coverage gap that the correction round did not close, in the run, the receipt and the status', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { specRunPlan } from '../../src/engine/spec/index.js';
 import { sha256 } from '../../src/spec/index.js';
 import { runMain } from '../support/cli.js';
 import {
@@ -165,5 +166,73 @@ describe('a spec after gaffer spec run --quick', () => {
     expect(all['requirements-2.json']!.quick).toEqual({ other: 'tasks-2.json' });
     expect(all['tasks-2.json']!.quick).toEqual({ other: 'requirements-2.json' });
     expect(existsSync(join(specDir(repo), 'receipts', 'tasks-1.json'))).toBe(false);
+  }, 120_000);
+
+  it('a requirements gate: --quick is refused up front, and a plan written past the gate does not run until requirements are approved', async () => {
+    const model = await startModel([both(REQUIREMENTS, PLAN)]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL, 'gates: { requirements: true }\n');
+    for (const args of [
+      ['spec', 'run', 'greet', '--quick'],
+      ['spec', 'run', 'greet', '--quick', '--dry-run'],
+    ]) {
+      const refused = await runMain(args, repo);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toContain(
+        'spec greet has a requirements gate, and --quick would write the plan before anyone approves the requirements',
+      );
+      expect(refused.stderr).toContain('`gaffer spec approve greet requirements`');
+      expect(refused.stderr).toContain('gates: { requirements: false }');
+    }
+    expect(model.exchanges).toHaveLength(0);
+    expect(existsSync(join(specDir(repo), 'requirements.md'))).toBe(false);
+
+    // Written with the gate off, then the gate turned on: the run waits for the requirements too.
+    const config = join(specDir(repo), 'spec.yaml');
+    const gated = readFileSync(config, 'utf8');
+    writeFileSync(config, gated.replace('requirements: true', 'requirements: false'));
+    expect((await runMain(['spec', 'run', 'greet', '--quick'], repo)).code).toBe(0);
+    writeFileSync(config, gated);
+    expect((await runMain(['spec', 'approve', 'greet', 'tasks'], repo)).code).toBe(0);
+    const waiting = await runMain(['run', '--spec', 'greet'], repo);
+    expect(waiting.code).toBe(2);
+    expect(waiting.stderr).toContain(
+      'cannot run spec greet: requirements.md is not approved as it is now (the requirements gate is on)',
+    );
+    expect(suggested(waiting.stderr)).toEqual(['spec', 'approve', 'greet', 'requirements']);
+    expect((await runMain(suggested(waiting.stderr), repo)).code).toBe(0);
+    await expect(specRunPlan(repo, 'greet')).resolves.toMatchObject({ spec: { id: 'greet' }, gaps: [] });
+  }, 120_000);
+
+  it('a second --quick after a hand edit of requirements.md is refused like a plain run, unless --overwrite', async () => {
+    const regenerated = REQUIREMENTS.replace('feel welcome', 'feel at home');
+    const { model, repo, ran } = await quickSpec([both(REQUIREMENTS, PLAN), both(regenerated, PLAN)]);
+    expect(ran.code).toBe(0);
+    const dir = specDir(repo);
+    const mine = REQUIREMENTS + '\nNotes by a person.\n';
+    writeFileSync(join(dir, 'requirements.md'), mine);
+    for (const args of [
+      ['spec', 'run', 'greet', '--quick'],
+      ['spec', 'run', 'greet', '--quick', '--force'],
+    ]) {
+      const refused = await runMain(args, repo);
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toContain(
+        'requirements.md of spec greet was edited by hand since it was written',
+      );
+      expect(refused.stderr).toContain(
+        '`gaffer spec run greet --quick --overwrite` (your version is kept in history/)',
+      );
+    }
+    expect(model.exchanges).toHaveLength(1);
+    expect(readFileSync(join(dir, 'requirements.md'), 'utf8')).toBe(mine);
+    expect(existsSync(join(dir, 'lock'))).toBe(false);
+
+    const overwritten = await runMain(['spec', 'run', 'greet', '--quick', '--overwrite'], repo);
+    expect([overwritten.code, overwritten.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(dir, 'requirements.md'), 'utf8')).toBe(regenerated);
+    expect(
+      readdirSync(join(dir, 'history')).map((f) => readFileSync(join(dir, 'history', f), 'utf8')),
+    ).toContain(mine);
   }, 120_000);
 });

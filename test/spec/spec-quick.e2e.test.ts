@@ -144,6 +144,34 @@ describe('gaffer spec revise', () => {
     expect(status.phases.map((p) => p.state)).toEqual(['done', 'done', 'stale']);
     const noFeedback = await runMain(['spec', 'revise', 'greet', 'design'], repo);
     expect(noFeedback.code).toBe(2);
+    expect(noFeedback.stderr).toContain("required option '--feedback <text>' not specified");
+    expect(model.exchanges).toHaveLength(4);
+  }, 120_000);
+
+  it('puts the feedback in the prompt of a phase that failed (with its .partial) or is missing (alone)', async () => {
+    const unusable = md('# Requirements\nJust do it.\n');
+    const model = await startModel([unusable, unusable, unusable, md(REQUIREMENTS), md(DESIGN)]);
+    const repo = repoWithCode();
+    await newSpec(repo, model.baseURL);
+    expect((await runMain(['spec', 'run', 'greet', '--phase', 'requirements'], repo)).code).toBe(2);
+    const feedback = 'One user story: greet by name.';
+    const ran = await runMain(['spec', 'revise', 'greet', 'requirements', '--feedback', feedback], repo);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const prompt = promptOf(model, 3);
+    expect(prompt).toContain(`## What the person asks you to change\\n${feedback}`);
+    expect(prompt).toContain('## Your previous requirements\\n(Not usable as it was');
+    expect(prompt).toContain('Just do it.');
+    expect(receipts(repo)['requirements-2.json']).toMatchObject({
+      status: 'ok',
+      feedbackSha256: sha256(feedback),
+    });
+
+    const design = 'Keep it to one file.';
+    expect((await runMain(['spec', 'revise', 'greet', 'design', '--feedback', design], repo)).code).toBe(0);
+    expect(promptOf(model, 4)).toContain(`## What the person asks you to change\\n${design}`);
+    expect(promptOf(model, 4)).not.toContain('## Your previous design');
+    expect(receipts(repo)['design-1.json']).toMatchObject({ status: 'ok', feedbackSha256: sha256(design) });
   }, 120_000);
 });
 

@@ -14,8 +14,9 @@ import {
   specPaths,
   writeReceipt,
   writeSpecFile,
+  replaceReceipt,
 } from '../../src/spec/index.js';
-import { DESIGN } from './spec-support.js';
+import { DESIGN, yaml } from './spec-support.js';
 
 const config: SpecConfig = parseSpecConfig('plan: { agent: script }\n', 'spec.yaml');
 const designContext = { config, criteria: [], planFile: 'plan.yaml.partial', repoRoot: '/repo' };
@@ -54,6 +55,44 @@ describe("the tasks phase's plan block", () => {
     expect(clean.plan?.settings.verifiers).toBeUndefined();
     expect(clean.plan?.settings.sandbox).toBeUndefined();
     expect(clean.text).toContain('agent: script\nreviewer:\n  agent: api\nname: greet\ntasks:');
+  });
+});
+
+describe('the size of a plan', () => {
+  const context = { settings: { agent: 'script' }, criteria: ['AC-1.1'], file: 'plan.yaml.partial' };
+
+  it('cannot be grown past the answer by YAML anchors and aliases: they are refused unread', () => {
+    const long = 'x'.repeat(1000);
+    const tasks = Array.from(
+      { length: 50 },
+      (_, i) => `  - id: t${i}\n    title: *t\n    covers: [AC-1.1]\n`,
+    );
+    const block = `name: greet\ntasks:\n  - id: a\n    title: &t "${long}"\n    covers: [AC-1.1]\n${tasks.join('')}`;
+    const reply = readPlanReply(yaml(block), context);
+    expect(reply.plan).toBeUndefined();
+    expect(reply.forModel[0]).toBe(
+      'your YAML block:4:12: `&t` is a YAML anchor: write each value out; no YAML anchors or aliases',
+    );
+    expect(reply.forModel[1]).toMatch(/^your YAML block:7:12: `\*t` is a YAML alias: write each value out/);
+    expect(reply.forModel.at(-1)).toContain('(and 46 more anchors or aliases)');
+    // What a person reads is the block commented out, at its lines there: nothing expanded.
+    expect(reply.text.length).toBeLessThan(block.length * 2);
+    expect(reply.forPerson[0]).toMatch(/^plan\.yaml\.partial:6:14: `&t` is a YAML anchor/);
+    // Without them, the same plan is read.
+    const plain = readPlanReply(yaml(block.replaceAll('*t', 'T').replace('&t ', '')), context);
+    expect(plain.forModel).toEqual([]);
+  });
+
+  it('is checked as written, against max_output_chars, besides the answer', () => {
+    const small = parseSpecConfig('max_output_chars: 400\nplan: { agent: script }\n', 'spec.yaml');
+    const answer = yaml(`tasks:\n  - id: a\n    title: ${'A'.repeat(280)}\n`);
+    expect(answer.length).toBeLessThan(400);
+    const checked = checkAnswer('tasks', answer, { ...designContext, config: small });
+    expect(checked.output.length).toBeGreaterThan(400);
+    expect(checked.problems).toEqual([
+      `the plan.yaml it makes is ${checked.output.length} characters, above the limit of 400: write it shorter`,
+    ]);
+    expect(checked.shown).toEqual(checked.problems);
   });
 });
 
@@ -168,30 +207,48 @@ describe('spec files and symbolic links', () => {
   });
 });
 
+/** A receipt as written before context and per-round prompts were recorded. */
+const RECEIPT = {
+  format: 1,
+  spec: 's',
+  phase: 'tasks',
+  number: 1,
+  status: 'ok',
+  startedAt: '',
+  durationMs: 0,
+  template: { name: 'tasks', version: 1 },
+  promptSha256: 'p',
+  agent: 'api',
+  model: null,
+  inputs: [{ name: 'feature.md', sha256: 'f' }],
+  output: null,
+  rounds: 1,
+  usage: null,
+  error: null,
+  issues: [],
+  gafferVersion: 'x',
+};
+
 describe('receipts', () => {
   it('written before context and per-round prompts were recorded still parse', () => {
-    const old = {
-      format: 1,
-      spec: 's',
-      phase: 'tasks',
-      number: 1,
-      status: 'ok',
-      startedAt: '',
-      durationMs: 0,
-      template: { name: 'tasks', version: 1 },
-      promptSha256: 'p',
-      agent: 'api',
-      model: null,
-      inputs: [{ name: 'feature.md', sha256: 'f' }],
-      output: null,
-      rounds: 1,
-      usage: null,
-      error: null,
-      issues: [],
-      gafferVersion: 'x',
-    };
-    const parsed = parseReceipt(JSON.stringify(old));
+    const parsed = parseReceipt(JSON.stringify(RECEIPT));
     expect(parsed.success).toBe(true);
     expect(parsed.success && parsed.value.context).toBeUndefined();
+  });
+
+  it('reserved as running are replaced by the run that reserved them; a finished one never is', () => {
+    const root = mkdtempSync(join(tmpdir(), 'spec-receipts-'));
+    const spec = { root, id: 's', paths: specPaths(join(root, 's')) };
+    const reserved = { ...RECEIPT, status: 'running' } as Receipt;
+    const path = writeReceipt(spec, reserved);
+    const running = parseReceipt(readFileSync(path, 'utf8'));
+    expect(running.success && running.value.status).toBe('running');
+    expect(() => writeReceipt(spec, reserved)).toThrow(/EEXIST/);
+    replaceReceipt(spec, { ...reserved, status: 'ok' });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ status: 'ok' });
+    expect(() => replaceReceipt(spec, { ...reserved, status: 'failed' })).toThrow(
+      /is not the receipt of a run under way/,
+    );
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ status: 'ok' });
   });
 });

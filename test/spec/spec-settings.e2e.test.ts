@@ -11,6 +11,7 @@ import {
   modelPerTest,
   newSpec,
   PLAN,
+  promptOf,
   receipts,
   repoWithCode,
   REQUIREMENTS,
@@ -25,9 +26,9 @@ interface StatusJson {
 const statusOf = async (repo: string) =>
   JSON.parse((await runMain(['spec', 'status', 'greet', '--json'], repo)).stdout) as StatusJson;
 
-/** A spec whose requirements and plan one quick answer wrote. */
-async function quickSpec(extraReplies: readonly string[] = []) {
-  const model = await startModel([both(REQUIREMENTS, PLAN), ...extraReplies]);
+/** A spec whose requirements and plan one quick answer wrote (`first`: the answers of that run). */
+async function quickSpec(extraReplies: readonly string[] = [], first = [both(REQUIREMENTS, PLAN)]) {
+  const model = await startModel([...first, ...extraReplies]);
   const repo = repoWithCode();
   await newSpec(repo, model.baseURL);
   const ran = await runMain(['spec', 'run', 'greet', '--quick'], repo);
@@ -56,6 +57,24 @@ describe('gaffer spec approve tasks', () => {
     // Fixed by hand, it is approved.
     writeFileSync(plan, `agent: script\n${PLAN}`);
     expect((await runMain(['spec', 'approve', 'greet', 'tasks'], repo)).code).toBe(0);
+  }, 120_000);
+});
+
+describe('task ids that cannot name a branch', () => {
+  it('are sent back by the correction loop at their line, and refused by approve in a plan edited by hand', async () => {
+    const locked = PLAN.replaceAll('greet-name', 'greet.lock');
+    const { model, repo } = await quickSpec([], [both(REQUIREMENTS, locked), both(REQUIREMENTS, PLAN)]);
+    expect(model.exchanges).toHaveLength(2);
+    expect(promptOf(model, 1)).toContain(
+      'task id \\"greet.lock\\" cannot name a git branch (gaffer-tasks/<run>/greet.lock): part \\"greet.lock\\" ends with \\".lock\\"',
+    );
+    const plan = join(specDir(repo), 'plan.yaml');
+    expect(readFileSync(plan, 'utf8')).toContain('id: greet-name');
+    writeFileSync(plan, `agent: script\n${PLAN.replace('id: refuse-empty', 'id: fix.')}`);
+    const refused = await runMain(['spec', 'approve', 'greet', 'tasks'], repo);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/plan\.yaml:8:9: task id "fix\." cannot name a git branch/);
+    expect(existsSync(join(specDir(repo), 'approvals.json'))).toBe(false);
   }, 120_000);
 });
 

@@ -43,7 +43,10 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
     .description('run a plan: every task in its own worktree and agent session, verified and merged')
     .argument('[plan]', 'the plan file (plan.yaml); or --spec <id>')
     .option('--spec <id>', 'run the plan a spec produced (.gaffer/specs/<id>/plan.yaml), once it is approved')
-    .option('--allow-gaps', 'with --spec: run even when some acceptance criteria are covered by no task')
+    .option(
+      '--allow-gaps',
+      "a spec's plan (--spec, or its plan.yaml): run even when some acceptance criteria are covered by no task",
+    )
     .option('--agent <name>', 'run every task on this agent backend')
     .option('--concurrency <n>', 'how many tasks run at once', positiveInt)
     .option('--keep-going', 'when a task is blocked, finish every task that does not depend on it')
@@ -83,12 +86,6 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
                 : 'give a plan file or --spec <id>, not both',
               'e.g. `gaffer run plan.yaml`, or `gaffer run --spec login` for the plan of a spec',
             );
-          if (opts.allowGaps && opts.spec === undefined)
-            throw userError(
-              'GAFFER_BAD_INPUT',
-              '--allow-gaps goes with --spec',
-              'gaffer run --spec <id> --allow-gaps',
-            );
           // The spec is checked before the engine opens anything: a plan not fit to run creates nothing.
           const fromSpec =
             opts.spec === undefined
@@ -97,6 +94,7 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
           if (fromSpec && fromSpec.gaps.length > 0)
             output.err(`warning: no task covers ${fromSpec.gaps.join(', ')} (--allow-gaps)\n`);
           const engine = engineFor(global);
+          // A plan file with --allow-gaps: createRun refuses it unless the file is a spec's plan.
           const run = await engine.createRun({
             planPath: fromSpec ? fromSpec.planPath : resolve(workDir(global), plan ?? ''),
             ...(opts.allowGaps ? { allowGaps: true } : {}),
@@ -106,6 +104,12 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
             keepGoing: Boolean(opts.keepGoing),
             ...(opts.schedule ? { schedule: opts.schedule as 'critical-path' | 'waves' } : {}),
           });
+          // Run by its path, a spec's plan was checked by createRun: its gaps are told the same way.
+          if (!fromSpec && opts.allowGaps && run.options.spec !== undefined) {
+            const checked = await specRunPlan(workDir(global), run.options.spec, { allowGaps: true });
+            if (checked.gaps.length > 0)
+              output.err(`warning: no task covers ${checked.gaps.join(', ')} (--allow-gaps)\n`);
+          }
           if (!opts.json) {
             output.out(
               `run ${run.id}: ${run.plan.tasks.length} tasks, ${run.baseBranch} → ${run.integrationBranch}${fromSpec ? ` (spec ${fromSpec.spec.id})` : ''}\n`,

@@ -28,6 +28,7 @@ interface RunFlags {
   dryRun?: boolean;
   timeout?: number;
   force?: boolean;
+  overwrite?: boolean;
   agent?: string;
 }
 
@@ -63,10 +64,7 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
     command
       .option('--dry-run', 'print the prompts, inputs and estimated tokens; call no model, write nothing')
       .option('--timeout <seconds>', "each phase's time limit (default: spec.yaml's timeout_s)", seconds)
-      .option(
-        '--force',
-        'take over a stale lock (a dead process, or another host older than the limit); replace artifacts edited by hand',
-      )
+      .option('--force', 'take over a stale lock (a dead process, or another host older than the limit)')
       .option('--agent <name>', "the backend that answers (default: spec.yaml's agent, else api)");
 
   withRunFlags(
@@ -76,7 +74,11 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
       .argument('<id>', 'the spec id')
       .option('--phase <phase>', 'run only this phase: requirements, design or tasks')
       .option('--from-phase <phase>', 'run this phase and every one after it again')
-      .option('--quick', 'a small change: requirements and tasks in one answer, no design'),
+      .option('--quick', 'a small change: requirements and tasks in one answer, no design')
+      .option(
+        '--overwrite',
+        'write again artifacts edited by hand that this run would replace (your version goes to history/)',
+      ),
   ).action((id: string, opts: RunFlags) =>
     act(async (global) =>
       interruptible(output, async (signal) => {
@@ -86,6 +88,7 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
           ...(opts.quick ? { quick: true } : {}),
           ...(opts.phase ? { phase: parsePhase(opts.phase) } : {}),
           ...(opts.fromPhase ? { fromPhase: parsePhase(opts.fromPhase) } : {}),
+          ...(opts.overwrite ? { overwrite: true } : {}),
           ...commonRequest(opts),
           signal,
           onPhaseStart: (phase) =>
@@ -199,7 +202,10 @@ export function registerSpecCommands(program: Command, output: Output, act: Act)
         else
           for (const s of specs)
             output.out(
-              `${s.id.padEnd(24)} ${s.lock?.state === 'running' ? 'running; ' : ''}${s.phases.map((p) => `${p.phase} ${p.state}${p.approved ? ' ✓' : ''}`).join(', ')}\n`,
+              'error' in s
+                ? // One line per spec: a YAML error's code frame is for `gaffer spec status <id>`.
+                  `${s.id.padEnd(24)} ${paint(output, 'red', 'error')}: ${s.error.split('\n')[0]}${s.hint ? ` (hint: ${s.hint})` : ''}\n`
+                : `${s.id.padEnd(24)} ${s.lock?.state === 'running' ? 'running; ' : ''}${s.phases.map((p) => `${p.phase} ${p.state}${p.approved ? ' ✓' : ''}`).join(', ')}\n`,
             );
         return EXIT.ok;
       }),
@@ -349,6 +355,10 @@ function statusLines(output: Output, status: SpecStatus): string[] {
       );
     for (const change of p.changed) lines.push(`      stale: ${describeChange(change)}`);
     if (p.edited) lines.push(`      edited by hand since it was written (kept as it is)`);
+    if (p.interrupted !== undefined)
+      lines.push(
+        `      run ${p.interrupted} was stopped before it finished (its process is gone)${p.state === 'done' ? `; ${p.artifact} is what it wrote` : ''}`,
+      );
     if (p.partial) lines.push(`      ${p.artifact}.partial holds the output of a run that did not succeed`);
   }
   if (status.stories)

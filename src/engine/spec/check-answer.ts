@@ -30,15 +30,29 @@ export interface CheckedAnswer {
   gaps: string[];
 }
 
-/** Reads and checks one answer of `phase` (size, then the phase's own format). */
+/** What an answer is checked against: the spec's settings and criteria, and where the plan goes. */
+export interface AnswerContext {
+  config: SpecConfig;
+  criteria: readonly string[];
+  planFile: string;
+  repoRoot: string;
+}
+
+/**
+ * Reads and checks one answer of `phase` (size, then the phase's own format). `cut`: the session
+ * was stopped once its text passed the cap it is collected with (the answer goes on past it).
+ */
 export function checkAnswer(
   phase: SpecPhase,
   text: string,
-  context: { config: SpecConfig; criteria: readonly string[]; planFile: string; repoRoot: string },
+  context: AnswerContext,
+  cut = false,
 ): CheckedAnswer {
   const max = context.config.max_output_chars;
-  if (text.length > max) {
-    const problem = `the answer is ${text.length} characters, above the limit of ${max}: write it shorter`;
+  if (cut || text.length > max) {
+    const problem = cut
+      ? `the answer was stopped after ${text.length} characters, far above the limit of ${max}: write it shorter`
+      : `the answer is ${text.length} characters, above the limit of ${max}: write it shorter`;
     return { output: text, problems: [problem], shown: [problem], gaps: [] };
   }
   if (phase === 'requirements') {
@@ -61,5 +75,18 @@ export function checkAnswer(
     file: context.planFile,
     repoRoot: context.repoRoot,
   });
-  return { output: reply.text, problems: reply.forModel, shown: reply.forPerson, gaps: reply.gaps };
+  // plan.yaml is written from what was read, with spec.yaml's settings: the reply's own size does
+  // not bound it, so the file is measured too.
+  const tooBig =
+    reply.text.length > max
+      ? [
+          `the plan.yaml it makes is ${reply.text.length} characters, above the limit of ${max}: write it shorter`,
+        ]
+      : [];
+  return {
+    output: reply.text,
+    problems: [...tooBig, ...reply.forModel],
+    shown: [...tooBig, ...reply.forPerson],
+    gaps: reply.gaps,
+  };
 }

@@ -33,6 +33,18 @@ export interface PhaseMaterial {
   context: { name: string; sha256: string }[];
 }
 
+/**
+ * What a revision revises: the artifact, else the `.partial` of the run that did not succeed (said
+ * to be that, so it is not taken for a good answer), else nothing (the feedback alone goes in).
+ */
+function previousOutput(spec: SpecHandle, phase: SpecPhase): string | undefined {
+  const artifact = readText(spec.paths.artifact(phase));
+  if (artifact !== undefined) return artifact;
+  const partial = readText(spec.paths.partial(phase));
+  if (partial === undefined) return undefined;
+  return `(Not usable as it was: the answer of the last run, which did not succeed.)\n${partial}`;
+}
+
 /** A rough token count (four characters a token), for dry runs: no tokenizer is loaded to guess. */
 export const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
@@ -55,7 +67,7 @@ export async function phaseMaterial(
   const requirements = text('requirements.md');
   const parsed = requirements === undefined ? undefined : parseRequirements(requirements);
   const criteria = parsed ? criterionIds(parsed.stories) : [];
-  const previous = revision ? readText(spec.paths.artifact(phase)) : undefined;
+  const previous = revision ? previousOutput(spec, phase) : undefined;
   const map = phase === 'requirements' ? undefined : await repoMap();
   const promptInputs: PromptInputs = {
     specId: spec.id,
@@ -65,7 +77,8 @@ export async function phaseMaterial(
     ...(text('design.md') === undefined ? {} : { design: text('design.md') }),
     ...(map === undefined ? {} : { repoMap: map }),
     ...(phase === 'tasks' ? { criteria } : {}),
-    ...(revision && previous !== undefined ? { revision: { feedback: revision.feedback, previous } } : {}),
+    // The feedback goes in whatever came before: the person asked for it, and the receipt says so.
+    ...(revision ? { revision: { feedback: revision.feedback, previous: previous ?? '' } } : {}),
   };
   const template = CURRENT_TEMPLATES[phase];
   return {

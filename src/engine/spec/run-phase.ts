@@ -1,16 +1,22 @@
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Usage } from '../../domain/index.js';
 import { addUsage, ZERO_USAGE } from '../../domain/index.js';
 import type { Receipt, ReceiptStatus, SpecConfig, SpecHandle } from '../../spec/index.js';
 import {
   nextReceiptNumber,
+  parseReceipt,
+  readText,
   realDir,
   RECEIPT_FORMAT,
   sha256,
   writeReceipt,
   writeSpecFile,
+  RUNNING_STATUS,
+  historyName,
+  replaceReceipt,
 } from '../../spec/index.js';
+// Not re-exported by the spec index yet.
 import { checkAnswer } from './check-answer.js';
 import type { PhaseMaterial } from './phase-material.js';
 import type { SpecAsker } from './spec-session.js';
@@ -38,62 +44,129 @@ export interface RunPhaseOptions {
 
 /**
  * Runs one phase: asks the model, checks its answer, and while it is not usable sends the problems
- * back with their locations, up to `correction_rounds` times after the first answer. A usable
- * answer becomes the artifact (the one it replaces is moved to `history/`, never lost); anything
- * else — a failed session, a timeout, an answer still invalid — leaves the artifact alone and
- * keeps the best answer that came back as `<artifact>.partial`. Either way a receipt records
- * exactly how it went.
+ * back with their locations, up to `correction_rounds` times after the first answer, all within
+ * one time limit. A usable answer becomes the artifact (the one it replaces is moved to
+ * `history/`, never lost); anything else — a failed session, a timeout, an answer still invalid —
+ * leaves the artifact alone and keeps the best answer that came back as `<artifact>.partial`.
+ * Either way a receipt records exactly how it went: reserved as `running` before the model is
+ * asked (see {@link finishRun}), so a run killed half-way leaves a trace and its number is taken.
  */
 export async function runPhase(options: RunPhaseOptions): Promise<PhaseOutcome> {
   const { spec, material, config, asker } = options;
   const phase = material.phase;
   const number = nextReceiptNumber(spec, phase);
   const started = Date.now();
-  const loop = await correctionLoop({
-    ...options,
-    first: material.prompt,
-    label: (round) => `${phase}-${number}.${round}`,
-    again: 'the whole block',
-    check: (text) =>
-      checkAnswer(phase, text, {
-        config,
-        criteria: material.criteria,
-        planFile: basename(spec.paths.partial(phase)),
-        repoRoot: spec.root,
-      }),
-  });
-  const { status, best } = loop;
-  // A session that failed or timed out keeps the best complete answer of an earlier round (a whole
-  // block to fix by hand), else what it had streamed when it was stopped (a first round's fragment).
-  const output = best?.output ?? loop.partialText;
-  const { written, kept } = writeOutput(spec, phase, number, status, output);
-  const receipt: Receipt = {
+  const reserved: Receipt = {
     format: RECEIPT_FORMAT,
     spec: spec.id,
     phase,
     number,
-    status,
+    status: RUNNING_STATUS,
     startedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
+    durationMs: 0,
     template: material.template,
     promptSha256: sha256(material.prompt),
-    promptsSha256: loop.prompts.map(sha256),
     agent: asker.agent,
     model: asker.model,
     // Every input the phase may read, a missing one as null: a design written after a plan made
     // without one then makes the plan stale.
     inputs: material.inputs.map((i) => ({ name: i.name, sha256: i.sha256 })),
     ...(material.context.length === 0 ? {} : { context: material.context }),
-    output: outputRecord(written, output, config),
-    rounds: loop.rounds,
-    usage: loop.usage,
-    error: loop.error,
-    issues: status === 'invalid' ? (best?.shown ?? []) : [],
-    ...(phase === 'tasks' && best ? { gaps: best.gaps } : {}),
+    output: null,
+    rounds: 0,
+    usage: null,
+    error: null,
+    issues: [],
     ...(material.feedbackSha256 === undefined ? {} : { feedbackSha256: material.feedbackSha256 }),
     gafferVersion: options.gafferVersion,
   };
-  return { receipt, receiptPath: writeReceipt(spec, receipt), written, kept };
+  const receiptPath = writeReceipt(spec, reserved);
+  return failReservedOnThrow(spec, [reserved], async () => {
+    const loop = await correctionLoop({
+      ...options,
+      first: material.prompt,
+      label: (round) => `${phase}-${number}.${round}`,
+      again: 'the whole block',
+      check: (text, cut) =>
+        checkAnswer(
+          phase,
+          text,
+          {
+            config,
+            criteria: material.criteria,
+            planFile: basename(spec.paths.partial(phase)),
+            repoRoot: spec.root,
+          },
+          cut,
+        ),
+    });
+    const { status, best } = loop;
+    // A session that failed or timed out keeps the best complete answer of an earlier round (a
+    // whole block to fix by hand), else what it had streamed when it was stopped (a first round's
+    // fragment).
+    const file = outputFile(spec, phase, status, best?.output ?? loop.partialText, config);
+    const receipt: Receipt = {
+      ...reserved,
+      status,
+      durationMs: Date.now() - started,
+      promptsSha256: loop.prompts.map(sha256),
+      output: outputRecord(file, config),
+      rounds: loop.rounds,
+      usage: loop.usage,
+      error: loop.error,
+      issues: status === 'invalid' ? (best?.shown ?? []) : [],
+      ...(phase === 'tasks' && best ? { gaps: best.gaps } : {}),
+    };
+    const [kept = null] = finishRun(spec, [{ receipt, file }]);
+    return { receipt, receiptPath, written: file?.path ?? null, kept };
+  });
+}
+
+/** One output of a run about to be written, and the final receipt that records it. */
+export interface FinishedOutput {
+  receipt: Receipt;
+  file: OutputFile | null;
+}
+
+/**
+ * Writes a run's outputs and finishes its reserved receipts, in the order that leaves every
+ * crash readable: each receipt first gets the record of its output while still `running` (an
+ * artifact a kill leaves behind then matches it: the model's output, not a person's edit), then
+ * the files are written, then each receipt is replaced by the final one. Returns, per output,
+ * where the artifact it replaced was kept.
+ */
+export function finishRun(spec: SpecHandle, outputs: readonly FinishedOutput[]): (string | null)[] {
+  for (const { receipt } of outputs) replaceReceipt(spec, { ...receipt, status: RUNNING_STATUS });
+  const kept = outputs.map(({ receipt, file }) => writeOutput(spec, receipt, file));
+  for (const { receipt } of outputs) replaceReceipt(spec, receipt);
+  return kept;
+}
+
+/**
+ * Runs what follows a reservation; if it throws, each receipt still `running` is finished as
+ * failed with the reason (as a kill would not let it be), keeping what it had recorded by then
+ * (the output about to be written, if it got that far), and the error goes on.
+ */
+export async function failReservedOnThrow<T>(
+  spec: SpecHandle,
+  reserved: readonly Receipt[],
+  body: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await body();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    for (const { phase, number } of reserved) {
+      try {
+        const now = parseReceipt(readText(spec.paths.receipt(phase, number)) ?? '');
+        if (now.success && now.value.status === RUNNING_STATUS)
+          replaceReceipt(spec, { ...now.value, status: 'failed', error: `gaffer stopped: ${reason}` });
+      } catch {
+        // The receipt cannot be read or written either: the first error is the one to tell.
+      }
+    }
+    throw error;
+  }
 }
 
 /** How a correction loop ended: the best answer it got, and what the receipt says of it. */
@@ -132,10 +205,14 @@ export async function correctionLoop<T extends Scored>(options: {
   label: (round: number) => string;
   /** What the model is asked to send again: "the whole block". */
   again: string;
-  check: (text: string) => T;
+  /** `cut`: the session was stopped for the length of its answer, which goes on past `text`. */
+  check: (text: string, cut: boolean) => T;
 }): Promise<LoopResult<T>> {
   const { config, asker } = options;
   const limit = config.correction_rounds + 1;
+  // One time limit for the phase run, as spec.yaml's timeout_s and --timeout say: each round
+  // gets what the rounds before it left.
+  const deadline = Date.now() + options.timeoutMs;
   const prompts: string[] = [];
   let prompt = options.first;
   let usage: Usage | null = null;
@@ -145,7 +222,7 @@ export async function correctionLoop<T extends Scored>(options: {
     rounds += 1;
     prompts.push(prompt);
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), options.timeoutMs);
+    const timer = setTimeout(() => timeout.abort(), Math.max(0, deadline - Date.now()));
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     const answer = await asker.ask(prompt, options.label(rounds), signal).finally(() => clearTimeout(timer));
     if (answer.usage) usage = addUsage(usage ?? ZERO_USAGE, answer.usage);
@@ -161,7 +238,7 @@ export async function correctionLoop<T extends Scored>(options: {
         prompts,
       };
     }
-    const round = options.check(answer.text);
+    const round = options.check(answer.text, answer.cut === true);
     if (best === undefined || better(round, best)) best = round;
     if (round.problems.length === 0 && round.gaps.length === 0) break;
     const problems = [
@@ -236,50 +313,82 @@ function fence(text: string): string {
   return `${ticks}text\n${text.trimEnd()}\n${ticks}`;
 }
 
+/** A file a run writes: the artifact (when ok) or `<artifact>.partial`, with its text. */
+export interface OutputFile {
+  path: string;
+  text: string;
+  artifact: boolean;
+}
+
 /**
- * Writes what a run produced: the artifact when ok (the one it replaces kept in `history/`), else
- * `<artifact>.partial`; nothing when nothing came back. Every write renames a new file into place,
- * so a symbolic link planted at the artifact's path is replaced, never written through.
+ * What a run writes, and where: the artifact when ok, else `<artifact>.partial` — cut at
+ * `max_output_chars` with a line saying so, as a runaway answer is no file to write whole —
+ * and nothing when nothing came back.
  */
-export function writeOutput(
+export function outputFile(
   spec: SpecHandle,
   phase: PhaseMaterial['phase'],
-  number: number,
   status: ReceiptStatus,
   output: string,
-): { written: string | null; kept: string | null } {
-  if (status === 'ok') {
-    const kept = keepPrevious(spec, phase, number);
-    writeSpecFile(spec.paths.artifact(phase), output);
-    rmSync(spec.paths.partial(phase), { force: true });
-    return { written: spec.paths.artifact(phase), kept };
+  config: SpecConfig,
+): OutputFile | null {
+  if (status === 'ok') return { path: spec.paths.artifact(phase), text: output, artifact: true };
+  if (output.trim() === '') return null;
+  const max = config.max_output_chars;
+  const text =
+    output.length <= max
+      ? output
+      : `${output.slice(0, max)}\n[… cut here at max_output_chars (${max}): ${output.length - max} more characters were not kept]\n`;
+  return { path: spec.paths.partial(phase), text, artifact: false };
+}
+
+/**
+ * Writes a run's output: the artifact (the one it replaces kept in `history/`, a `.partial` left
+ * by an earlier run removed), or `<artifact>.partial`. Every write renames a new file into place,
+ * so a symbolic link planted at the path is replaced, never written through. Returns where the
+ * replaced artifact was kept.
+ */
+export function writeOutput(spec: SpecHandle, receipt: Receipt, file: OutputFile | null): string | null {
+  if (file === null) return null;
+  if (!file.artifact) {
+    writeSpecFile(file.path, file.text);
+    return null;
   }
-  if (output.trim() === '') return { written: null, kept: null };
-  writeSpecFile(spec.paths.partial(phase), output);
-  return { written: spec.paths.partial(phase), kept: null };
+  const kept = keepPrevious(spec, receipt.phase, receipt.number);
+  writeSpecFile(file.path, file.text);
+  rmSync(spec.paths.partial(receipt.phase), { force: true });
+  return kept;
 }
 
 /** The receipt's record of the file written. */
-export const outputRecord = (
-  written: string | null,
-  output: string,
-  config: SpecConfig,
-): Receipt['output'] =>
-  written === null
+export const outputRecord = (file: OutputFile | null, config: SpecConfig): Receipt['output'] =>
+  file === null
     ? null
     : {
-        file: basename(written),
-        sha256: sha256(output),
-        chars: output.length,
+        file: basename(file.path),
+        sha256: sha256(file.text),
+        chars: file.text.length,
         maxChars: config.max_output_chars,
       };
 
-/** Moves the artifact a run replaces to `history/<n>-<artifact>` (as it was before run n). */
+/**
+ * Moves the artifact a run replaces to `history/<n>-<artifact>` (as it was before run n), or to
+ * `<n>.2-<artifact>`, `<n>.3-…` when that name is taken: a file kept in history is never replaced.
+ * The name is claimed by creating it new (O_EXCL) before the artifact is renamed onto it.
+ */
 export function keepPrevious(spec: SpecHandle, phase: PhaseMaterial['phase'], number: number): string | null {
   const current = spec.paths.artifact(phase);
   if (!existsSync(current)) return null;
   realDir(spec.paths.history);
-  const kept = join(spec.paths.history, `${number}-${basename(current)}`);
-  renameSync(current, kept);
-  return kept;
+  for (let copy = 1; ; copy += 1) {
+    const kept = join(spec.paths.history, historyName(phase, number, copy));
+    try {
+      closeSync(openSync(kept, 'wx'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    renameSync(current, kept);
+    return kept;
+  }
 }

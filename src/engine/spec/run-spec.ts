@@ -42,8 +42,10 @@ export interface SpecRunRequest {
   /** Render the prompts and stop: no lock, no model, nothing written. */
   dryRun?: boolean;
   timeoutS?: number;
-  /** Take a stale lock. */
+  /** Take a stale lock (never a live one). */
   force?: boolean;
+  /** Write again an artifact edited by hand that a plain run (or `--quick`) would replace; the old one goes to history/. */
+  overwrite?: boolean;
   /** The backend, over spec.yaml's `agent`. */
   agent?: string;
   gafferVersion: string;
@@ -144,8 +146,9 @@ function decidePhases(
 }
 
 /**
- * A plain run re-runs what is stale, but an artifact a person edited since it was written is
- * theirs: it is replaced only when they name its phase (`--phase`, `--from-phase`) or say `--force`.
+ * A plain run (or `--quick`) re-runs what is stale, but an artifact a person edited since it was
+ * written is theirs: it is replaced only when they name its phase (`--phase`, `--from-phase`) or
+ * say `--overwrite`. (`--force` is for a stale lock only: taking one over never replaces edits.)
  */
 function refuseReplacingEdits(
   request: SpecRunRequest,
@@ -153,14 +156,32 @@ function refuseReplacingEdits(
   phases: readonly SpecPhase[],
   standing: readonly PhaseStatus[],
 ): void {
-  if (request.phase || request.fromPhase || request.force) return;
+  if (request.phase || request.fromPhase || request.overwrite) return;
   const edited = standing.find((p) => p.edited && phases.includes(p.phase));
   if (!edited) return;
+  const again = request.quick
+    ? `\`gaffer spec run ${spec.id} --quick --overwrite\``
+    : `\`gaffer spec run ${spec.id} --from-phase ${edited.phase}\` or add --overwrite`;
   throw userError(
     'GAFFER_BAD_INPUT',
     `${edited.artifact} of spec ${spec.id} was edited by hand since it was written, and this run would write it again`,
-    `to write it again anyway: \`gaffer spec run ${spec.id} --from-phase ${edited.phase}\` or add --force (your version is kept in history/); to keep it, run the phases before it with --phase`,
+    `to write it again anyway: ${again} (your version is kept in history/); to keep it, run the phases before it with --phase`,
     { spec: spec.id, phase: edited.phase, file: spec.paths.artifact(edited.phase) },
+  );
+}
+
+/**
+ * `--quick` writes the requirements and the plan in one answer, so no person can approve the
+ * requirements before the plan is written from them: with a requirements gate it is refused,
+ * never run past the gate (README, "Gates").
+ */
+function refuseQuickPastGate(spec: SpecHandle, config: SpecConfig): void {
+  if (!config.gates.requirements) return;
+  throw userError(
+    'GAFFER_BAD_INPUT',
+    `spec ${spec.id} has a requirements gate, and --quick would write the plan before anyone approves the requirements`,
+    `go phase by phase: \`gaffer spec run ${spec.id}\` stops after requirements.md, \`gaffer spec approve ${spec.id} requirements\`, then \`gaffer spec run ${spec.id}\`; or turn the gate off in spec.yaml (\`gates: { requirements: false }\`)`,
+    { spec: spec.id, gate: 'requirements' },
   );
 }
 
@@ -181,6 +202,7 @@ async function runQuickly(
       '--quick writes requirements and tasks together: it takes no --phase, --from-phase or revision',
       `gaffer spec run ${spec.id} --quick`,
     );
+  refuseQuickPastGate(spec, config);
   const repoMap = await repositoryMap(repo);
   if (request.dryRun) {
     const { prompt } = quickPrompt(spec, config, repoMap);
@@ -205,6 +227,8 @@ async function runQuickly(
   });
   const lock = acquireSpecLock(spec.paths.lock, { specId: spec.id, force: Boolean(request.force) });
   try {
+    // Read under the lock, as a plain run does: the edits seen are the ones this run would replace.
+    refuseReplacingEdits(request, spec, ['requirements', 'tasks'], specStatus(spec, config.gates).phases);
     request.onPhaseStart?.('requirements');
     result.ran.push(
       ...(await runQuick({

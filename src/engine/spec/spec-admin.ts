@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
-import { userError } from '../../domain/index.js';
+import { GafferError, userError } from '../../domain/index.js';
 import { openRepo } from '../../git/index.js';
 import { validatePlan } from '../../plan/index.js';
-import type { Gates, SpecHandle, SpecPhase, SpecStatus } from '../../spec/index.js';
+import type { Approval, Gates, SpecHandle, SpecPhase, SpecStatus } from '../../spec/index.js';
 import {
   acquireSpecLock,
   blockedBy,
@@ -65,10 +65,26 @@ export async function specStatusAt(cwd: string, id: string): Promise<SpecStatus>
   return specStatus(openSpec(repo.root, id));
 }
 
-/** `gaffer spec list`: every spec of the repository with its phases' states. */
-export async function listSpecs(cwd: string): Promise<SpecStatus[]> {
+/** One spec of `gaffer spec list`: its status, or why it cannot be read (with the user error's hint). */
+export type SpecListEntry = SpecStatus | { id: string; error: string; hint?: string };
+
+/**
+ * `gaffer spec list`: every spec of the repository with its phases' states. A spec that cannot be
+ * read (a broken spec.yaml) is listed with why, and hides none of the others.
+ */
+export async function listSpecs(cwd: string): Promise<SpecListEntry[]> {
   const repo = await openRepo(cwd);
-  return listSpecIds(repo.root).map((id) => specStatus(openSpec(repo.root, id)));
+  return listSpecIds(repo.root).map((id) => listedSpec(repo.root, id));
+}
+
+function listedSpec(root: string, id: string): SpecListEntry {
+  try {
+    return specStatus(openSpec(root, id));
+  } catch (error) {
+    // Only what the person can fix is shown in the list; a fault of gaffer's still surfaces.
+    if (!GafferError.isInstance(error) || !error.userError) throw error;
+    return { id, error: error.message, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+  }
 }
 
 /**
@@ -114,12 +130,18 @@ export async function approvePhase(
         );
     }
     const hash = sha256(text);
-    writeApprovals(spec, { ...readApprovals(spec), [phase]: { sha256: hash, at: new Date().toISOString() } });
+    const approval: Approval = { sha256: hash, at: new Date().toISOString() };
+    // The plan is approved with the criteria's text its tasks will be given: requirements.md as now.
+    if (phase === 'tasks')
+      approval.requirementsSha256 = sha256OrNull(readText(spec.paths.artifact('requirements')));
+    writeApprovals(spec, { ...readApprovals(spec), [phase]: approval });
     return { sha256: hash };
   } finally {
     lock.release();
   }
 }
+
+const sha256OrNull = (text: string | undefined) => (text === undefined ? null : sha256(text));
 
 /** How to write a phase's missing artifact: run it, or first what it waits for. */
 function writeFirstHint(status: SpecStatus, phase: SpecPhase, gates: Gates): string {

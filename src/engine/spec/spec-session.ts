@@ -19,12 +19,20 @@ export interface SpecAsker {
   ask(prompt: string, label: string, signal: AbortSignal): Promise<ReviewerAnswer>;
 }
 
+/**
+ * A session is stopped once its answer passes this many times `max_output_chars`: such an answer
+ * is refused for its length anyway, and holding (and writing) all of a runaway reply is what the
+ * limit is there to prevent. Twice leaves room to show the model its reply cut at the limit.
+ */
+export const ANSWER_CAP_FACTOR = 2;
+
 /** The parts of spec.yaml's `plan:` that shape the answering session too: the same person's sandbox and prices. */
 const SESSION_KEYS = ['sandbox', 'pricing', 'protected_paths'] as const;
 
 /**
  * An asker that runs each prompt through {@link runScratchSession}: the agent sandbox, an empty
- * scratch folder under the spec (removed after), failures returned as answers. A spec belongs to
+ * scratch folder under the spec (removed after), failures returned as answers, an answer past
+ * {@link ANSWER_CAP_FACTOR} × `max_output_chars` stopped and returned `cut`. A spec belongs to
  * no run, so the session runs under a run record of its own making (`spec-<id>`) that carries the
  * spec's backend settings; it touches no store (a session that reached for one is a bug).
  */
@@ -66,6 +74,7 @@ export function specAsker(
           attemptId: `spec-${spec.id}.${label}.${sessions}`,
           attemptNumber: sessions,
           prompt,
+          maxAnswerChars: ANSWER_CAP_FACTOR * config.max_output_chars,
         },
         signal,
       );

@@ -11,6 +11,19 @@ export interface ReviewerAnswer {
   usage?: Usage;
   /** The session did not succeed (a model error, a crash): no reply to read. */
   error?: string;
+  /**
+   * The text passed the `maxChars` it was collected with: the session was stopped there and
+   * `text` holds its first `maxChars` characters. Not an error: the answer is too long.
+   */
+  cut?: true;
+}
+
+/** How {@link collectAnswer} bounds what it keeps. */
+export interface CollectLimit {
+  /** Once the text passes this many characters, `stop` is called and nothing more is kept. */
+  maxChars: number;
+  /** Stops the session (aborts the signal it was started with). */
+  stop: () => void;
 }
 
 /** Runs one reviewer session on `prompt`; the caller owns the backend, its sandbox and its signal. */
@@ -71,16 +84,40 @@ async function askAndRead(
 
 const sumUsage = (a: Usage | null, b: Usage | null): Usage | null => (a && b ? addUsage(a, b) : (a ?? b));
 
-/** Everything the session said and what it cost; it never rejects (adapters promise a result). */
-export async function collectAnswer(session: AgentSession): Promise<ReviewerAnswer> {
+/**
+ * Everything the session said and what it cost; it never rejects (adapters promise a result).
+ * With a `limit`, a session that says more than `limit.maxChars` is stopped and its text cut
+ * there, so a runaway answer is neither held whole nor written whole; without one (the task
+ * reviewer), all of it is kept.
+ */
+export async function collectAnswer(session: AgentSession, limit?: CollectLimit): Promise<ReviewerAnswer> {
   const texts: string[] = [];
+  let length = 0;
+  let cut = false;
   let lastUsage: Usage | undefined;
+  // The events are read to their end even once cut: the usage comes last, and the session ends
+  // as soon as it sees the stop.
   for await (const event of session.events) {
-    if (event.type === 'text') texts.push(event.text);
+    if (event.type === 'text' && !cut) {
+      texts.push(event.text);
+      length += event.text.length + (texts.length > 1 ? 1 : 0);
+      if (limit && length > limit.maxChars) {
+        cut = true;
+        // Only what is kept stays held: a whole runaway block is let go at once.
+        texts[texts.length - 1] = event.text.slice(
+          0,
+          Math.max(0, event.text.length - (length - limit.maxChars)),
+        );
+        limit.stop();
+      }
+    }
     if (event.type === 'usage') lastUsage = event.usage;
   }
   const result = await session.result;
   const usage = result.usage ?? lastUsage;
-  const base = { text: texts.join('\n'), ...(usage ? { usage } : {}) };
+  const text = texts.join('\n');
+  // The session's result is then the echo of that stop (cancelled), no failure of the model's.
+  if (cut && limit) return { text: text.slice(0, limit.maxChars), cut: true, ...(usage ? { usage } : {}) };
+  const base = { text, ...(usage ? { usage } : {}) };
   return result.status === 'succeeded' ? base : { ...base, error: result.error ?? result.status };
 }
