@@ -46,6 +46,8 @@ import { agentFor } from './run-context.js';
 import { driveRun } from './run-driver.js';
 import type { TranscriptLine } from './transcript.js';
 import { readTranscript } from './transcript.js';
+import type { TranscriptPage } from './queries/transcript-page.js';
+import { readTranscriptPage } from './queries/transcript-page.js';
 import type { CleanOptions, CleanResult } from './workspace/index.js';
 import { cleanRuns } from './workspace/index.js';
 
@@ -115,6 +117,8 @@ export interface Engine {
   tailEvents(runId: string, options?: FollowOptions): AsyncIterable<StoredEvent>;
   /** An attempt's agent transcript (secrets were redacted before it was written). */
   transcript(attempt: AttemptRecord): Promise<TranscriptLine[]>;
+  /** Lines `[from, from + limit)` of an attempt's transcript and how many it has, reading no more than that needs. */
+  transcriptPage(attempt: AttemptRecord, from: number, limit: number): Promise<TranscriptPage>;
   /** Whether an engine holds the run's lease right now. */
   isDriven(runId: string): Promise<boolean>;
   /** Removes worktrees that ended runs kept (one run's, or every ended run's). */
@@ -197,6 +201,7 @@ export function createEngine(options: EngineOptions): Engine {
     attempts: async (runId, taskId) => attemptViews(await store(), runId, taskId),
     tailEvents: (runId, tail = {}) => followRunEvents(store, runId, tail),
     transcript: (attempt) => readTranscript(attempt.transcriptPath ?? ''),
+    transcriptPage: (attempt, from, limit) => readTranscriptPage(attempt.transcriptPath ?? '', from, limit),
     isDriven: async (runId) => isDriven(await store(), runId),
     clean: async ({ runId, ...cleanOptions } = {}) => {
       const db = await store();

@@ -17,6 +17,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly hint?: string,
+    /** Headers the refusal is sent with (`Retry-After`…). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }

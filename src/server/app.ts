@@ -8,6 +8,7 @@ import { BackgroundDrives } from './background-drives.js';
 import { serveDashboard } from './dashboard.js';
 import { errorResponse, routeNotFound } from './error-mapper.js';
 import { requireHost } from './host-guard.js';
+import { noteRequestedRun, PlanSecrets } from './plan-secrets.js';
 import { createRedactor } from './redacted-json.js';
 import { registerAttemptReads } from './routes/attempt-reads.js';
 import { registerDecisions } from './routes/decisions.js';
@@ -15,6 +16,7 @@ import { registerEvents } from './routes/events.js';
 import { registerRunActions } from './routes/run-actions.js';
 import { registerRunReads } from './routes/run-reads.js';
 import type { ServerDeps } from './server-deps.js';
+import { StreamSlots } from './stream-slots.js';
 
 export interface ServerAppOptions {
   /** The bearer token every `/api/*` request must present. */
@@ -33,10 +35,21 @@ export interface ServerAppOptions {
   logger?: Logger;
   /** Gaffer's version, shown in the OpenAPI document. */
   version?: string;
+  /** Event streams served at once (default {@link DEFAULT_MAX_EVENT_STREAMS}); one more is refused with 503. */
+  maxEventStreams?: number;
 }
 
-/** The Hono app, with the drives it started (for a clean shutdown). */
-export type ServerApp = OpenAPIHono & { readonly drives: BackgroundDrives };
+/**
+ * Event streams open at once, by default: a dashboard holds one per run it shows, so this is
+ * many tabs' worth, while far below what would exhaust the process's sockets or the store.
+ */
+export const DEFAULT_MAX_EVENT_STREAMS = 64;
+
+/** The Hono app, with the drives it started (for a clean shutdown) and its event stream slots. */
+export type ServerApp = OpenAPIHono & {
+  readonly drives: BackgroundDrives;
+  readonly eventStreams: Pick<StreamSlots, 'open' | 'capacity'>;
+};
 
 /**
  * The HTTP API over `engine`, a thin shell: every route validates its input with zod, calls the
@@ -45,11 +58,15 @@ export type ServerApp = OpenAPIHono & { readonly drives: BackgroundDrives };
  */
 export function createServerApp(engine: Engine, options: ServerAppOptions): ServerApp {
   const logger = options.logger ?? silentLogger;
-  const redact = createRedactor(options.env ?? process.env, [options.token, ...(options.secrets ?? [])]);
+  const env = options.env ?? process.env;
+  const planSecrets = new PlanSecrets(engine, env);
+  const redact = createRedactor(env, [options.token, ...(options.secrets ?? [])], planSecrets);
   const deps: ServerDeps = {
     engine,
     drives: new BackgroundDrives(engine, logger.child('drives')),
     redact,
+    planSecrets,
+    eventStreams: new StreamSlots(options.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS),
     repoRoot: options.repoRoot,
     logger,
   };
@@ -62,6 +79,7 @@ export function createServerApp(engine: Engine, options: ServerAppOptions): Serv
   app.notFound((c) => routeNotFound(c, redact));
   if (options.allowedHosts) app.use('*', requireHost(options.allowedHosts));
   app.use('/api/*', requireToken(options.token));
+  app.use('/api/*', noteRequestedRun(planSecrets));
   // Decisions and answers are a few lines of text: a body beyond 1 MiB is no request of ours.
   app.use(
     '/api/*',
@@ -92,7 +110,7 @@ export function createServerApp(engine: Engine, options: ServerAppOptions): Serv
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
   serveDashboard(app);
-  return Object.assign(app, { drives: deps.drives });
+  return Object.assign(app, { drives: deps.drives, eventStreams: deps.eventStreams });
 }
 
 /** A request that failed its schema: which part, and each issue with its path. */

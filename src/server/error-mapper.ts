@@ -29,11 +29,14 @@ export function statusOf(error: GafferError): ContentfulStatusCode {
  * redacted, never a stack trace. Only faults of Gaffer are 500s, and only they are logged.
  */
 export function errorResponse(error: unknown, c: Context, redact: Redact, logger: Logger): Response {
-  const send = (status: ContentfulStatusCode, body: ErrorBody) => c.json(redact(body), status);
+  const send = (status: ContentfulStatusCode, body: ErrorBody, headers?: Record<string, string>) =>
+    c.json(redact(body), status, headers);
   if (ApiError.isInstance(error))
-    return send(error.status, {
-      error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) },
-    });
+    return send(
+      error.status,
+      { error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } },
+      error.headers,
+    );
   if (error instanceof HTTPException) {
     // Hono's own refusals: a malformed JSON body, an unsupported media type.
     const status = error.status;

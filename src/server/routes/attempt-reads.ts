@@ -29,11 +29,14 @@ export function registerAttemptReads(app: OpenAPIHono, deps: ServerDeps): void {
   app.openapi(transcript, async (c) => {
     const attempt = await mustFindAttempt(engine, c.req.valid('param').attemptId);
     const { from = 0, limit = TRANSCRIPT_PAGE } = c.req.valid('query');
-    const all = await engine.transcript(attempt);
-    // Only the page is redacted and sent: a live view asks for the lines after the ones it has.
-    const lines = all.slice(from, from + Math.min(Math.max(limit, 1), TRANSCRIPT_PAGE));
-    const page = { attemptId: attempt.id, lines, from, next: from + lines.length, total: all.length };
-    return reply(deps, c, page, 200);
+    // Only the page is parsed, redacted and sent (the rest of the file is only counted): a live
+    // view asks for the lines after the ones it has, and a transcript can be tens of megabytes.
+    const { lines, next, total } = await engine.transcriptPage(
+      attempt,
+      from,
+      Math.min(Math.max(limit, 1), TRANSCRIPT_PAGE),
+    );
+    return reply(deps, c, { attemptId: attempt.id, lines, from, next, total }, 200);
   });
   app.openapi(diff, async (c) => {
     const attempt = await mustFindAttempt(engine, c.req.valid('param').attemptId);

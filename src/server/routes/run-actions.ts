@@ -49,6 +49,7 @@ export function registerRunActions(app: OpenAPIHono, deps: ServerDeps): void {
       cwd: deps.repoRoot,
       ...options,
     });
+    deps.planSecrets.notePlan(run.plan);
     drives.start(run.id);
     return reply(deps, c, { run }, 201);
   });

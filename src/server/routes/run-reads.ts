@@ -44,7 +44,12 @@ const listQuestions = createRoute({
 /** The reads of runs: lists and views, straight from the engine. */
 export function registerRunReads(app: OpenAPIHono, deps: ServerDeps): void {
   const { engine, drives } = deps;
-  app.openapi(listRuns, async (c) => reply(deps, c, { runs: await engine.listRuns() }, 200));
+  app.openapi(listRuns, async (c) => {
+    const runs = await engine.listRuns();
+    // The list names no run in its path: each run's keys are noted here (summaries carry a reason).
+    await Promise.all(runs.map((run) => deps.planSecrets.noteRun(run.id)));
+    return reply(deps, c, { runs }, 200);
+  });
   app.openapi(getRun, async (c) => {
     const { runId } = c.req.valid('param');
     const view = await engine.runView(runId);
