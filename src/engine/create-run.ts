@@ -14,6 +14,7 @@ import { assertSandboxAvailable } from './sandbox/index.js';
 import { worktreeRepositoryWarnings } from './workspace/worktree-repository.js';
 import type { SpecRunPlan } from './spec/spec-for-run.js';
 import { specOfPlanPath, specRunPlanAt } from './spec/spec-for-run.js';
+import { withCoveredCriteria } from './spec/covered-criteria.js';
 
 export interface CreateRunOptions {
   planPath: string;
@@ -63,7 +64,7 @@ export async function createRun(input: CreateRunOptions, deps: CreateRunDeps): P
   });
   // Each task that `covers` acceptance criteria gets their text (`AC-1.1: WHEN …`) among its
   // acceptance criteria, so its agent is told, and its reviewer judges, exactly what it serves.
-  const plan = spec ? withCoveredCriteria(loaded, spec.criteria) : loaded;
+  const plan = spec ? { ...loaded, tasks: withCoveredCriteria(loaded.tasks, spec.criteria) } : loaded;
   // Fail closed: no run is recorded on a machine that cannot sandbox its agents.
   await assertSandboxAvailable(plan.settings.sandbox === 'off');
   const options = runOptionsOf(input, plan, spec);
@@ -141,21 +142,6 @@ function runOptionsOf(
     throw userError('GAFFER_BAD_INPUT', `concurrency must be a positive integer, got ${options.concurrency}`);
   }
   return options;
-}
-
-/** Each task's acceptance criteria with the text of the spec criteria it covers added (once each). */
-function withCoveredCriteria(plan: Plan, criteria: Readonly<Record<string, string>>): Plan {
-  const tasks = plan.tasks.map((task) => {
-    const added = [...new Set(task.covers ?? [])].flatMap((id) => {
-      const text = criteria[id];
-      const line = `${id}: ${text ?? ''}`;
-      return text === undefined || task.acceptance_criteria.includes(line) ? [] : [line];
-    });
-    return added.length === 0
-      ? task
-      : { ...task, acceptance_criteria: [...task.acceptance_criteria, ...added] };
-  });
-  return { ...plan, tasks };
 }
 
 async function baseBranchOf(repo: Repo, plan: Plan): Promise<string> {

@@ -1,4 +1,5 @@
 import type { AttemptRecord, PlanTask, TaskRecord } from '../../domain/index.js';
+import { criteriaOfPlan } from '../spec/covered-criteria.js';
 
 /** What the planner is shown: the goal, what passed, what is blocked and why, what is not done. */
 export interface ReplanMaterial {
@@ -11,6 +12,8 @@ export interface ReplanMaterial {
   knowledge: string;
   /** Ids no new task may take (every task the run has had). */
   takenIds: readonly string[];
+  /** The spec the run is from (`gaffer run --spec`): its tasks cover acceptance criteria. */
+  spec?: string;
 }
 
 const FEEDBACK_CHARS = 1500;
@@ -46,9 +49,30 @@ export function replanPrompt(material: ReplanMaterial): string {
     `## Blocked\n${blocked.map((t) => blockedSection(t, status.get(t.id), material.history.get(t.id) ?? [])).join('\n\n')}`,
     `## Not done yet (your plan replaces these)\n${open.map((t) => `- ${t.id}: ${t.title}${t.depends_on.length ? ` (after ${t.depends_on.join(', ')})` : ''}${t.description.trim() ? `\n  ${t.description.trim().split('\n').join('\n  ')}` : ''}`).join('\n') || '(none)'}`,
     `## Taken ids\n${material.takenIds.join(', ')}`,
+    ...(material.spec === undefined
+      ? []
+      : [coversSection(material.spec, material.tasks, [...blocked, ...open])]),
     `## Your reply\n${REPLY_FORMAT}`,
   ];
   return sections.join('\n\n') + '\n';
+}
+
+/** In a run from a spec: the criteria each replaced task covers, which its replacements keep. */
+function coversSection(spec: string, tasks: readonly PlanTask[], replaced: readonly PlanTask[]): string {
+  const criteria = criteriaOfPlan({ tasks });
+  const covering = replaced.filter((t) => (t.covers ?? []).length > 0);
+  return [
+    `## Acceptance criteria (this run is from spec "${spec}")`,
+    'A task that replaces one of these keeps the criteria it covers: write `covers: [<ids>]` on the new task, with the ids of the task it replaces; their text is added to its acceptance criteria.',
+    ...(covering.length
+      ? covering.map((t) =>
+          [
+            `- ${t.id} covers:`,
+            ...[...new Set(t.covers)].map((id) => `  - ${id}${criteria[id] ? `: ${criteria[id]}` : ''}`),
+          ].join('\n'),
+        )
+      : ['(no replaced task covers a criterion)']),
+  ].join('\n');
 }
 
 function blockedSection(

@@ -26,6 +26,11 @@ export function readReplanReply(
     runSlug: string;
     /** At most this many new tasks. */
     maxTasks: number;
+    /**
+     * The acceptance-criterion ids a new task may `covers` (those the run's plan covers), in a run
+     * from a spec; left out, the run has no spec and `covers` is refused.
+     */
+    coverable?: readonly string[];
     repoRoot?: string;
     home?: string;
     pathExists?: (path: string) => boolean;
@@ -92,6 +97,7 @@ export function readReplanReply(
       errors.push(
         `task "${String(task.id)}": unknown agent "${task.agent}" (known: ${context.agents.join(', ')})`,
       );
+    errors.push(...coversErrors(task, context.coverable));
     const deps = Array.isArray(task.depends_on) ? task.depends_on : [];
     for (const dep of deps)
       if (typeof dep === 'string' && !passed.has(dep) && !newIds.has(dep))
@@ -127,7 +133,27 @@ const PLANNER_KEYS = new Set([
   'allow_empty',
   'agent',
   'like',
+  'covers',
 ]);
+
+/** What is wrong with a new task's `covers`: ids the run's spec criteria do not include, or any without a spec. */
+function coversErrors(task: Record<string, unknown>, coverable: readonly string[] | undefined): string[] {
+  if (task.covers === undefined) return [];
+  const name = `task "${String(task.id)}"`;
+  if (coverable === undefined)
+    return [
+      `${name}: \`covers\` names a spec's acceptance criteria, and this run is from no spec: leave it out`,
+    ];
+  if (!Array.isArray(task.covers)) return [`${name}: \`covers\` is a list of acceptance-criterion ids`];
+  const known = new Set(coverable);
+  return (task.covers as unknown[]).flatMap((id) =>
+    typeof id === 'string' && known.has(id)
+      ? []
+      : [
+          `${name}: covers ${JSON.stringify(id)}, which is no acceptance criterion of this run (known: ${[...known].join(', ') || '(none)'})`,
+        ],
+  );
+}
 
 /** A new task with `like: <task>` takes that task's agent, backend settings, sandbox, checks and budgets. */
 function withTemplate(

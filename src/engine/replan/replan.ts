@@ -11,6 +11,7 @@ import type { RunContext } from '../run-context.js';
 import { agentFor, runDir } from '../run-context.js';
 import { runScratchSession, sessionTask } from '../scratch-session.js';
 import { knownSecretValues } from '../secrets.js';
+import { coveredIdsOf, criteriaOfPlan, withCoveredCriteria } from '../spec/covered-criteria.js';
 import { plannerConfig } from './planner-settings.js';
 import { replanPrompt } from './replan-prompt.js';
 import { readReplanReply } from './replan-reply.js';
@@ -67,7 +68,10 @@ export async function replanRun(
     history,
     knowledge: renderKnowledge(run.plan, await readKnowledge(store, run.id), '', undefined, true),
     takenIds,
+    ...(run.options.spec === undefined ? {} : { spec: run.options.spec }),
   });
+  // A run from a spec knows its criteria by the tasks that cover them: new tasks may cover those.
+  const coverable = run.options.spec === undefined ? undefined : coveredIdsOf(run.plan);
   let prompt = first;
   let usage: Usage | null = null;
   let errors: string[] = [];
@@ -112,8 +116,10 @@ export async function replanRun(
       repoRoot: ctx.repo.root,
       ...(ctx.env.HOME === undefined ? {} : { home: ctx.env.HOME }),
       pathExists: existsSync,
+      ...(coverable === undefined ? {} : { coverable }),
     });
-    if (reply.ok) tasks = reply.tasks;
+    // A new task that covers criteria is given their text, as a task of the run's first plan was.
+    if (reply.ok) tasks = withCoveredCriteria(reply.tasks, criteriaOfPlan(run.plan));
     else {
       errors = reply.errors;
       reason = `the planner's plan did not validate after ${rounds} round${rounds === 1 ? '' : 's'}`;
