@@ -201,7 +201,10 @@ describe('a spec after gaffer spec run --quick', () => {
     );
     expect(suggested(waiting.stderr)).toEqual(['spec', 'approve', 'greet', 'requirements']);
     expect((await runMain(suggested(waiting.stderr), repo)).code).toBe(0);
-    await expect(specRunPlan(repo, 'greet')).resolves.toMatchObject({ spec: { id: 'greet' }, gaps: [] });
+    await expect(specRunPlan(repo, { spec: 'greet' })).resolves.toMatchObject({
+      spec: { id: 'greet' },
+      gaps: [],
+    });
   }, 120_000);
 
   it('a second --quick after a hand edit of requirements.md is refused like a plain run, unless --overwrite', async () => {

@@ -86,17 +86,24 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
                 : 'give a plan file or --spec <id>, not both',
               'e.g. `gaffer run plan.yaml`, or `gaffer run --spec login` for the plan of a spec',
             );
-          // The spec is checked before the engine opens anything: a plan not fit to run creates nothing.
-          const fromSpec =
+          // A spec's plan (by --spec, or by its path with --allow-gaps) is checked before the engine
+          // opens anything, so a plan not fit to run creates nothing and the gaps are told first;
+          // createRun checks it again as it loads it, as it does for every caller.
+          const target: { spec: string } | { planPath: string } =
             opts.spec === undefined
-              ? undefined
-              : await specRunPlan(workDir(global), opts.spec, { allowGaps: Boolean(opts.allowGaps) });
+              ? { planPath: resolve(workDir(global), plan ?? '') }
+              : { spec: opts.spec };
+          const fromSpec =
+            'spec' in target || opts.allowGaps
+              ? await specRunPlan(workDir(global), target, { allowGaps: Boolean(opts.allowGaps) })
+              : undefined;
           if (fromSpec && fromSpec.gaps.length > 0)
             output.err(`warning: no task covers ${fromSpec.gaps.join(', ')} (--allow-gaps)\n`);
           const engine = engineFor(global);
           // A plan file with --allow-gaps: createRun refuses it unless the file is a spec's plan.
           const run = await engine.createRun({
-            planPath: fromSpec ? fromSpec.planPath : resolve(workDir(global), plan ?? ''),
+            // A spec named by its id is there (specRunPlan would have refused it otherwise).
+            planPath: 'planPath' in target ? target.planPath : (fromSpec?.planPath ?? ''),
             ...(opts.allowGaps ? { allowGaps: true } : {}),
             cwd: workDir(global),
             ...(opts.agent ? { agent: opts.agent } : {}),
@@ -104,15 +111,9 @@ export function registerRunCommands(program: Command, output: Output, act: Act):
             keepGoing: Boolean(opts.keepGoing),
             ...(opts.schedule ? { schedule: opts.schedule as 'critical-path' | 'waves' } : {}),
           });
-          // Run by its path, a spec's plan was checked by createRun: its gaps are told the same way.
-          if (!fromSpec && opts.allowGaps && run.options.spec !== undefined) {
-            const checked = await specRunPlan(workDir(global), run.options.spec, { allowGaps: true });
-            if (checked.gaps.length > 0)
-              output.err(`warning: no task covers ${checked.gaps.join(', ')} (--allow-gaps)\n`);
-          }
           if (!opts.json) {
             output.out(
-              `run ${run.id}: ${run.plan.tasks.length} tasks, ${run.baseBranch} → ${run.integrationBranch}${fromSpec ? ` (spec ${fromSpec.spec.id})` : ''}\n`,
+              `run ${run.id}: ${run.plan.tasks.length} tasks, ${run.baseBranch} → ${run.integrationBranch}${opts.spec === undefined ? '' : ` (spec ${opts.spec})`}\n`,
             );
           }
           if (opts.serve === undefined) return driveAndShow(engine, run.id, output, Boolean(opts.json));

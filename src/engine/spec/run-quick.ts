@@ -14,7 +14,6 @@ import {
   writeReceipt,
   RUNNING_STATUS,
 } from '../../spec/index.js';
-// Not re-exported by the spec index yet.
 import type { CheckedAnswer } from './check-answer.js';
 import { checkAnswer } from './check-answer.js';
 import type { FinishedOutput, PhaseOutcome } from './run-phase.js';

@@ -40,14 +40,18 @@ const notReady = (spec: SpecHandle, message: string, hint: string, details: Reco
     ...details,
   });
 
-/** {@link specRunPlanAt} from a directory inside the repository. */
+/**
+ * {@link specRunPlanAt} from a directory inside the repository, for a spec named by its id or by
+ * the path of its plan.yaml; undefined for a plan path that is no spec's plan.
+ */
 export async function specRunPlan(
   cwd: string,
-  id: string,
+  plan: { spec: string } | { planPath: string },
   options: { allowGaps?: boolean } = {},
-): Promise<SpecRunPlan> {
+): Promise<SpecRunPlan | undefined> {
   const repo = await openRepo(cwd);
-  return specRunPlanAt(repo.root, id, options);
+  const id = 'spec' in plan ? plan.spec : specOfPlanPath(repo.root, plan.planPath);
+  return id === undefined ? undefined : specRunPlanAt(repo.root, id, options);
 }
 
 /**
