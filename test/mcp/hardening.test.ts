@@ -5,14 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeRepo } from '../support/repo.js';
 import { connectHarness } from './mcp-harness.js';
 import type { RunStatus } from './mcp-harness.js';
-
-const QUICK = `agent: script
-autonomy: full_auto
-tasks:
-  - id: a
-    title: Write a
-    agent_config: { steps: [ { write: { path: a.txt, content: a } } ] }
-`;
+import { QUICK_PLAN } from '../server/harness.js';
 
 // No key-like pattern: only knowing the value masks it.
 const SECRET = 'correct-horse-battery-staple-9f3a';
@@ -22,7 +15,7 @@ afterEach(() => {
 
 describe('gaffer over MCP, hardened', () => {
   it('two resume_run calls at once start one drive; the other is refused and nothing fails', async () => {
-    const repo = makeRepo({ 'plan.yaml': QUICK });
+    const repo = makeRepo({ 'plan.yaml': QUICK_PLAN });
     const mcp = await connectHarness(repo);
     const run = await mcp.engine.createRun({ planPath: join(repo, 'plan.yaml'), cwd: repo });
     const [first, second] = await Promise.all([
@@ -36,7 +29,7 @@ describe('gaffer over MCP, hardened', () => {
 
   it('masks secret values in what it sends, errors included, and reads no plan outside the repository', async () => {
     process.env.GAFFER_HARDENING_API_KEY = SECRET;
-    const mcp = await connectHarness(makeRepo({ 'plan.yaml': QUICK }));
+    const mcp = await connectHarness(makeRepo({ 'plan.yaml': QUICK_PLAN }));
     for (const [tool, args] of [
       ['check_plan', { plan: `${SECRET}.yaml` }],
       ['run_status', { run: SECRET }],
@@ -47,7 +40,7 @@ describe('gaffer over MCP, hardened', () => {
       expect(error, tool).toContain('[REDACTED]');
     }
     const outside = join(mkdtempSync(join(tmpdir(), 'gaffer-outside-')), 'plan.yaml');
-    writeFileSync(outside, QUICK);
+    writeFileSync(outside, QUICK_PLAN);
     expect(await mcp.fails('check_plan', { plan: outside })).toContain('not inside the served repository');
     expect(await mcp.fails('start_run', { plan: '../outside.yaml' })).toContain(
       'not inside the served repository',

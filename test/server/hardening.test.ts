@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord, StoredEvent } from '../../src/domain/index.js';
-import { serverFor, TOKEN } from './harness.js';
-
-const QUICK = `agent: script
-autonomy: full_auto
-tasks:
-  - id: a
-    title: Write a
-    agent_config: { steps: [ { write: { path: a.txt, content: a } } ] }
-`;
+import { serverFor, TOKEN, QUICK_PLAN } from './harness.js';
 
 /** The `data:` of every message of an SSE body, parsed, and whether it ended with `end`. */
 function sseEvents(text: string): { events: StoredEvent[]; ended: boolean } {
@@ -33,7 +25,7 @@ function sseEvents(text: string): { events: StoredEvent[]; ended: boolean } {
 
 describe('the HTTP API, hardened', () => {
   it('an event stream opened right after the start follows the run to its end, not out at "pending"', async () => {
-    const { api, app } = await serverFor(QUICK);
+    const { api, app } = await serverFor(QUICK_PLAN);
     const started = await api<{ run: RunRecord }>('POST', '/api/runs', { body: { plan: 'plan.yaml' } });
     const runId = started.body.run.id;
     const response = await app.request(`/api/events?run=${runId}`, {
@@ -46,7 +38,7 @@ describe('the HTTP API, hardened', () => {
   });
 
   it('takes the token from the URL only on the event stream, and refuses writes from another site', async () => {
-    const { api, engine } = await serverFor(QUICK);
+    const { api, engine } = await serverFor(QUICK_PLAN);
     const before = await engine.listRuns();
     const viaQuery = await api('POST', `/api/runs?token=${TOKEN}`, {
       body: { plan: 'plan.yaml' },
@@ -70,8 +62,8 @@ describe('the HTTP API, hardened', () => {
 
   it('refuses a plan that is a link to a file outside the repository, and a body over 1 MiB', async () => {
     const outside = join(mkdtempSync(join(tmpdir(), 'gaffer-outside-')), 'secret.yaml');
-    writeFileSync(outside, QUICK);
-    const { api, engine, repo } = await serverFor(QUICK);
+    writeFileSync(outside, QUICK_PLAN);
+    const { api, engine, repo } = await serverFor(QUICK_PLAN);
     symlinkSync(outside, join(repo, 'linked.yaml'));
     const linked = await api('POST', '/api/runs', { body: { plan: 'linked.yaml' } });
     expect(linked.status).toBe(400);

@@ -95,6 +95,15 @@ const timer = setInterval(() => existsSync(process.argv[2]) && clearInterval(tim
   };
 }
 
+/** A full_auto plan of one task that writes a.txt and is done. */
+export const QUICK_PLAN = `agent: script
+autonomy: full_auto
+tasks:
+  - id: a
+    title: Write a
+    agent_config: { steps: [ { write: { path: a.txt, content: a } } ] }
+`;
+
 /** A full_auto plan whose task `slow` waits for the gate, then writes s.txt. */
 export const gatedPlan = (g: { path: string; dir: string }) => `agent: script
 sandbox: { readable: [${JSON.stringify(g.dir)}] }

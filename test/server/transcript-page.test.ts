@@ -2,15 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunRecord } from '../../src/domain/index.js';
 import type { TranscriptLine } from '../../src/engine/index.js';
-import { runReaches, serverFor } from './harness.js';
-
-const QUICK = `agent: script
-autonomy: full_auto
-tasks:
-  - id: a
-    title: Write a
-    agent_config: { steps: [ { write: { path: a.txt, content: a } } ] }
-`;
+import { runReaches, serverFor, QUICK_PLAN } from './harness.js';
 
 const LINES = 10_000;
 /** Not JSON: one before the page asked for, one inside it. */
@@ -35,7 +27,7 @@ function bigTranscript(): string {
 
 /** A completed run's attempt, its transcript replaced by {@link bigTranscript}. */
 async function attemptWithBigTranscript() {
-  const server = await serverFor(QUICK);
+  const server = await serverFor(QUICK_PLAN);
   const started = await server.api<{ run: RunRecord }>('POST', '/api/runs', { body: { plan: 'plan.yaml' } });
   await runReaches(server.engine, started.body.run.id, 'completed');
   await server.app.drives.settled(started.body.run.id);
